@@ -1,0 +1,131 @@
+"""Tokenizers and models: a tiny Llama trained from scratch on CPU, or any Hugging Face checkpoint.
+
+No weights can be downloaded here, so the default model is built from a config with a tokenizer trained on our
+own corpus. Everything downstream takes ``model_name_or_path``: "tiny" for that CPU model, or any local
+directory / hub id for users with GPUs. There is deliberately no demo-only code path.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterable
+
+import torch
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from transformers import (
+    AutoModelForCausalLM,
+    AutoTokenizer,
+    LlamaConfig,
+    LlamaForCausalLM,
+    PreTrainedModel,
+    PreTrainedTokenizerFast,
+)
+
+SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>"]
+
+# One chat template for every model we train ourselves; HF checkpoints keep their own.
+CHAT_TEMPLATE = (
+    "{% for m in messages %}"
+    "{% if m['role'] == 'system' %}<|system|>{{ m['content'] }}\n"
+    "{% elif m['role'] == 'user' %}<|user|>{{ m['content'] }}\n"
+    "{% else %}<|assistant|>{{ m['content'] }}</s>\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}<|assistant|>{% endif %}"
+)
+
+
+def train_tokenizer(
+    texts: Iterable[str], vocab_size: int = 8000, out_dir: str | Path | None = None, min_frequency: int = 2
+) -> PreTrainedTokenizerFast:
+    """Byte-level BPE on our corpus, so Hangul gets real merges instead of byte soup and nothing is ever <unk>."""
+    tok = Tokenizer(models.BPE(unk_token="<unk>"))
+    tok.normalizer = normalizers.NFC()
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator((t for t in texts if t), trainer=trainer)
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        pad_token="<pad>",
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        additional_special_tokens=SPECIAL_TOKENS[4:],
+        padding_side="left",  # decoder-only generation pads on the left; saved with the tokenizer
+    )
+    fast.chat_template = CHAT_TEMPLATE
+    if out_dir is not None:
+        fast.save_pretrained(str(out_dir))
+    return fast
+
+
+def tiny_llama_config(tokenizer: PreTrainedTokenizerFast, **overrides) -> LlamaConfig:
+    """About 1–4M parameters: big enough to learn legal phrasing in minutes on 2 CPU cores, small enough to do so."""
+    cfg = dict(
+        vocab_size=len(tokenizer),
+        hidden_size=128,
+        intermediate_size=384,
+        num_hidden_layers=4,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=1024,
+        rms_norm_eps=1e-5,
+        tie_word_embeddings=True,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+    )
+    cfg.update(overrides)
+    return LlamaConfig(**cfg)
+
+
+def build_model(
+    model_name_or_path: str, tokenizer: PreTrainedTokenizerFast | None = None, seed: int = 0, **config_overrides
+) -> PreTrainedModel:
+    """"tiny" → a freshly initialised Llama sized by ``tiny_llama_config``; anything else → from_pretrained."""
+    if model_name_or_path == "tiny":
+        if tokenizer is None:
+            raise ValueError("model 'tiny' needs the tokenizer it will be trained with (train_tokenizer)")
+        torch.manual_seed(seed)
+        return LlamaForCausalLM(tiny_llama_config(tokenizer, **config_overrides))
+    return AutoModelForCausalLM.from_pretrained(model_name_or_path)
+
+
+def is_adapter_dir(path: str | Path) -> bool:
+    return (Path(path) / "adapter_config.json").exists()
+
+
+def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
+    """Load a causal LM and its tokenizer from a dir or hub id; a peft adapter dir brings its base model along.
+
+    The adapter's tokenizer is preferred because training may have added tokens (chat roles) to the base's.
+    """
+    path = str(path)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if is_adapter_dir(path):
+        from peft import PeftModel
+
+        base_path = json.loads((Path(path) / "adapter_config.json").read_text())["base_model_name_or_path"]
+        base = AutoModelForCausalLM.from_pretrained(base_path)
+        if base.get_input_embeddings().num_embeddings != len(tokenizer):
+            base.resize_token_embeddings(len(tokenizer))
+        model = PeftModel.from_pretrained(base, path)
+        if merge_adapter:
+            model = model.merge_and_unload()
+    else:
+        model = AutoModelForCausalLM.from_pretrained(path)
+    model.eval()
+    return model, tokenizer
+
+
+def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
