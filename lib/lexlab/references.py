@@ -36,7 +36,13 @@ _LAW_SUFFIXES = ("법", "법률", "령", "규칙", "규정", "세칙", "조례",
 _SAME_LAW = {"같은법", "동법", "위법", "이법", "같은법률", "위법률", "동법률", "법"}
 _SAME_ARTICLE = {"같은조", "동조", "위조"}
 # Words between citations that do not start a new law ("제140조 본문, 단서 제1호", "제1항 및 제2항").
-_FILLERS = re.compile(r"^(?:각|및|또는|와|과|그리고|본문|단서|전단|후단|전문|후문|각호|각목|등|중|의|내지|부터|까지|~|-|·|\s)*$")
+_FILLERS = re.compile(r"^(?:각|및|또는|와|과|그리고|본문|단서|전단|후단|전문|후문|각호|각목|등|중|의|내지|부터|까지|~|∼|-|·|,|/|\s)*$")
+_SAME_DECREE = {"같은영", "동영", "같은령", "동령", "같은시행령", "동시행령", "같은법시행령", "동법시행령", "위법시행령"}
+_SAME_RULE = {"같은규칙", "동규칙", "같은시행규칙", "동시행규칙", "같은법시행규칙", "동법시행규칙", "위법시행규칙"}
+# Prose words that cannot be part of a law name; a particle-final word ends the search for a name's start.
+_PROSE_WORDS = {"피고인", "피고인들", "각", "위", "이", "그", "사건", "또는", "판시", "범죄사실", "해당법조",
+                "선택", "점", "모두", "포괄하여", "따라", "의하여", "적용", "규정", "조항", "이하"}
+_PARTICLE_END = re.compile(r"(?:은|는|을|를|가|에서|으로|로서|로써|에게|하여|하고|하며|였다|한다|이다|고|며|서|도|만)$")
 _RANGE = re.compile(r"^\s*(?:내지|부터|~|∼|-|－)\s*$")
 
 _TOKEN = re.compile(
@@ -64,9 +70,6 @@ def article_key(law: str, article: str) -> str:
     article = re.sub(r"\s+", "", article)
     return f"{normalise_law(law)} {article}"
 
-
-def _article_label(num: str, sub: str | None) -> str:
-    return f"제{num}조" + (f"의{sub}" if sub else "")
 
 
 def _strip_parens(text: str) -> str:
@@ -116,21 +119,21 @@ def _clean(text: str) -> str:
 
 
 class _Scanner:
-    """State of one left-to-right pass: the current law, article, paragraph, item."""
+    """State of one left-to-right pass: the current law, article, paragraph, item, and what was emitted."""
 
     def __init__(self, free_text: bool, known_laws: set[str] | None):
         self.free_text = free_text
         self.known = known_laws
         self.law: str | None = None
         self.is_old = False
+        self.buchik = False  # articles of the law's 부칙 (supplementary provisions)
         self.art: str | None = None
-        self.art_num: tuple[int, int | None] | None = None
+        self.art_num: int | None = None  # plain article number, for ranges; None for 의/dash articles
         self.para: str | None = None
         self.item: str | None = None
         self.pending = False
         self.refs: list[StatuteRef] = []
         self.aliases: dict[str, tuple[str, bool]] = {}
-        self.buchik = False
 
     def emit(self) -> None:
         if self.pending and self.law and self.art:
@@ -138,177 +141,160 @@ class _Scanner:
             self.refs.append(StatuteRef(self.law, art, self.para, self.item, self.is_old))
         self.pending = False
 
-    def law_from_chunk(self, chunk: str) -> str | None | bool:
-        """Resolve the words before a "제N조": a law name, the previous law (True), or None (no law: reset)."""
-        piece = re.split(r"[,/:;\n]|\s이고\s|\s하고\s", chunk)[-1]
+    def reset(self) -> None:
+        self.emit()
+        self.law = self.art = self.para = self.item = None
+        self.art_num = None
+
+    def resolve_law(self, chunk: str) -> tuple[str, bool, bool] | bool | None:
+        """What the words before a "제N조" say about its law.
+
+        True: same law as before. None: prose, not a law (the article is not a citation we can place).
+        Otherwise (law, is_old, is_buchik).
+        """
+        piece = re.split(r"[,/:;\n]", chunk)[-1]
         piece = _ENUM.sub("", piece).strip()
-        piece = re.sub(r"^(?:각|및|또는|그리고)\s+", "", piece)
-        key = normalise_law(piece)
-        if not key or _FILLERS.match(piece):
+        if not normalise_law(piece) or _FILLERS.match(piece):
             return True
         is_old = False
-        for prefix in ("구", "현행", "개정전", "개정된"):
-            if piece.startswith(prefix + " ") or (prefix != "구" and key.startswith(prefix)):
-                is_old = prefix in ("구", "개정전")
-                piece = piece[len(prefix):].strip()
-                key = normalise_law(piece)
-                break
-        if key.startswith("구") and len(key) > 2 and not self._looks_like_law("구" + key[1:]) is False:
-            # "구증권거래법" written without the space
-            if self._looks_like_law(key[1:]) and (self.known is None or key not in self.known):
-                is_old, key = True, key[1:]
-                piece = key
+        m = re.match(r"^(구|현행)\s+", piece)
+        if m:
+            is_old = m.group(1) == "구"
+            piece = piece[m.end():]
+        key = normalise_law(piece)
+        buchik = False
+        if key.endswith("부칙"):
+            buchik, key = True, key[: -len("부칙")]
+            if not key:
+                return (self.law, self.is_old, True) if self.law else None
         if key in _SAME_LAW:
-            self.is_old = self.is_old or is_old
-            return True
-        m = re.match(r"^(?:같은|동|위)\s?법\s?(시행령|시행규칙)$", piece)
-        if m and self.law:
+            if not self.law:
+                return None
+            # "같은 법" after "X법 시행령" means the act X법 itself
+            return re.sub(r"(시행령|시행규칙)$", "", self.law) or self.law, self.is_old or is_old, buchik
+        if key in _SAME_DECREE or key in _SAME_RULE:
+            if not self.law:
+                return None
             base = re.sub(r"(시행령|시행규칙)$", "", self.law)
-            self.is_old = is_old
-            return base + m.group(1)
+            return base + ("시행령" if key in _SAME_DECREE else "시행규칙"), is_old, buchik
         if key in self.aliases:
             target, alias_old = self.aliases[key]
-            self.is_old = alias_old or is_old
-            return target
-        if key.endswith("부칙"):
-            law_part = key[: -len("부칙")]
-            self.buchik = True
-            if law_part and self._looks_like_law(law_part):
-                self.is_old = is_old
-                return law_part
-            return True
-        name = self._law_suffix_match(key)
+            return target, alias_old or is_old, buchik
+        name = self._law_name(piece)
         if name is None:
-            if len(key) <= 4 and self.law:
-                return True
-            return None
-        self.is_old = is_old
-        return name
+            return True if (len(key) <= 2 and self.law) else None
+        return name, is_old, buchik
 
-    def _looks_like_law(self, key: str) -> bool:
-        return key.endswith(_LAW_SUFFIXES) and len(key) >= 2
-
-    def _law_suffix_match(self, key: str) -> str | None:
-        """The law name in a phrase: the whole phrase, or (free text) its longest known/law-like tail."""
+    def _law_name(self, piece: str) -> str | None:
+        """The law name in a phrase: the whole phrase (a 참조조문 list), or in prose its tail that names a law."""
+        key = normalise_law(piece)
         if self.known:
-            best = None
             for n in range(min(len(key), 60), 1, -1):
                 if key[-n:] in self.known:
-                    best = key[-n:]
-                    break
-            if best:
-                return best
-        if not self._looks_like_law(key):
+                    return key[-n:]
+        if not (key.endswith(_LAW_SUFFIXES) and len(key) >= 2):
             return None
         if not self.free_text:
             return key if len(key) <= 80 else None
-        # Free text: a law name is short and the phrase before it is prose. Without a gazetteer, accept the
-        # phrase only when it is plausibly just a name.
-        return key if len(key) <= 40 else None
+        # Prose: walk back from the law-final word while the words could still belong to a name.
+        words = piece.split()
+        start = len(words) - 1
+        while start > 0:
+            w = words[start - 1]
+            if w in _PROSE_WORDS or _PARTICLE_END.search(w) or re.search(r"[\d.]", w):
+                break
+            start -= 1
+        key = normalise_law(" ".join(words[start:]))
+        if words[start] in _PROSE_WORDS or len(key) > 45:
+            return None
+        return key if key.endswith(_LAW_SUFFIXES) else None
 
 
 def parse_references(text: str, *, free_text: bool = False, known_laws: Iterable[str] | None = None,
                      dedupe: bool = True) -> list[StatuteRef]:
     """All statute references in ``text`` (a 참조조문 value, or prose with ``free_text=True``).
 
-    ``known_laws`` (space-free names, see ``normalise_law``) lets prose extraction cut a law name out of a
-    longer phrase; without it, prose accepts only short law-like phrases right before "제N조".
+    ``known_laws`` (names, compared via ``normalise_law``) lets prose extraction cut a law name out of a longer
+    phrase; without it, prose accepts only short law-like phrases right before "제N조".
     """
     if not text:
         return []
-    scanner = _Scanner(free_text, set(map(normalise_law, known_laws)) if known_laws else None)
-    cleaned, old_marks = _strip_parens(_clean(text), scanner.aliases)
+    sc = _Scanner(free_text, {normalise_law(k) for k in known_laws} if known_laws else None)
+    cleaned = _strip_parens(_clean(text))
     pos = 0
     prev_kind = None
     for m in _TOKEN.finditer(cleaned):
-        chunk = cleaned[pos:m.start()]
-        alias_marks = re.findall(r"\x00(-?\d+)\x00", chunk)
-        chunk_plain = re.sub(r"\x00-?\d+\x00", " ", chunk)
-        old_here = any(scanner_pos_between(op, pos, m.start()) for op in old_marks)
+        raw_chunk = cleaned[pos:m.start()]
         pos = m.end()
+        old_mark = "\x01" in raw_chunk
+        aliases = re.findall(r"\x02([^\x02]*)\x02", raw_chunk)
+        # the law name is what precedes the first marker ("법률(…전의 것) 제5조" → "법률")
+        chunk = re.split(r"[\x01\x02]", raw_chunk)[0] if ("\x01" in raw_chunk or aliases) else raw_chunk
         if m.group("art"):
-            if not m.group("je") and not m.group("dash") and normalise_law(chunk_plain) and not re.fullmatch(
-                    r"[\s,]*", chunk_plain) and not _looks_lawlike_tail(chunk_plain):
-                prev_kind = None
-                continue  # "30조" without 제 is an article only right after a law name or a comma
+            if not m.group("je") and not m.group("dash"):
+                tail = normalise_law(chunk)
+                if tail and not tail.endswith(_LAW_SUFFIXES) and not _FILLERS.match(chunk):
+                    prev_kind = None
+                    continue  # "30조" without 제 is an article only right after a law name or a comma
             if m.group("dash"):
-                num, sub, label = None, m.group("dsub"), f"제{m.group('dash')}조" + (
-                    f"의{m.group('dsub')}" if m.group("dsub") else "")
+                num, label = None, f"제{m.group('dash')}조" + (f"의{m.group('dsub')}" if m.group("dsub") else "")
             else:
-                num, sub = int(m.group("an")), m.group("asub")
-                label = _article_label(m.group("an"), sub)
-            resolved = scanner.law_from_chunk(chunk_plain)
-            # An alias definition sits between the law name and the article: remember what it points at.
+                sub = m.group("asub")
+                num = None if sub else int(m.group("an"))
+                label = f"제{m.group('an')}조" + (f"의{sub}" if sub else "")
+            resolved = sc.resolve_law(chunk)
             if resolved is None:
-                scanner.emit()
-                scanner.law, scanner.art, scanner.pending = None, None, False
+                sc.reset()
                 prev_kind = None
                 continue
-            is_range = (_RANGE.match(chunk_plain) is not None and prev_kind == "art" and resolved is True
-                        and scanner.art_num and num is not None and sub is None and scanner.art_num[1] is None)
-            scanner.emit()
+            is_range = (resolved is True and prev_kind == "art" and _RANGE.match(chunk) is not None
+                        and sc.art_num is not None and num is not None)
+            sc.emit()
             if resolved is not True:
-                scanner.law = resolved
-                scanner.buchik = scanner.buchik and normalise_law(chunk_plain).endswith("부칙")
-                if not normalise_law(chunk_plain).endswith("부칙"):
-                    scanner.buchik = False
-            if old_here:
-                scanner.is_old = True
-            if alias_marks:
-                for key, (target, alias_old) in list(scanner.aliases.items()):
-                    if target == "__prev__":
-                        scanner.aliases[key] = (scanner.law or "", alias_old or scanner.is_old)
-            if is_range:
-                start = scanner.art_num[0] + 1
-                if 0 < num - start <= 50:
-                    for n in range(start, num):
-                        scanner.art, scanner.para, scanner.item, scanner.pending = f"제{n}조", None, None, True
-                        scanner.emit()
-            scanner.art = label
-            scanner.art_num = (num, int(sub) if sub else None) if num is not None else None
-            scanner.para = scanner.item = None
-            scanner.pending = True
+                sc.law, sc.is_old, sc.buchik = resolved
+            if old_mark:
+                sc.is_old = True
+            for alias in aliases:
+                if sc.law:
+                    sc.aliases[alias] = (sc.law, sc.is_old)
+            if is_range and 0 < num - sc.art_num <= 50:
+                for n in range(sc.art_num + 1, num):
+                    sc.art, sc.para, sc.item, sc.pending = f"제{n}조", None, None, True
+                    sc.emit()
+            sc.art, sc.art_num, sc.para, sc.item, sc.pending = label, num, None, None, True
             prev_kind = "art"
         elif m.group("para"):
-            key = normalise_law(chunk_plain)
-            if scanner.art is None or (key and not _FILLERS.match(chunk_plain) and key not in _SAME_ARTICLE):
+            key = normalise_law(chunk)
+            if sc.art is None or (key and not _FILLERS.match(chunk) and key not in _SAME_ARTICLE):
                 prev_kind = None
                 continue
             n = int(m.group("pn"))
-            if _RANGE.match(chunk_plain) and prev_kind == "para" and scanner.para:
-                start = int(re.sub(r"\D", "", scanner.para)) + 1
-                scanner.emit()
+            if prev_kind == "para" and sc.para and _RANGE.match(chunk):
+                start = int(re.sub(r"\D", "", sc.para)) + 1
+                sc.emit()
                 for k in range(start, n) if 0 < n - start <= 30 else ():
-                    scanner.para, scanner.item, scanner.pending = f"제{k}항", None, True
-                    scanner.emit()
-            if scanner.pending and (scanner.para is not None or scanner.item is not None):
-                scanner.emit()
-            scanner.para, scanner.item, scanner.pending = f"제{n}항", None, True
+                    sc.para, sc.item, sc.pending = f"제{k}항", None, True
+                    sc.emit()
+            if sc.pending and (sc.para is not None or sc.item is not None):
+                sc.emit()
+            sc.para, sc.item, sc.pending = f"제{n}항", None, True
             prev_kind = "para"
         else:  # item
-            key = normalise_law(chunk_plain)
-            if scanner.art is None or (key and not _FILLERS.match(chunk_plain)):
+            key = normalise_law(chunk)
+            if sc.art is None or (key and not _FILLERS.match(chunk)):
                 prev_kind = None
                 continue
             label = f"제{m.group('inum')}호" + (f"의{m.group('isub')}" if m.group("isub") else "")
-            if scanner.pending and scanner.item is not None:
-                scanner.emit()
-            scanner.item, scanner.pending = label, True
+            if sc.pending and sc.item is not None:
+                sc.emit()
+            sc.item, sc.pending = label, True
             prev_kind = "item"
-    scanner.emit()
-    refs = scanner.refs
+    sc.emit()
+    refs = sc.refs
     if dedupe:
         seen: set = set()
         refs = [r for r in refs if not (r in seen or seen.add(r))]
     return refs
-
-
-def scanner_pos_between(p: int, lo: int, hi: int) -> bool:
-    return lo <= p <= hi
-
-
-def _looks_lawlike_tail(chunk: str) -> bool:
-    return normalise_law(chunk).endswith(_LAW_SUFFIXES)
 
 
 def article_keys(refs: Iterable[StatuteRef]) -> list[str]:

@@ -1,0 +1,46 @@
+# lexlab — one-command set-up, tests, demo, JupyterLab and the MLflow dashboard.
+# Every target creates/refreshes the local virtualenv first (.venv), re-installing when pyproject.toml changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.lexlab-installed
+# The CPU wheel of torch lies on disk; an unpinned torch would pull several GB of CUDA packages.
+TORCH := torch==2.13.0
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+QUIET := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^\s*$$" || true; }
+MLFLOW_DB := sqlite:///$(CURDIR)/mlruns/mlflow.db
+
+.PHONY: setup test demo lab ui clean-work demo-retrieval bench
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing into $(VENV) (torch pinned to $(TORCH), data packages pinned)…"
+	@$(PIP) install -q "$(TORCH)" $(QUIET)
+	@$(PIP) install -q -e ".[lab,data,dev]" "$(TORCH)" $(QUIET)
+	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lexlab)" >/dev/null
+	@touch $@
+
+setup: $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest
+
+demo: setup
+	$(BIN)/lexlab run experiments/demo.yaml
+
+bench: setup
+	$(BIN)/python benchmarks/fm_index.py
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/
+
+ui: setup
+	@mkdir -p mlruns
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port 5000 \
+		--backend-store-uri $(MLFLOW_DB) --default-artifact-root $(CURDIR)/mlruns/artifacts
+
+clean-work:
+	rm -rf work
