@@ -168,8 +168,9 @@ class _Shard:
         if s < 0:
             return (0, 0)
         a = self._C[s]
-        r = self.psi[a:self._C[s + 1]].searchsorted(np.array((lo, hi), dtype=np.int32))
-        return (a + int(r[0]), a + int(r[1]))
+        r0, r1 = self.psi[a:self._C[s + 1]].searchsorted(np.array((lo, hi), dtype=np.int32)).tolist()
+        return (a + r0, a + r1) if r0 < r1 else (0, 0)  # one spelling for "no match"
+
 
     def range_of(self, tokens: np.ndarray) -> tuple[int, int]:
         lo, hi = 0, self.n
@@ -184,7 +185,7 @@ class _Shard:
         if lo >= hi:
             return
         if hi - lo <= _WIDE_CACHE_ROWS:
-            out[self.sym2tok[self.bwt[lo:hi]]] = True
+            out[self.sym2tok.take(self.bwt[lo:hi])] = True
             return
         key = (lo, hi)
         toks = self._wide_cache.get(key)
@@ -335,6 +336,9 @@ class FMIndex:
         token = int(token)
         if not 0 <= token < self.vocab_size:
             raise ValueError(f"token id {token} is out of range [0, {self.vocab_size})")
+        if len(state) == 1:  # the common case, without the generator's overhead
+            lo, hi = state[0]
+            return (self.shards[0].extend(lo, hi, token),)
         return tuple(sh.extend(lo, hi, token) for sh, (lo, hi) in zip(self.shards, state))
 
     def state_of(self, tokens: Sequence[int]) -> State:

@@ -110,9 +110,24 @@ def general_texts(
     return docs
 
 
-def sentences(text: str, min_chars: int = 15, max_chars: int = 300) -> list[str]:
-    """Sentence-like pieces of normalised prose, keeping only those of a sensible length."""
-    return [s for s in _SENT_END.split(normalise(text)) if min_chars <= len(s) <= max_chars]
+def sentences(text: str, min_chars: int = 10, max_chars: int = 300) -> list[str | None]:
+    """Sentence-like pieces of normalised prose, with ``None`` where a piece is not a usable sentence.
+
+    Usable: a sensible length and the declarative ending "다." that Korean official prose uses; headlines,
+    bullets and table debris from the PDF extraction fail that test. The ``None`` holes keep positions, so
+    callers can ask for sentences that really follow one another.
+    """
+    return [s if min_chars <= len(s) <= max_chars and s.endswith("다.") else None
+            for s in _SENT_END.split(normalise(text))]
+
+
+def _consecutive(sents: list[str | None], n: int) -> list[str] | None:
+    """The first run of ``n`` usable sentences in a row, or None."""
+    for i in range(len(sents) - n + 1):
+        window = sents[i: i + n]
+        if all(window):
+            return window  # type: ignore[return-value]
+    return None
 
 
 def general_instructions(
@@ -125,7 +140,7 @@ def general_instructions(
     """Self-supervised instructions from press releases (or any ``{"id", "title"?, "text"}`` docs).
 
     - ``title``: body (clipped to ``max_body_chars``, title copies removed) ⇒ the release's title.
-    - ``continue``: a passage of one or two sentences ⇒ the sentence that follows it in the release.
+    - ``continue``: the first two consecutive declarative sentences ⇒ the sentence that follows them.
     Each doc yields at most one item per task; the list is shuffled with ``seed`` so a cap keeps a task mix.
     Items carry no reference, so every training format renders them as Q ⇒ A.
     """
@@ -135,16 +150,16 @@ def general_instructions(
     items: list[dict[str, str]] = []
     for doc in docs:
         doc_id = str(doc["id"])
-        body = normalise(doc.get("text", ""))
         title = normalise(doc.get("title", "") or "")
+        body = body_without_title(title, doc.get("text", ""))
         if TITLE_TASK in tasks and title and len(body) >= 50:
             clipped = body[:max_body_chars].rstrip() + ("…" if len(body) > max_body_chars else "")
             items.append({"id": f"{doc_id}:title", "question": TITLE_PROMPT.format(body=clipped),
                           "answer": title, "reference": "", "source": "general:title"})
         if CONTINUE_TASK in tasks:
-            sents = sentences(body)
-            if len(sents) >= 3:
-                context, target = " ".join(sents[:2]), sents[2]
+            run = _consecutive(sentences(body), 3)
+            if run:
+                context, target = " ".join(run[:2]), run[2]
                 items.append({"id": f"{doc_id}:continue", "question": CONTINUE_PROMPT.format(context=context),
                               "answer": target, "reference": "", "source": "general:continue"})
     random.Random(seed).shuffle(items)

@@ -13,6 +13,7 @@ a case's own appeal chain out of its candidates that way).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -185,6 +186,19 @@ def available_methods() -> list[str]:
 
 
 # --- TREC runs -----------------------------------------------------------------------------------------------
+# TREC files are whitespace-separated, but Korean case numbers can hold spaces ("2014노3509, 2014노3721(병합)").
+# We write such ids with "_" for each whitespace run, and the readers below apply the same rule, so a qrels file
+# written with raw spaces still matches our runs.
+_WS = re.compile(r"\s+")
+_QRELS_LINE = re.compile(r"^(?P<q>.+?)\s+(?:0|Q0)\s+(?P<d>.+?)\s+(?P<r>-?\d+)$")
+_RUN_LINE = re.compile(r"^(?P<q>.+?)\s+Q0\s+(?P<d>.+?)\s+(?P<rank>\d+)\s+(?P<s>\S+)\s+(?P<tag>\S+)$")
+
+
+def trec_id(x: str) -> str:
+    """An id as it appears in TREC files: whitespace runs become "_" (see the note above)."""
+    return _WS.sub("_", str(x).strip())
+
+
 def write_trec_run(run: Mapping[str, Sequence[tuple[str, float]]], path: str | Path, tag: str = "lexlab") -> Path:
     """TREC run lines ``qid Q0 docid rank score tag``; a query with no hit is simply absent (ranx scores it 0)."""
     path = Path(path)
@@ -192,9 +206,7 @@ def write_trec_run(run: Mapping[str, Sequence[tuple[str, float]]], path: str | P
     with path.open("w", encoding="utf-8") as f:
         for qid, hits in run.items():
             for rank, (docid, score) in enumerate(hits, 1):
-                if any(c.isspace() for c in f"{qid}{docid}"):
-                    raise RecordError(f"{path}: TREC ids cannot contain whitespace: query {qid!r}, doc {docid!r}")
-                f.write(f"{qid} Q0 {docid} {rank} {score:.6f} {tag}\n")
+                f.write(f"{trec_id(qid)} Q0 {trec_id(docid)} {rank} {score:.6f} {tag}\n")
     return path
 
 
@@ -203,12 +215,18 @@ def read_trec_run(path: str | Path) -> Run:
     run: Run = {}
     with path.open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
+            if not line.strip():
                 continue
-            if len(parts) != 6:
-                raise RecordError(f"{path}:{lineno}: a TREC run line has 6 fields, got {len(parts)}")
-            run.setdefault(parts[0], []).append((parts[2], float(parts[4])))
+            m = _RUN_LINE.match(line.strip())
+            if m is None:
+                raise RecordError(f"{path}:{lineno}: not a TREC run line (qid Q0 docid rank score tag): {line.strip()!r}")
+            try:
+                score = float(m["s"])
+            except ValueError:
+                raise RecordError(f"{path}:{lineno}: field 'score' is not a number: {m['s']!r}") from None
+            run.setdefault(trec_id(m["q"]), []).append((trec_id(m["d"]), score))
+    for hits in run.values():
+        hits.sort(key=lambda h: -h[1])
     return run
 
 
@@ -217,10 +235,10 @@ def read_trec_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
     with path.open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
-            parts = line.split()
-            if not parts:
+            if not line.strip():
                 continue
-            if len(parts) != 4:
-                raise RecordError(f"{path}:{lineno}: a TREC qrels line has 4 fields, got {len(parts)}")
-            qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+            m = _QRELS_LINE.match(line.strip())
+            if m is None:
+                raise RecordError(f"{path}:{lineno}: not a TREC qrels line (qid 0 docid relevance): {line.strip()!r}")
+            qrels.setdefault(trec_id(m["q"]), {})[trec_id(m["d"])] = int(m["r"])
     return qrels

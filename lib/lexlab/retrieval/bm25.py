@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from . import Retriever, register
 
@@ -99,23 +100,31 @@ class BM25Retriever(Retriever):
         self.index_tokens(self.tokenize(texts))
 
     def index_tokens(self, token_lists: list[list[str]]) -> None:
-        """Index pre-tokenised documents (the tuner tokenises once and re-indexes per k1/b)."""
+        """Index pre-tokenised documents."""
+        vocab: dict[str, int] = {}
+        ids = _to_ids(token_lists, vocab, grow=True)
+        self.index_ids(ids, vocab)
+
+    def index_ids(self, ids: list[list[int]], vocab: dict[str, int]) -> None:
+        """Index documents already mapped to term ids (the tuner maps once and re-indexes per k1/b)."""
         import bm25s
         from bm25s.tokenization import Tokenized
 
-        self.vocab = {}
-        ids = _to_ids(token_lists, self.vocab, grow=True)
+        self.vocab = vocab
         self.model = bm25s.BM25(k1=self.options["k1"], b=self.options["b"], method=self.options["method"])
-        self.model.index(Tokenized(ids=ids, vocab=dict(self.vocab)), show_progress=False)
+        self.model.index(Tokenized(ids=ids, vocab=dict(vocab)), show_progress=False)
 
     def _search(self, texts, ks, queries):
         return self.search_tokens(self.tokenize(texts), ks)
 
     def search_tokens(self, token_lists: list[list[str]], ks: Sequence[int]):
+        return self.search_ids(_to_ids(token_lists, self.vocab, grow=False), ks)
+
+    def search_ids(self, id_lists: list[list[int]], ks: Sequence[int]):
         n = len(self.doc_ids)
         out = []
-        for toks, k in zip(token_lists, ks):
-            ids = sorted(set(_to_ids([toks], self.vocab, grow=False)[0]))
+        for ids, k in zip(id_lists, ks):
+            ids = sorted(set(ids))
             if not ids:
                 out.append([])
                 continue
@@ -159,13 +168,14 @@ def tune_bm25(
     qtexts = [q["text"] for q in queries]
     for tok_name in tokenizers:
         tok = make_tokenizer(tok_name)
-        doc_toks = [tok(t) for t in texts]
-        q_toks = [tok(t) for t in qtexts]
-        for k1, b in itertools.product(k1s, bs):
+        vocab: dict[str, int] = {}
+        doc_ids = _to_ids([tok(t) for t in texts], vocab, grow=True)
+        q_ids = _to_ids([tok(t) for t in qtexts], vocab, grow=False)
+        for k1, b in tqdm(list(itertools.product(k1s, bs)), desc=f"bm25 grid {tok_name}", leave=False):
             r = BM25Retriever(tokenizer=tok_name, k1=k1, b=b)
             r.doc_ids = [str(d["id"]) for d in corpus]
-            r.index_tokens(doc_toks)
-            raw = r.search_tokens(q_toks, [k + 1 + len(q.get("exclude", []) or []) for q in queries])
+            r.index_ids(doc_ids, vocab)
+            raw = r.search_ids(q_ids, [k + 1 + len(q.get("exclude", []) or []) for q in queries])
             run = {}
             for q, hits in zip(queries, raw):
                 ex = {str(q["id"]), *map(str, q.get("exclude", []) or [])}

@@ -26,11 +26,13 @@ def ranx_metric(name: str) -> str:
 def _as_ranx(qrels: Mapping[str, Mapping[str, int]], run: Mapping):
     from ranx import Qrels, Run
 
-    q = {str(k): {str(d): int(v) for d, v in docs.items()} for k, docs in qrels.items() if docs}
+    from . import trec_id
+
+    q = {trec_id(k): {trec_id(d): int(v) for d, v in docs.items()} for k, docs in qrels.items() if docs}
     r = {}
     for qid, hits in run.items():
         items = hits.items() if isinstance(hits, Mapping) else hits
-        r[str(qid)] = {str(d): float(s) for d, s in items}
+        r[trec_id(qid)] = {trec_id(d): float(s) for d, s in items}
     for qid in q:
         if not r.get(qid):
             # ranx cannot hold an empty ranking; a score-0 unknown id keeps the query in the average at 0.
@@ -56,10 +58,15 @@ def evaluate_by_category(
     qrels: Mapping, run: Mapping, categories: Mapping[str, str], metrics: Sequence[str] = ("P@5",)
 ) -> list[dict]:
     """One row per category (plus ``ALL``) with the number of queries and each metric's mean."""
+    from . import trec_id
+
+    cats = {trec_id(k): v for k, v in categories.items()}
+    run = {trec_id(k): v for k, v in run.items()}
+    qrels = {trec_id(k): v for k, v in qrels.items()}
     groups: dict[str, list[str]] = defaultdict(list)
     for qid in qrels:
         if qrels[qid]:
-            groups[categories.get(qid, "(none)")].append(qid)
+            groups[cats.get(qid, "(none)")].append(qid)
     rows = []
     for cat in sorted(groups, key=lambda c: (-len(groups[c]), c)):
         ids = groups[cat]

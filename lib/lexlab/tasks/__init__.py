@@ -183,6 +183,12 @@ def clean(text: Any) -> str:
     return text.strip()
 
 
+def flat(text: Any) -> str:
+    """``clean`` with every line break made a space: the FSC interpretations arrive with a break after almost
+    every phrase (an artefact of the HTML they were scraped from), which would otherwise reach the model."""
+    return re.sub(r"\s*\n\s*", " ", clean(text)).strip()
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s|(?<=다\.)|\n")
 
 

@@ -21,8 +21,6 @@ import json
 import warnings
 from pathlib import Path
 
-from lexlab import splits
-
 from . import BuildConfig, Example, Task, clean, clip, register, sample
 from .summary import decisions_for_eval
 
@@ -73,6 +71,8 @@ def build_user(kind: str):
         path = config.data_paths.get(kind)
         if not path:
             return []
+        from lexlab import splits
+
         out = []
         for row in read_drafting_jsonl(path, kind):
             split = row.get("split") or splits.split_of(f"user:{kind}:{row['id']}")

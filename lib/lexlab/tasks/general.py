@@ -13,13 +13,13 @@ from . import BuildConfig, Example, Task, clean, clip, key_split, register, requ
 def build(snapshot, config: BuildConfig) -> list[Example]:
     df = table(snapshot, "general")
     require_columns(df, "general", ("doc_id", "text"))
-    df = df.assign(_key="general:" + df["doc_id"].astype(str))
-    df = df[(key_split(df["_key"]) == config.split) & (df["text"].map(clean).str.len() >= 50)]
+    df = df.assign(eval_key="general:" + df["doc_id"].astype(str))
+    df = df[(key_split(df["eval_key"]) == config.split) & (df["text"].map(clean).str.len() >= 50)]
     return [
         Example(id=f"general_ppl:{row.doc_id}", task="general_ppl",
-                text=clip(clean(row.text), config.max_input_chars), keys=[row._key],
+                text=clip(clean(row.text), config.max_input_chars), keys=[row.eval_key],
                 meta={"source": getattr(row, "source", "")})
-        for row in sample(df, "_key", config).itertuples()
+        for row in sample(df, "eval_key", config).itertuples()
     ]
 
 

@@ -8,7 +8,7 @@ reading, not recall.
 """
 from __future__ import annotations
 
-from . import BuildConfig, Example, Task, clean, clip, key_split, lead, register, require_columns, sample, table
+from . import BuildConfig, Example, Task, clean, flat, clip, key_split, lead, register, require_columns, sample, table
 from .summary import decisions_for_eval
 
 INTERP_PROMPT = "[이유]\n{reason}\n\n[질의]\n{question}\n\n위 이유를 근거로 질의에 회답하시오."
@@ -18,21 +18,21 @@ DECISION_PROMPT = "[판시사항]\n{holdings}\n\n[이유]\n{reasoning}\n\n위 �
 def interpretations_for_eval(snapshot, config: BuildConfig, needed: tuple[str, ...]):
     df = table(snapshot, "interpretations")
     require_columns(df, "interpretations", ("doc_id",) + needed)
-    df = df.assign(_key="interp:" + df["doc_id"].astype(str))
-    df = df[key_split(df["_key"]) == config.split]
+    df = df.assign(eval_key="interp:" + df["doc_id"].astype(str))
+    df = df[key_split(df["eval_key"]) == config.split]
     for col in needed:
         df = df[df[col].map(clean).str.len() > 0]
-    return sample(df, "_key", config)
+    return sample(df, "eval_key", config)
 
 
 def build_interp(snapshot, config: BuildConfig) -> list[Example]:
     out = []
     for row in interpretations_for_eval(snapshot, config, ("question", "answer", "reason")).itertuples():
-        reason = clip(clean(row.reason), config.max_input_chars)
+        reason = clip(flat(row.reason), config.max_input_chars)
         out.append(Example(
             id=f"mrc_interp:{row.doc_id}", task="mrc_interp",
-            prompt=INTERP_PROMPT.format(reason=reason, question=clean(row.question)),
-            reference=clean(row.answer), source=reason, keys=[row._key], meta={"doc_id": row.doc_id},
+            prompt=INTERP_PROMPT.format(reason=reason, question=flat(row.question)),
+            reference=flat(row.answer), source=reason, keys=[row.eval_key], meta={"doc_id": row.doc_id},
         ))
     return out
 

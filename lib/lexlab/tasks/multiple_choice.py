@@ -48,11 +48,11 @@ def statutes_for_mc(snapshot, config: BuildConfig) -> tuple[pd.DataFrame, pd.Dat
     require_columns(st, "statutes", ("law", "article", "article_no", "text"))
     if "deleted" in st.columns:
         st = st[~st["deleted"].fillna(False).astype(bool)]
-    st = st.assign(_key="statute:" + st["law"].astype(str) + ":" + st["article_no"].astype(str),
-                   _body=st["text"].map(lambda t: strip_heading(clean(t))))
-    st = st[st["_body"].str.len() >= 20]
-    evaluated = st[key_split(st["_key"]) == config.split]
-    return st, sample(evaluated, "_key", BuildConfig(split=config.split, n=0, seed=config.seed))
+    st = st.assign(eval_key="statute:" + st["law"].astype(str) + ":" + st["article_no"].astype(str),
+                   eval_body=st["text"].map(lambda t: strip_heading(clean(t))))
+    st = st[st["eval_body"].str.len() >= 20]
+    evaluated = st[key_split(st["eval_key"]) == config.split]
+    return st, sample(evaluated, "eval_key", BuildConfig(split=config.split, n=0, seed=config.seed))
 
 
 def build_article(snapshot, config: BuildConfig) -> list[Example]:
@@ -62,14 +62,14 @@ def build_article(snapshot, config: BuildConfig) -> list[Example]:
     for row in candidates.itertuples():
         label = f"「{row.law}」 {row.article}"
         pool = [f"「{row.law}」 {a}" for a in by_law.get(row.law, [])]
-        wrong = pick_distractors(label, pool, config.n_options - 1, row._key)
+        wrong = pick_distractors(label, pool, config.n_options - 1, row.eval_key)
         if len(wrong) < config.n_options - 1:
             continue
-        options, answer = place(label, wrong, row._key)
+        options, answer = place(label, wrong, row.eval_key)
         out.append(Example(
             id=f"mc_article:{row.law}:{row.article_no}", task="mc_article",
-            prompt=ARTICLE_PROMPT.format(text=clip(row._body, config.max_input_chars)),
-            options=options, label=answer, keys=[row._key], meta={"law": row.law, "article": row.article},
+            prompt=ARTICLE_PROMPT.format(text=clip(row.eval_body, config.max_input_chars)),
+            options=options, label=answer, keys=[row.eval_key], meta={"law": row.law, "article": row.article},
         ))
         if config.n and len(out) >= config.n:
             break
@@ -86,15 +86,15 @@ def build_title(snapshot, config: BuildConfig) -> list[Example]:
         title = clean(row.title)
         if not title:
             continue
-        body = row._body.replace(title, MASK)  # some articles repeat their title in the text
-        wrong = pick_distractors(title, by_law.get(row.law, []), config.n_options - 1, row._key)
+        body = row.eval_body.replace(title, MASK)  # some articles repeat their title in the text
+        wrong = pick_distractors(title, by_law.get(row.law, []), config.n_options - 1, row.eval_key)
         if len(wrong) < config.n_options - 1:
             continue
-        options, answer = place(title, wrong, row._key)
+        options, answer = place(title, wrong, row.eval_key)
         out.append(Example(
             id=f"mc_title:{row.law}:{row.article_no}", task="mc_title",
             prompt=TITLE_PROMPT.format(law=row.law, text=clip(body, config.max_input_chars)),
-            options=options, label=answer, keys=[row._key], meta={"law": row.law, "article": row.article},
+            options=options, label=answer, keys=[row.eval_key], meta={"law": row.law, "article": row.article},
         ))
         if config.n and len(out) >= config.n:
             break

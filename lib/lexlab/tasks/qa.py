@@ -16,7 +16,7 @@ import re
 
 from lexlab import formats
 
-from . import (BuildConfig, Example, Task, clean, clip, key_split, lead, register, require_columns, sample,
+from . import (BuildConfig, Example, Task, clean, flat, clip, key_split, lead, register, require_columns, sample,
                table)
 from .mrc import interpretations_for_eval
 
@@ -58,16 +58,19 @@ def build_interp(snapshot, config: BuildConfig, with_ref: bool) -> list[Example]
     name = "qa_interp_ref" if with_ref else "qa_interp"
     index = statutes_index(snapshot) if with_ref else {}
     out = []
-    for row in interpretations_for_eval(snapshot, config, ("question", "answer")).itertuples():
-        question = clean(row.question)
+    everything = BuildConfig(split=config.split, n=0, seed=config.seed)  # filter first, then cap at n
+    for row in interpretations_for_eval(snapshot, everything, ("question", "answer")).itertuples():
+        question = flat(row.question)
         ref = reference_text(getattr(row, "related_laws", None), index, config.max_input_chars) if with_ref else ""
         if with_ref and not ref:
             continue  # an item with nothing to refer to is the no-reference task, not this one
         prompt = f"{formats.REF_INPUT_HEADER}{ref}\n\n{formats.QUESTION_HEADER}{question}" if with_ref else question
         out.append(Example(
-            id=f"{name}:{row.doc_id}", task=name, prompt=prompt, reference=clean(row.answer), source=ref,
-            keys=[row._key], meta={"doc_id": row.doc_id},
+            id=f"{name}:{row.doc_id}", task=name, prompt=prompt, reference=flat(row.answer), source=ref,
+            keys=[row.eval_key], meta={"doc_id": row.doc_id},
         ))
+        if config.n and len(out) >= config.n:
+            break
     return out
 
 
@@ -86,19 +89,19 @@ def statute_question(law: str, article: str, title: str, text: str, max_chars: i
 def build_statute(snapshot, config: BuildConfig) -> list[Example]:
     df = table(snapshot, "statutes")
     require_columns(df, "statutes", ("law", "article", "article_no", "text"))
-    df = df.assign(_key="statute:" + df["law"].astype(str) + ":" + df["article_no"].astype(str))
-    df = df[key_split(df["_key"]) == config.split]
+    df = df.assign(eval_key="statute:" + df["law"].astype(str) + ":" + df["article_no"].astype(str))
+    df = df[key_split(df["eval_key"]) == config.split]
     if "deleted" in df.columns:
         df = df[~df["deleted"].fillna(False).astype(bool)]
     out = []
-    for row in sample(df, "_key", BuildConfig(split=config.split, n=0, seed=config.seed)).itertuples():
+    for row in sample(df, "eval_key", BuildConfig(split=config.split, n=0, seed=config.seed)).itertuples():
         qa = statute_question(str(row.law), str(row.article), clean(getattr(row, "title", "")), clean(row.text),
                               config.max_input_chars)
         if qa is None:
             continue
         out.append(Example(
             id=f"qa_statute:{row.law}:{row.article_no}", task="qa_statute", prompt=qa[0], reference=qa[1],
-            keys=[row._key], meta={"law": row.law, "article": row.article},
+            keys=[row.eval_key], meta={"law": row.law, "article": row.article},
         ))
         if config.n and len(out) >= config.n:
             break

@@ -15,8 +15,8 @@ def decisions_for_eval(snapshot, config: BuildConfig, needed: tuple[str, ...]):
     """Decisions in the requested split whose ``needed`` sections are all non-empty, in a seeded order."""
     df = table(snapshot, "decisions")
     require_columns(df, "decisions", ("case_id",) + needed)
-    df = df.assign(_split=case_splits(df))
-    df = df[df["_split"] == config.split]
+    df = df.assign(eval_split=case_splits(df))
+    df = df[df["eval_split"] == config.split]
     for col in needed:
         df = df[df[col].map(clean).str.len() > 0]
     return sample(df, "case_id", config)

@@ -1,0 +1,422 @@
+"""FM-index and constrained-decoding benchmark on the real precedents (not a test: it measures, it asserts nothing).
+
+    nice .venv/bin/python benchmarks/fm_index.py [--sizes 1000000 10000000] [--out benchmarks/results/fm_index.md]
+
+Corpus: the court decisions of the installed ``card-legal-data-precedents`` package (from the stage-01 snapshot
+when one exists, else parsed from the package), each document = 판시사항 + 판결요지 + 이유, tokenised with a
+byte-level BPE (``lexlab.modeling.train_tokenizer``, 8k vocabulary) trained on a sample of them. A corpus
+size larger than the tokenised decisions is reached by repeating them (reported).
+
+Reported against the issue's targets:
+  build >= 1M tokens/s on one core | <= 12 bytes/token | <= 10 us per backward step |
+  <= 50 us per beam mask for ranges <= 4k rows | constrained beam generation <= 1.3x unconstrained.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # "one core" figures; torch is pinned below as well
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "lib"))
+
+from lexlab.fm_index import FMIndex  # noqa: E402
+
+MASK_SIZES = [16, 64, 256, 1024, 4096, 16384, 65536]
+
+
+def load_texts() -> tuple[list[str], str]:
+    """Decision texts and a line saying where they came from."""
+    try:
+        from lexlab import paths
+
+        snap = paths.snapshot_dir("latest") / "decisions.parquet"
+        if snap.exists():
+            import pandas as pd
+
+            df = pd.read_parquet(snap)
+            texts = (df["holdings"].fillna("") + "\n" + df["summary"].fillna("") + "\n"
+                     + df["reasoning"].fillna("")).tolist()
+            return [t for t in texts if t.strip()], f"snapshot {snap}"
+    except Exception as e:  # no snapshot yet: parse the package instead
+        print(f"(no snapshot: {e})", file=sys.stderr)
+    import card_legal_data
+    from lexlab.decisions import load_decisions
+
+    root = Path(list(card_legal_data.__path__)[0]) / "precedents"  # a namespace package: no __file__
+    decs = load_decisions(root, progress=True)
+    texts = [f"{d.holdings}\n{d.summary}\n{d.reasoning}" for d in decs]
+    return [t for t in texts if t.strip()], f"{len(decs)} deduplicated decisions parsed from {root}"
+
+
+def tokenise(texts: list[str], vocab_size: int = 8000):
+    """Train the tokeniser on a sample and tokenise every text. Cached under the work dir (keyed by the texts'
+    hash), since tokenising ~30M characters takes minutes on a loaded 2-core machine."""
+    import hashlib
+
+    from transformers import AutoTokenizer
+
+    from lexlab import paths
+    from lexlab.modeling import train_tokenizer
+
+    key = hashlib.sha1(("\0".join(texts) + f"|{vocab_size}").encode()).hexdigest()[:12]
+    cache = paths.work_dir("benchmarks", f"fm_index_tokens_{key}")
+    if (cache / "ids.npz").exists():
+        z = np.load(cache / "ids.npz")
+        tok = AutoTokenizer.from_pretrained(cache / "tokenizer")
+        docs = np.split(z["flat"], np.cumsum(z["lengths"])[:-1])
+        return tok, docs, float(z["t_train"]), float(z["t_tok"]), True
+    rnd = random.Random(0)
+    sample = rnd.sample(texts, min(600, len(texts)))
+    t = time.perf_counter()
+    tok = train_tokenizer(sample, vocab_size=vocab_size)
+    t_train = time.perf_counter() - t
+    t = time.perf_counter()
+    ids = tok(texts, add_special_tokens=False)["input_ids"]
+    t_tok = time.perf_counter() - t
+    docs = [np.asarray(x, dtype=np.int32) for x in ids if len(x)]
+    tok.save_pretrained(cache / "tokenizer")
+    np.savez(cache / "ids.npz", flat=np.concatenate(docs), lengths=np.array([len(d) for d in docs]),
+             t_train=t_train, t_tok=t_tok)
+    return tok, docs, t_train, t_tok, False
+
+
+def take_tokens(docs: list[np.ndarray], n: int) -> tuple[list[np.ndarray], int]:
+    """First documents up to n tokens (the last one cut), repeating the corpus if it is shorter."""
+    out, total, passes = [], 0, 0
+    while total < n:
+        passes += 1
+        for d in docs:
+            d = d[: n - total]
+            out.append(d)
+            total += len(d)
+            if total >= n:
+                break
+    return out, passes
+
+
+def timeit(fn, repeat: int) -> float:
+    """Best-of-3 mean seconds per call (the machine is shared; best-of damps other tenants' noise)."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        best = min(best, (time.perf_counter() - t) / repeat)
+    return best
+
+
+def bench_index(docs: list[np.ndarray], vocab: int, rng: np.random.Generator) -> dict:
+    n = sum(len(d) for d in docs)
+    gc.collect()
+    t = time.perf_counter()
+    idx = FMIndex.from_documents(docs, vocab_size=vocab)
+    t_build = time.perf_counter() - t
+
+    # Suffix sort alone on the same text, to say what bounds the build.
+    from pydivsufsort import divsufsort
+
+    sh = idx.shards[0]
+    T = np.ones(sh.n, dtype=sh.bwt.dtype)
+    pos = 0
+    for d in docs:
+        T[pos:pos + len(d)] = sh.tok2sym[d[::-1]]
+        pos += len(d) + 1
+    T[-1] = 0
+    t = time.perf_counter()
+    divsufsort(T)
+    t_sort = time.perf_counter() - t
+    del T
+
+    parts = {name: int(getattr(sh, name).nbytes) for name in sh.ARRAYS}
+
+    # Backward steps: extend real spans (random corpus positions) token by token through the public API.
+    starts = []
+    for _ in range(3000):
+        d = docs[rng.integers(len(docs))]
+        if len(d) > 12:
+            i = rng.integers(len(d) - 12)
+            starts.append(d[i:i + 12].tolist())
+    root = idx.start()
+
+    def walk():
+        steps = 0
+        for span in starts:
+            st = root
+            for t_ in span:
+                st = idx.extend(st, t_)
+                steps += 1
+        return steps
+
+    n_steps = walk()
+    t_walk = timeit(walk, 1)
+    step_us = t_walk / n_steps * 1e6
+    # the raw (lo, hi) step on one shard, without the per-shard tuple wrapper
+    pairs = []
+    for span in starts[:1000]:
+        lo, hi = 0, sh.n
+        for t_ in span:
+            pairs.append((lo, hi, t_))
+            lo, hi = sh.extend(lo, hi, t_)
+
+    def raw():
+        for lo, hi, t_ in pairs:
+            sh.extend(lo, hi, t_)
+
+    raw_us = timeit(raw, 1) / len(pairs) * 1e6
+
+    # Continuation masks by range size: real span states whose row range is within [R/2, 2R).
+    by_size: dict[int, list] = {R: [] for R in MASK_SIZES}
+    for span in starts:
+        st = root
+        for t_ in span:
+            st = idx.extend(st, t_)
+            size = st[0][1] - st[0][0]
+            for R in MASK_SIZES:
+                if R // 2 <= size < 2 * R and len(by_size[R]) < 200:
+                    by_size[R].append(st)
+    mask_rows = {}
+    out = np.zeros((1, vocab + 1), dtype=bool)
+    for R, states in by_size.items():
+        if not states:
+            continue
+        sizes = [s[0][1] - s[0][0] for s in states]
+        for s in states:  # warm the wide-range cache as decoding would after its first beam step
+            idx.continuation_mask([s], out=out)
+
+        def masks():
+            for s in states:
+                idx.continuation_mask([s], out=out)
+
+        per = timeit(masks, 1) / len(states) * 1e6
+        mask_rows[R] = (len(states), float(np.mean(sizes)), per)
+
+    # Round trip through a file (load must not rebuild).
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "i.fm"
+        t = time.perf_counter()
+        idx.save(p)
+        t_save = time.perf_counter() - t
+        t = time.perf_counter()
+        FMIndex.load(p)
+        t_load = time.perf_counter() - t
+        file_mb = p.stat().st_size / 2**20
+    return dict(n=n, idx=idx, t_build=t_build, t_sort=t_sort, parts=parts, step_us=step_us, raw_us=raw_us,
+                n_steps=n_steps, mask_rows=mask_rows, t_save=t_save, t_load=t_load, file_mb=file_mb)
+
+
+def bench_generation(idx: FMIndex, tok, docs: list[np.ndarray], rng: np.random.Generator, *, num_beams: int,
+                     max_new_tokens: int, n_prompts: int) -> dict:
+    """Beam search with and without the constraint.
+
+    Two settings: "fixed" -- generate() is given no EOS, so every mode decodes exactly max_new_tokens steps
+    with the same beams (the processor still ends spans with EOS; such beams just repeat it): a like-for-like
+    cost comparison, the one the target is judged on. "natural" -- EOS ends beams, so the constrained run
+    also decodes fewer steps when its spans end early.
+    """
+    import copy
+
+    import torch
+    from transformers import LogitsProcessorList
+
+    from lexlab.constrained_decoding import FMIndexLogitsProcessor
+    from lexlab.modeling import build_model
+
+    torch.set_num_threads(1)
+    model = build_model("tiny", tok, seed=0).eval()
+    n_params = sum(p.numel() for p in model.parameters())
+    prompts = []
+    for _ in range(n_prompts):
+        d = docs[rng.integers(len(docs))]
+        i = rng.integers(max(1, len(d) - 64))
+        prompts.append(torch.tensor(d[i:i + 64].astype(np.int64))[None])
+    eos = tok.eos_token_id
+    no_eos = copy.deepcopy(model.generation_config)
+    no_eos.eos_token_id = None
+    common = dict(num_beams=num_beams, num_return_sequences=num_beams, max_new_tokens=max_new_tokens,
+                  do_sample=False, pad_token_id=tok.pad_token_id, output_scores=True, return_dict_in_generate=True)
+
+    def prefix_fn_for(plen: int):
+        """The same rule through transformers' per-row ``prefix_allowed_tokens_fn`` path, for comparison."""
+        cache = {(): idx.start()}
+
+        def allowed(batch_id, sent):
+            span = tuple(sent[plen:].tolist())
+            if eos in span:
+                return [eos]
+            st = cache.get(span)
+            if st is None:
+                st = cache[span] = idx.extend(cache[span[:-1]], span[-1])
+            mask, _ = idx.continuation_mask([st])
+            ok = np.flatnonzero(mask[0]).tolist()
+            return ok + [eos] if (span or not ok) else ok
+
+        return allowed
+
+    proc_t = [0.0]
+
+    class TimedProcessor(FMIndexLogitsProcessor):
+        def __call__(self, ids, scores):
+            t = time.perf_counter()
+            r = super().__call__(ids, scores)
+            proc_t[0] += time.perf_counter() - t
+            return r
+
+    def run(mode: str, fixed: bool):
+        total, steps = 0.0, 0
+        for p in prompts:
+            kw = dict(common)
+            if fixed:
+                kw["generation_config"] = no_eos
+            else:
+                kw["eos_token_id"] = eos
+            if mode == "processor":
+                kw["logits_processor"] = LogitsProcessorList(
+                    [TimedProcessor(idx, prompt_length=p.shape[1], eos_token_id=eos)])
+            elif mode == "prefix_fn":
+                kw["prefix_allowed_tokens_fn"] = prefix_fn_for(p.shape[1])
+            t = time.perf_counter()
+            with torch.no_grad():
+                out = model.generate(input_ids=p, attention_mask=torch.ones_like(p), **kw)
+            total += time.perf_counter() - t
+            steps += len(out.scores)
+        return total, steps
+
+    res = {}
+    for fixed in (True, False):
+        run("processor", fixed)  # warm-up (also fills the index's wide-range cache, as a long-lived retriever)
+        run("none", fixed)
+        for rep in range(2):  # interleaved, best of two: the machine is shared
+            for mode in ("none", "processor", "prefix_fn"):
+                proc_t[0] = 0.0
+                t, n = run(mode, fixed)
+                key = (fixed, mode)
+                if key not in res or t < res[key][0]:
+                    res[key] = (t, n, proc_t[0])
+    return dict(n_params=n_params, res=res, n_prompts=n_prompts, num_beams=num_beams,
+                max_new_tokens=max_new_tokens)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--vocab", type=int, default=8000)
+    ap.add_argument("--beams", type=int, default=10)
+    ap.add_argument("--new-tokens", type=int, default=10)
+    ap.add_argument("--prompts", type=int, default=8)
+    ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "fm_index.md"))
+    args = ap.parse_args()
+    rng = np.random.default_rng(0)
+
+    t0 = time.perf_counter()
+    texts, source = load_texts()
+    tok, all_docs, t_train, t_tok, cached = tokenise(texts, args.vocab)
+    vocab = len(tok)
+    corpus_tokens = sum(len(d) for d in all_docs)
+    print(f"{len(all_docs)} docs, {corpus_tokens:,} tokens (tokeniser {t_train:.1f}s, tokenising {t_tok:.1f}s)")
+    load_before = os.getloadavg()
+
+    rows = []
+    for size in args.sizes:
+        docs, passes = take_tokens(all_docs, size)
+        r = bench_index(docs, vocab, rng)
+        r["passes"] = passes
+        r["n_docs"] = len(docs)
+        print(f"{size:,}: build {r['n'] / r['t_build'] / 1e6:.2f}M tok/s, {r['idx'].bytes_per_token:.2f} B/tok, "
+              f"step {r['step_us']:.2f} us, masks {r['mask_rows']}")
+        r["gen"] = bench_generation(r["idx"], tok, docs, rng, num_beams=args.beams, max_new_tokens=args.new_tokens,
+                                    n_prompts=args.prompts)
+        print("  generation:", {f"{'fixed' if k[0] else 'natural'}/{k[1]}": tuple(round(x, 3) for x in v)
+                                 for k, v in r["gen"]["res"].items()})
+        rows.append(r)
+        del r["idx"]
+        gc.collect()
+    load_after = os.getloadavg()
+    write_report(args, rows, source, len(all_docs), corpus_tokens, vocab, t_train, t_tok, cached, load_before,
+                 load_after, time.perf_counter() - t0)
+
+
+def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_tok, cached, load_before, load_after,
+                 wall):
+    import torch
+    import transformers
+
+    ok = lambda good: "met" if good else "**missed**"  # noqa: E731
+    L = ["# FM-index and constrained decoding benchmark", "",
+         f"Generated by `benchmarks/fm_index.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.", "",
+         "## Setup", "",
+         f"- Corpus: {source}; document = 판시사항 + 판결요지 + 이유; {n_docs:,} documents, "
+         f"{corpus_tokens:,} tokens after tokenising.",
+         f"- Tokeniser: byte-level BPE (`lexlab.modeling.train_tokenizer`), vocabulary {vocab:,}, trained on 600 "
+         f"sampled decisions in {t_train:.1f} s; tokenising everything took {t_tok:.1f} s"
+         + (" (read from the run's token cache)." if cached else "."),
+         f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores **shared with other "
+         f"jobs** (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after); run under `nice`, "
+         "one thread (OMP/torch threads = 1). Latencies are best-of-3 means; absolute figures on a quiet machine "
+         "would be lower, not higher.",
+         f"- numpy {np.__version__}, torch {torch.__version__}, transformers {transformers.__version__}, "
+         f"Python {platform.python_version()}. Total wall time {wall / 60:.1f} min.", ""]
+    for r in rows:
+        n = r["n"]
+        idx_note = (f"the corpus repeated {r['passes']}x to reach it" if r["passes"] > 1
+                    else "a prefix of the corpus")
+        bpt = sum(r["parts"].values()) / n
+        L += [f"## {n:,} tokens ({r['n_docs']:,} documents; {idx_note})", "",
+              "| measure | result | target | |", "|---|---|---|---|",
+              f"| build throughput | {n / r['t_build'] / 1e6:.2f} M tokens/s ({r['t_build']:.2f} s) | "
+              f">= 1 M tokens/s | {ok(n / r['t_build'] >= 1e6)} |",
+              f"| memory | {bpt:.2f} bytes/token | <= 12 | {ok(bpt <= 12)} |",
+              f"| backward step (`FMIndex.extend`) | {r['step_us']:.2f} us | <= 10 us | {ok(r['step_us'] <= 10)} |",
+              f"| backward step (raw `(lo, hi)` on one shard) | {r['raw_us']:.2f} us | | |"]
+        worst4k = max((v[2] for R, v in r["mask_rows"].items() if R <= 4096), default=float("nan"))
+        L.append(f"| continuation mask, worst range size <= 4k rows | {worst4k:.1f} us per beam | <= 50 us | "
+                 f"{ok(worst4k <= 50)} |")
+        g = r["gen"]
+        res = g["res"]
+        ratio = res[(True, "processor")][0] / res[(True, "none")][0]
+        L.append(f"| constrained / unconstrained beam generation (same number of steps) | {ratio:.2f}x | "
+                 f"<= 1.3x | {ok(ratio <= 1.3)} |")
+        L += ["", f"Build: suffix sort (libdivsufsort, via pydivsufsort) alone takes {r['t_sort']:.2f} s of the "
+              f"{r['t_build']:.2f} s; the rest is numpy (layout, BWT gather, stable radix argsort for psi, sampling).",
+              f"Saved file {r['file_mb']:.1f} MiB; save {r['t_save']:.2f} s, load (with CRC32 checks, no rebuild) "
+              f"{r['t_load']:.2f} s.", "",
+              "Memory by array (bytes/token): " + ", ".join(f"{k} {v / n:.3f}" for k, v in r["parts"].items()),
+              "", "Continuation mask (one beam, `FMIndex.continuation_mask`) by row-range size — real span states "
+              "whose range lies in [R/2, 2R):", "", "| R (rows) | states | mean rows | us per beam |",
+              "|---|---|---|---|"]
+        for R in MASK_SIZES:
+            if R in r["mask_rows"]:
+                k, mean, per = r["mask_rows"][R]
+                L.append(f"| {R:,} | {k} | {mean:,.0f} | {per:.1f} |")
+            else:
+                L.append(f"| {R:,} | 0 | — | (no span state of that size among the samples) |")
+        L += ["", f"Generation: tiny Llama (`lexlab.modeling.build_model('tiny')`, {g['n_params'] / 1e6:.1f} M "
+              f"parameters, random init), {g['n_prompts']} prompts of 64 corpus tokens each (one per call), "
+              f"{g['num_beams']} beams, up to {g['max_new_tokens']} new tokens; seconds for all prompts, best of 2:",
+              "", "| setting | unconstrained | constrained (this processor) | of which processor | "
+              "constrained via `prefix_allowed_tokens_fn` |", "|---|---|---|---|---|"]
+        for fixed, label in ((True, "fixed length (no EOS stop)"), (False, "natural (EOS ends beams)")):
+            u, c, f = res[(fixed, "none")], res[(fixed, "processor")], res[(fixed, "prefix_fn")]
+            L.append(f"| {label} | {u[0]:.3f} s ({u[1]} steps) | {c[0]:.3f} s ({c[1]} steps) | {c[2]:.3f} s "
+                     f"({c[2] / max(1, c[1]) * 1e3:.2f} ms/step) | {f[0]:.3f} s ({f[1]} steps) |")
+        L.append("")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(L) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
