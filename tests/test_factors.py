@@ -82,8 +82,24 @@ def test_llm_annotator_uses_category_lists_and_validates():
     prompt = client.asked[0][-1]["content"]
     assert "차용·투자 빙자" in prompt and "피고인은 돈을 빌리며" in prompt
     bad = factors.LLMAnnotator(client=CannedClient({"미수": "아마도"}))
-    with pytest.raises(ValueError, match="미수"):
+    with pytest.raises(ValueError, match="미수"):  # the validate hook the real client re-asks on
         bad.annotate({"facts": "x"}, "사기")
+
+
+class FailingClient:
+    def complete_json(self, messages, schema_hint=None, validate=None):
+        from lexlab.llm_client import LLMOutputError
+
+        raise LLMOutputError("no valid JSON after 3 attempts")
+
+
+def test_llm_annotator_skips_and_reports_failures():
+    ann = factors.LLMAnnotator(client=FailingClient())
+    out = ann.annotate({"facts": "x"}, "절도")
+    assert set(out.values()) == {factors.UNKNOWN} and ann.failures == 1
+    strict = factors.LLMAnnotator(client=FailingClient(), on_error="raise")
+    with pytest.raises(Exception, match="no valid JSON"):
+        strict.annotate({"facts": "x"}, "절도")
 
 
 def test_make_annotator():
@@ -105,3 +121,63 @@ def test_stricter_qrels_end_to_end():
     strict, stats = factors.stricter_qrels(queries, corpus, qrels, decisions, RuleAnnotator(), progress=False)
     assert strict == {"q": {"a": 1}}
     assert stats["stricter_queries"] == 1 and stats["stricter_groups"] >= 1
+
+
+class _ChatServer:
+    """A minimal OpenAI-compatible endpoint on 127.0.0.1 that answers from a list (then repeats the last)."""
+
+    def __init__(self, answers):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.answers, self.requests = list(answers), []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                content = outer.answers.pop(0) if len(outer.answers) > 1 else outer.answers[0]
+                payload = json.dumps({
+                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content}}],
+                }).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_llm_annotator_through_the_cached_client(tmp_path, monkeypatch):
+    """Real LLMClient over HTTP: an out-of-list option is re-asked, and a second build pays nothing."""
+    monkeypatch.setenv("LEXLAB_FACTOR_TEST_KEY", "sk-test")
+    bad = '{"미수": "아마도"}'
+    good = '{"수법": "침입절도", "특수절도": "있음", "미수": "기수", "공범": "공범"}'
+    case = {"title": "특수절도", "facts": "피고인들은 합동하여 야간에 피해자의 집에 침입하여 현금 50만 원을 절취하였다."}
+    with _ChatServer([bad, good]) as server:
+        def make():
+            return factors.make_annotator("llm", base_url=server.base_url, model="fake", backoff_s=0.01,
+                                          api_key_env="LEXLAB_FACTOR_TEST_KEY", cache_dir=tmp_path / "cache")
+        first = make().annotate(case, "절도")
+        assert first["수법"] == "침입절도" and first["공범"] == "공범" and first["상습"] == factors.UNKNOWN
+        assert len(server.requests) == 2  # the invalid answer was re-asked once
+        again = make().annotate(case, "절도")
+        assert again == first and len(server.requests) == 2  # answered from the disk cache

@@ -19,7 +19,8 @@ def test_fields_and_reason_from_text():
     assert x.answer == "일정 요건을 갖추면 축소할 수 있습니다."
     assert x.reason.startswith("□ 여신전문금융업법 제24조의2 제3항")
     assert "첨부" not in x.reason and "중복된" not in x.reason  # the attachment is cut off
-    assert x.related_laws == ["여신전문금융업법 제24조의2"]  # crawler list, normalised
+    # crawler list: abbreviation expanded, "동법" resolved across entries, an unparseable entry kept as written
+    assert x.related_laws == ["여신전문금융업법 제24조의2", "여신전문금융업법시행령 제6조의8", "관련 하위규정"]
 
 
 def test_empty_fields_recovered_from_attached_form():

@@ -39,7 +39,7 @@ def decisions() -> pd.DataFrame:
         "원심판결(서울고등법원 2018노555) 이유를 기록에 비추어 보면 원심이 형법 제347조 제1항, 형법 제30조를 적용한 것은 "
         "정당하고, 형사소송법 제383조의 상고이유에 해당하지 않는다. 차용금 사기에서 변제의사와 능력은 차용 당시를 "
         "기준으로 판단하여야 한다. 이 사건도 차용금 사기에서 변제의사와 능력은 차용 당시를 기준으로 "
-        "판단하여야 하므로 피고인의 주장은 받아들이지 않는다. " + LONG
+        "판단하여야 하므로 피고인의 주장은 받아들이지 않는다. " + LONG + "\n대법관 김갑동(재판장) 이을동(주심) 박병동"
     )
     rows = [
         decision("2019도1234", "사기", ref=["형법 제347조", "형법 제30조", "형사소송법 제383조"],
@@ -62,6 +62,8 @@ def decisions() -> pd.DataFrame:
         decision("2020도4", "사기·횡령", ref=["형법 제347조", "형법 제355조"], reasoning=LONG),
         # not relevant: other charge
         decision("2020도5", "횡령", ref=["형법 제355조"], reasoning=LONG),
+        # relevant, and its case number holds spaces (joined cases): TREC files must still have 4 fields
+        decision("2020도6, 2020도7(병합)", "사기", ref=["형법 제347조"], reasoning="병합 사건. " + LONG),
         # labour pair: lower court citing only in 법령의 적용, and a Supreme Court one with 참조조문
         decision("2021고단7", "근로기준법위반", court="수원지방법원", reasoning=(
             "범죄사실\n피고인은 상시 근로자 10명을 사용하는 사용자로서 근로자 공소외 2의 임금 300만 원을 지급하지 아니하였다.\n"
@@ -118,7 +120,7 @@ def test_standard_relevance_rule(decisions):
     bench = _build(decisions)
     assert set(bench.corpus["id"]) == set(decisions["case_id"]) - {"2020다9"}
     # the query's own chain is excluded even though it shares charge and article
-    assert set(bench.qrels["2019도1234"]) == {"2020도1", "2020도2"}
+    assert set(bench.qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도6, 2020도7(병합)"}
     q = bench.queries.set_index("id").loc["2019도1234"]
     assert set(q["exclude"]) == {"2019도1234", "2018노555", "2017고단99"}
     # the lower-court labour case finds its provisions in 법령의 적용 and matches the Supreme Court one
@@ -129,7 +131,7 @@ def test_standard_relevance_rule(decisions):
     assert bench.stats["query_skips"]["no_substantive_article"] >= 1
     # contains-mode also accepts the two-charge candidate
     loose = _build(decisions, title_match="contains")
-    assert set(loose.qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도4"}
+    assert set(loose.qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도4", "2020도6, 2020도7(병합)"}
     splits = dict(zip(bench.queries["id"], bench.queries["split"]))
     assert splits["2021도8"] == "test" and splits["2019도1234"] == "dev"
 
@@ -178,6 +180,8 @@ def test_documents_have_no_front_matter(decisions):
     doc = bench.corpus.set_index("id").loc["2019도1234", "text"]
     assert doc.startswith("[1] 차용금 사기에서")  # 판시사항 first
     assert "[2] 형사소송법 제383조" not in doc  # no 참조조문 block
+    assert "김갑동" not in doc and doc.endswith("정당하다.")  # no bench signature (panel names are not content)
+    assert "김갑동" not in bench.queries.set_index("id").loc["2019도1234", "text"]
 
 
 def test_export_round_trip_and_trec_format(decisions, tmp_path):
@@ -185,6 +189,7 @@ def test_export_round_trip_and_trec_format(decisions, tmp_path):
     files = legar.export(bench, tmp_path / "mini")
     lines = files["qrels"].read_text(encoding="utf-8").splitlines()
     assert lines and all(re.fullmatch(r"\S+ 0 \S+ 1", ln) for ln in lines)
+    assert "2019도1234 0 2020도6,_2020도7(병합) 1" in lines
     assert sum(len(v) for v in bench.qrels.values()) == len(lines)
     back = legar.load_benchmark(tmp_path / "mini")
     assert back.qrels == bench.qrels
@@ -198,3 +203,30 @@ def test_export_round_trip_and_trec_format(decisions, tmp_path):
 def test_bad_table_names_the_missing_column(decisions):
     with pytest.raises(KeyError, match="lower_case_ids"):
         legar.build_benchmark(decisions.drop(columns=["lower_case_ids"]), split_of={}, progress=False)
+
+
+@pytest.mark.slow
+def test_notebook_08_builds_and_logs(decisions, tmp_path):
+    """The stage as users run it: papermill through the runner, on a one-table snapshot written here."""
+    import json
+
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from lexlab import paths, runner
+
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    decisions.to_parquet(snap / "decisions.parquet")
+    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
+                                        encoding="utf-8")
+    result = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
+                                   {"snapshot": str(snap), "name": "nb-test"}, progress=False)
+    assert result.ok, result
+    run = mlflow.get_run(result.stages[0].run_id)
+    assert run.data.metrics["queries"] >= 4 and run.data.metrics["candidates"] == len(decisions) - 1
+    assert run.data.tags["lexlab.snapshot"] == "fixture"
+    logged = {a.path for a in MlflowClient().list_artifacts(run.info.run_id, "benchmark")}
+    assert {"benchmark/queries.jsonl", "benchmark/corpus.jsonl", "benchmark/qrels.standard.trec"} <= logged
+    out = paths.work_dir("legar", "nb-test")
+    assert set(legar.load_benchmark(out).qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도6, 2020도7(병합)"}

@@ -130,11 +130,11 @@ def test_untrained_model_is_not_forced(forced_llama):
 def test_generation_path_scores_and_truncates(forced_llama):
     model, tok = forced_llama
     ex = Example(id="g", task="qa_interp", prompt="다음 판결문에서 가려진 죄명은 무엇인가?", reference="횡령")
-    out, rows = evaluate.evaluate_task(model, tok, "qa_interp", [ex], evaluate.GenerationSettings(max_new_tokens=4),
+    out, rows = evaluate.evaluate_task(model, tok, "qa_interp", [ex], evaluate.GenerationSettings(max_new_tokens=4, repetition_penalty=1.0),
                                        n_boot=10)
     assert rows["prediction"].iloc[0].startswith("횡령")
     assert out["qa_interp.rougeL_char"] > 0.5 and out["qa_interp.truncated_prompts"] == 0
-    tight = evaluate.GenerationSettings(max_new_tokens=4, max_context=16)  # prompt no longer fits: left-cut
+    tight = evaluate.GenerationSettings(max_new_tokens=4, max_context=16, repetition_penalty=1.0)  # prompt no longer fits: left-cut
     out, _ = evaluate.evaluate_task(model, tok, "qa_interp", [ex], tight, n_boot=10)
     assert out["qa_interp.truncated_prompts"] == 1
 

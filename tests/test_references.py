@@ -95,6 +95,19 @@ def test_supplementary_provisions_are_kept_apart():
     assert [r.article for r in refs] == ["제91조", "부칙 제1조", "부칙 제3조"]
 
 
+def test_old_marker_written_without_space():
+    refs = parse_references("구상법 제204조 제2항, 상법 제335조 / 나. 구저작권법 제5조 / 구강보건법 제3조")
+    assert [(r.law, r.article, r.is_old) for r in refs] == [
+        ("상법", "제204조", True), ("상법", "제335조", False), ("저작권법", "제5조", True), ("구강보건법", "제3조", False)]
+
+
+def test_abbreviations_expand_to_the_full_name():
+    refs = parse_references("자본시장법 제176조, 동법 시행령 제5조 / 여전법 제24조의2")
+    assert [r.key for r in refs] == ["자본시장과금융투자업에관한법률 제176조", "자본시장과금융투자업에관한법률시행령 제5조",
+                                     "여신전문금융업법 제24조의2"]
+    assert article_key("정보통신망법", "제48조") == article_key("정보통신망 이용촉진 및 정보보호 등에 관한 법률", "제48조")
+
+
 def test_dash_numbered_regulation_articles():
     refs = parse_references("금융투자업규정 제4-7조제2항,제3항")
     assert triples(refs) == [("금융투자업규정", "제4-7조", "제2항"), ("금융투자업규정", "제4-7조", "제3항")]

@@ -25,6 +25,8 @@ def test_heading_style_act():
     assert a.text == "\n".join(a.paragraphs)
     assert arts["제2조"].paragraphs[0].count("\n") == 2  # items stay inside their paragraph
     assert "제2장" not in arts["제2조의2"].text  # chapter lines are not article text
+    # a body line that starts like an inline heading stays text in a '###' file
+    assert arts["제2조의2"].paragraphs[2].endswith("제2조(제2호는 제외한다)는 연습시험에 준용한다.")
     assert arts["제3조"].deleted and arts["제3조"].title == ""
     assert not arts["제4조"].deleted and "1년 이하의 징역" in arts["제4조"].text
 

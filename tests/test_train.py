@@ -136,7 +136,9 @@ def test_training_logs_to_mlflow(cpt_result):
     params, metrics = run.data.params, run.data.metrics
     assert params["format"] == "ref_in_output" and params["general_fraction"] == "0.25"
     assert params["lora_r"] == "4" and params["n_legal_items"] == str(len(QA))
-    assert params["max_steps"] == "2" and params["learning_rate"] == str(TINY["learning_rate"])  # from the Trainer
+    # the Trainer's callback logged its own params too (a clash with ours would have dropped them silently)
+    assert params["max_steps"] == "2" and params["learning_rate"] == str(TINY["learning_rate"])
+    assert params["hidden_size"] == "32" and params["report_to"] == "['mlflow']"
     assert "loss" in metrics and 0 < metrics["realised_general_fraction"] < 1
     artifacts = [a.path for a in MlflowClient().list_artifacts(run.info.run_id, "model")]
     assert "model/adapter_config.json" in artifacts

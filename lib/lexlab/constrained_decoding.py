@@ -140,8 +140,8 @@ class FMIndexLogitsProcessor(LogitsProcessor):
         end_ok = long_enough | stuck | force_end
         mask[np.ix_(end_ok, self.eos)] = True
         del can_end  # a span at a document's end simply has no continuation there; "stuck" covers it
-        allowed_t = torch.from_numpy(mask).to(scores.device)
-        return scores.masked_fill(~allowed_t, float("-inf"))
+        allowed_t = torch.from_numpy(np.ascontiguousarray(mask)).to(scores.device)
+        return torch.where(allowed_t, scores, torch.tensor(float("-inf"), dtype=scores.dtype, device=scores.device))
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,8 @@ def generate_spans(model, index: FMIndex, input_ids: torch.Tensor, attention_mas
                                                           else eos_list[0])
     num_return_sequences = num_return_sequences or num_beams
     if model.config.is_encoder_decoder:
-        prompt_length = 1
+        dec = generate_kwargs.get("decoder_input_ids")
+        prompt_length = 1 if dec is None else dec.shape[1]  # the decoder start token (or a forced prefix)
     else:
         prompt_length = input_ids.shape[1]
     proc = FMIndexLogitsProcessor(index, prompt_length=prompt_length, eos_token_id=eos_list,

@@ -260,7 +260,8 @@ class StatutesSource(_FolderSource):
 
 
 class InterpretationsSource(_FolderSource):
-    name, table, default_subpath, pattern = "fsc_interpretations", "interpretations", "fsc/law_interpretations", "*.json"
+    name, table, pattern = "fsc_interpretations", "interpretations", "*.json"
+    default_subpath = "fsc/law_interpretations"
 
     def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
              progress: bool = True) -> list[Interpretation]:

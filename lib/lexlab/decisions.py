@@ -151,7 +151,7 @@ def _is_heading(line: str) -> bool:
     return len(key) <= 60 and bool(_FACTS_HEAD.match(key) or _APPLIED_HEAD.match(key) or _OTHER_HEAD.match(key))
 
 
-_BY_REFERENCE = re.compile(r"(?:원심판결|원심\s?판시|제1심판결).{0,80}(?:기재와\s?같|바와\s?같).{0,60}인용한다\.?$", re.S)
+_BY_REFERENCE = re.compile(r"(?:원심판결|원심\s?판시|제1심판결).{0,160}(?:기재와\s?같|바와\s?같).{0,80}(?:인용한다|같다)\.?$", re.S)
 
 
 def extract_facts(reasoning: str) -> str:
@@ -328,6 +328,8 @@ def known_law_names(decisions: Iterable[Decision], extra: Iterable[str] = ()) ->
     """Law names cited in 참조조문 across the corpus, plus ``extra`` (statute titles): a gazetteer for prose."""
     names = {normalise_law(x) for x in extra}
     for d in decisions:
+        if not d.ref_articles_raw.strip():
+            continue  # names read out of prose are guesses; only curated 참조조문 lists feed the gazetteer
         for key in d.ref_articles:
             names.add(key.split(" ", 1)[0])
     return {n for n in names if len(n) >= 2}

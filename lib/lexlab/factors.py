@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 UNKNOWN = "불명"
 
@@ -258,13 +258,17 @@ class LLMAnnotator:
 
     name = "llm"
 
-    def __init__(self, client: Any = None, *, max_chars: int = 4000, **client_kwargs: Any):
+    def __init__(self, client: Any = None, *, max_chars: int = 4000, on_error: str = "unknown", **client_kwargs: Any):
+        if on_error not in ("unknown", "raise"):
+            raise ValueError(f"on_error must be 'unknown' or 'raise', not {on_error!r}")
         if client is None:
             from .llm_client import LLMClient
 
             client = LLMClient(**client_kwargs)
         self.client = client
         self.max_chars = max_chars
+        self.on_error = on_error
+        self.failures = 0  # cases read as all-UNKNOWN because the endpoint never gave a valid answer
 
     def factors(self, category: str) -> Sequence[Factor]:
         return schema_for(category)
@@ -289,7 +293,15 @@ class LLMAnnotator:
             if bad:
                 raise ValueError(f"options outside the lists for {bad}")
 
-        obj = self.client.complete_json(self.messages(case, category), validate=validate)
+        from .llm_client import LLMError
+
+        try:
+            obj = self.client.complete_json(self.messages(case, category), validate=validate)
+        except LLMError:
+            if self.on_error == "raise":
+                raise
+            self.failures += 1  # skip-and-report: the stats carry the count
+            obj = {}
         out = {}
         for f in factors:
             value = str(obj.get(f.name, UNKNOWN))
@@ -371,7 +383,8 @@ def stricter_qrels(queries, corpus, qrels, decisions, annotator: Annotator, prog
         for cid in qrels.get(qid, {}):
             needed.setdefault(cid, category[qid])
     keys: dict[str, tuple[str, ...]] = {}
-    for cid, cat in tqdm(sorted(needed.items()), desc=f"factors ({annotator.name})", disable=not progress):
+    for cid, cat in tqdm(sorted(needed.items()), desc=f"factors ({annotator.name})", disable=not progress,
+                          mininterval=2.0):
         ann = annotator.annotate(rows[cid], cat)
         keys[cid] = factor_key(ann, annotator.factors(cat))
     out: dict[str, dict[str, int]] = {}
@@ -399,6 +412,7 @@ def stricter_qrels(queries, corpus, qrels, decisions, annotator: Annotator, prog
     full_len = Counter(len(keys[q]) for q in out)
     stats = {
         "annotator": annotator.name,
+        "annotator_failures": int(getattr(annotator, "failures", 0)),
         "annotated_cases": len(keys),
         "stricter_queries": len(out),
         "stricter_query_groups": len(group_ids),

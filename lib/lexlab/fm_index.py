@@ -354,14 +354,21 @@ class FMIndex:
                           out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """One boolean mask row per state: ``mask[i, t]`` iff token ``t`` follows span ``i`` somewhere.
 
-        Returns ``(mask[:, :width], can_end)`` where ``can_end[i]`` says span ``i`` occurs at the end of a
-        document. ``width`` (>= vocab_size, e.g. the model's logits width) pads with False columns.
+        Returns ``(mask, can_end)``: ``mask`` has shape ``(len(states), width)`` and ``can_end[i]`` says span
+        ``i`` occurs at the end of a document. ``width`` (>= vocab_size, e.g. the model's logits width) pads
+        with False columns. ``out``, if given, is reused as scratch and must have shape
+        ``(len(states), max(width, vocab_size + 1))``.
         """
         width = self.vocab_size if width is None else int(width)
         if width < self.vocab_size:
             raise ValueError(f"mask width {width} is smaller than the index vocabulary {self.vocab_size}")
-        full = np.zeros((len(states), width + 1), dtype=bool) if out is None else out
+        # The "can end" marker lives in column vocab_size; when the caller's width leaves room for it (logits
+        # wider than the index vocabulary) the returned mask is contiguous -- cheaper to hand to torch.
+        cols = max(width, self.vocab_size + 1)
+        full = np.zeros((len(states), cols), dtype=bool) if out is None else out
         if out is not None:
+            if out.shape != (len(states), cols):
+                raise ValueError(f"out must have shape {(len(states), cols)}, not {out.shape}")
             full[:] = False
         end_col = self.vocab_size
         for i, st in enumerate(states):

@@ -93,11 +93,15 @@ def parse_interpretation(path: str | Path, data: dict | None = None) -> Interpre
     related = data.get("related_laws") or []
     if not isinstance(related, list):
         raise ParseError(spath, "related_laws", f"expected a list, got {type(related).__name__}")
+    entries = [str(x).strip() for x in related if str(x).strip()]
     laws: list[str] = []
-    for raw in [str(x).strip() for x in related if str(x).strip()] or [cited_part or question]:
-        refs = parse_references(raw, free_text=not related)
-        # a crawler entry that is not a parseable citation ("관련 하위규정") is kept as written
-        laws.extend([article_key(r.law, r.article) for r in refs] or ([raw] if related else []))
+    if entries:
+        # one string, so that "동법 시행령 제5조" in the crawler's list resolves to the entry before it
+        laws = [article_key(r.law, r.article) for r in parse_references(" , ".join(entries))]
+        # an entry that is not a parseable citation ("관련 하위규정") is kept as written
+        laws += [e for e in entries if not parse_references(e) and not re.match(r"^(?:동|같은)\s?법", e)]
+    else:
+        laws = [article_key(r.law, r.article) for r in parse_references(cited_part or question, free_text=True)]
     laws = list(dict.fromkeys(laws))
     return Interpretation(
         doc_id=doc_id,

@@ -89,7 +89,7 @@ def _excerpt(text: str, max_chars: int = 200) -> str:
 
 # -- template backend ----------------------------------------------------------------------------------------------
 _PENALTY = re.compile(
-    r"(?:\d[\d,]*\s?[십백천만억]*\s?(?:년|개월|원)\s?(?:이상|이하|미만)의\s?(?:유기)?(?:징역|금고|벌금|과태료|자격정지)"
+    r"(?:\d[\d,]*(?:\s?[십백천만억]+)?\s?(?:년|개월|원)\s?(?:이상|이하|미만)의\s?(?:유기)?(?:징역|금고|벌금|과태료|자격정지)"
     r"|무기(?:징역|금고)|사형|구류|과료)"
 )
 _SUBJECT_END = re.compile(r"(?:자|사람|경우|때|기관|법인|단체)(?:는|에는|에도|은)\s")
@@ -97,7 +97,7 @@ _DEFINITION = re.compile(
     r"^[\"“‘'「](?P<term>[^\"”’'」]{1,40})[\"”’'」](?:이)?란\s+(?P<body>.+?)(?:을|를)\s*말한다"
 )
 _QTY_SPAN = re.compile(
-    r"(?<![\d제.])(?:\d[\d,]*(?:\.\d+)?\s?[십백천만억조]*\s?)+(?:원|년|개월|일|시간|세|명|퍼센트|%|배|회)"
+    r"(?<![\d제.])\d[\d,]*(?:\.\d+)?(?:\s?[십백천만억조]+(?:\s?\d[\d,]*)?)*\s?(?:원|년|개월|일|시간|세|명|퍼센트|%|배|회)"
     r"|(?<![\d.])\d[\d,]*\s?분의\s?\d[\d,]*"
 )
 
@@ -111,13 +111,15 @@ def _penalty_items(row, rng) -> Iterable[dict]:
         if not subjects:
             continue
         subject = sent[: subjects[-1].end()].strip()
-        if len(subject) < 8:
+        if len(subject) < 8 or "다음 각" in subject:  # "다음 각 호의 어느 하나에 해당하는 자는": which one?
             continue
         yield {"question": f"{heading(row)}에 따르면 {subject} 어떻게 처벌되는가?", "answer": sent}
 
 
 def _cloze_items(row, rng) -> Iterable[dict]:
     for sent in sentences(row):
+        if not sent.endswith("다."):  # list items ("…종료 후 3개월이 되는 날") lack the context to be asked alone
+            continue
         spans = [m for m in _QTY_SPAN.finditer(sent) if quantities(m.group(0))]
         if not spans:
             continue
@@ -376,7 +378,8 @@ def run_stage(
     progress: bool = True,
     **gen_kwargs: Any,
 ) -> dict[str, Any]:
-    """Generate, verify and write ``accepted.jsonl``, ``rejected.jsonl`` and ``stats.json`` under ``out_dir``.
+    """Generate, verify and write ``accepted.jsonl`` (shuffled by ``seed``), ``rejected.jsonl`` and
+    ``stats.json`` under ``out_dir``.
 
     Returns the stats: counts by source and reason, accepted counts by source/kind, timings and, for the openai
     backend, the client's request/cache counters.
@@ -392,6 +395,9 @@ def run_stage(
     for f in failures:
         report.counts["llm_error"] += 1
     out = Path(out_dir)
+    # Shuffled (seeded) so that any prefix, e.g. a max_qa_items cap downstream, is a fair sample of kinds,
+    # laws and sources rather than the first laws' title questions.
+    random.Random(gen_kwargs.get("seed", 0)).shuffle(report.accepted)
     write_jsonl(out / "accepted.jsonl", report.accepted)
     write_jsonl(out / "rejected.jsonl", report.rejected)
     by_reason = Counter((it["source"], it["verdict"]["reason"]) for it in report.accepted + report.rejected)
@@ -415,3 +421,46 @@ def run_stage(
         stats["llm"] = client.stats
     (out / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
     return stats
+
+
+# -- reporting -----------------------------------------------------------------------------------------------------
+def metrics(stats: Mapping[str, Any]) -> dict[str, float]:
+    """Flat MLflow metrics: totals, items per reason, and items per (source, reason)."""
+    out = {k: float(stats[k]) for k in ("n_items", "n_accepted", "n_rejected", "n_articles_used",
+                                         "generate_s", "total_s") if k in stats}
+    out.update({f"reason_{r}": float(n) for r, n in stats["reasons"].items()})
+    out.update({f"n_{d['source']}_{d['reason']}": float(d["n"]) for d in stats["by_source_reason"]})
+    for k, v in (stats.get("llm") or {}).items():
+        out[f"llm_{k}"] = float(v)
+    return out
+
+
+def reason_table(stats: Mapping[str, Any]) -> pd.DataFrame:
+    """Items by source (rows) and reason (columns); "ok" is the accepted column."""
+    df = pd.DataFrame(stats["by_source_reason"], columns=["source", "reason", "n"])
+    if df.empty:
+        return df
+    table = df.pivot_table(index="source", columns="reason", values="n", aggfunc="sum", fill_value=0)
+    cols = ["ok"] + sorted(c for c in table.columns if c != "ok")
+    return table.reindex(columns=[c for c in cols if c in table.columns])
+
+
+def plot_reject_reasons(stats: Mapping[str, Any]):
+    """Bar chart of rejected items per reason, stacked by source."""
+    import matplotlib.pyplot as plt
+
+    table = reason_table(stats)
+    rejects = table.drop(columns=["ok"], errors="ignore").T if not table.empty else table
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    if rejects.empty or rejects.to_numpy().sum() == 0:
+        ax.text(0.5, 0.5, "no rejected items", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        rejects.plot.barh(stacked=True, ax=ax)
+        ax.set_xlabel("rejected items")
+        ax.set_ylabel("reason")
+        for i, total in enumerate(rejects.sum(axis=1)):
+            ax.text(total, i, f" {int(total)}", va="center")
+    ax.set_title(f"law QA rejects ({stats.get('backend', '')}): {stats.get('n_rejected', 0)} of {stats.get('n_items', 0)}")
+    fig.tight_layout()
+    return fig

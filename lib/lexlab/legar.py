@@ -33,6 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from . import crime_categories as cc
+from . import splits
 
 # ---------------------------------------------------------------------------------------------------------------
 # Provisions
@@ -188,10 +189,23 @@ def _clean_markup(text: str) -> str:
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 
+# The bench's signature ("대법관 … (재판장) …", "판사 …"): rare names that would let a lexical retriever match
+# decisions of the same panel rather than the same kind of case.
+_SIGNATURE = re.compile(r"(?:^|\n)[ \t]*(?:대법관|대법원장|판사|재판장\s*판사|재판장)[ \t]+[^\n]{0,120}\s*$")
+
+
+def _strip_signature(text: str) -> str:
+    while True:  # a lower court's panel signs on several lines
+        stripped = _SIGNATURE.sub("", text).rstrip()
+        if stripped == text.rstrip():
+            return stripped
+        text = stripped
+
+
 def document_text(row: Mapping[str, Any]) -> str:
-    """A candidate as a retriever sees it: 판시사항 and 이유, nothing from the front matter."""
+    """A candidate as a retriever sees it: 판시사항 and 이유, nothing from the front matter, no signature."""
     parts = [str(row.get("holdings") or ""), str(row.get("reasoning") or "")]
-    return _clean_markup("\n".join(p for p in parts if p.strip()))
+    return _strip_signature(_clean_markup("\n".join(p for p in parts if p.strip())))
 
 
 # Korean case numbers: year + case-type code + serial ("2006도8568", "2015노1998", "2007고합159").
@@ -337,6 +351,7 @@ def remove_restatements(text: str, fields: Sequence[str], window: int = 25) -> s
 def query_text(row: Mapping[str, Any], articles: Sequence[str], chain: Iterable[str] = ()) -> str:
     """A leak-free description of the case to search with (see the module docstring for what goes)."""
     reasoning = _clean_markup(str(row.get("reasoning") or "")) or _clean_markup(str(row.get("facts") or ""))
+    reasoning = _strip_signature(reasoning)
     reasoning = _remove(reasoning, _clean_markup(str(row.get("applied_law_text") or "")))
     reasoning = _APPLIED_SECTION.sub(" ", reasoning)
     # Supreme Court reasoning often restates 판결요지 verbatim; those are the answer's words, drop them.
@@ -406,13 +421,6 @@ def _split_map(decisions: pd.DataFrame, test_fraction: float) -> dict[str, str]:
     every query is dev or test: ``splits.case_split`` with dev = 1 - test_fraction. A chain shares one split,
     so a query never sits in test while its lower-court twin tunes a retriever in dev.
     """
-    try:
-        from . import splits
-    except ImportError:  # pragma: no cover - only while lexlab.splits has not landed
-        import warnings
-
-        warnings.warn("lexlab.splits is missing: every query is labelled 'dev' until it lands")
-        return {str(c): "dev" for c in decisions["case_id"]}
     if not 0.0 <= test_fraction <= 1.0:
         raise ValueError(f"test_fraction must be in [0, 1], got {test_fraction}")
     result = splits.case_split(decisions, dev=1.0 - test_fraction, test=test_fraction)
@@ -421,10 +429,6 @@ def _split_map(decisions: pd.DataFrame, test_fraction: float) -> dict[str, str]:
 
 def _project_split_map(decisions: pd.DataFrame) -> dict[str, str]:
     """The project-wide train/dev/test of each case (what LegalMidm training may use), kept as metadata."""
-    try:
-        from . import splits
-    except ImportError:  # pragma: no cover
-        return {}
     return {str(c): s for c, s in zip(decisions["case_id"], splits.case_split(decisions))}
 
 
@@ -494,7 +498,7 @@ def build_benchmark(
     rows = df.to_dict("records")
     corpus_rows, skipped = [], Counter()
     arts_by_id: dict[str, list[str]] = {}
-    for row in tqdm(rows, desc="candidates", disable=not progress):
+    for row in tqdm(rows, desc="candidates", disable=not progress, mininterval=2.0):
         cid = str(row["case_id"])
         text = document_text(row)
         if not text:
@@ -514,7 +518,7 @@ def build_benchmark(
         raise ValueError("no criminal decisions with text in the decisions table: nothing to build")
 
     query_rows, reasons = [], Counter()
-    for row in tqdm(rows, desc="queries", disable=not progress):
+    for row in tqdm(rows, desc="queries", disable=not progress, mininterval=2.0):
         cid = str(row["case_id"])
         if cid not in arts_by_id:
             continue
@@ -646,13 +650,21 @@ def write_jsonl(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
     return n
 
 
+def trec_id(x: str) -> str:
+    """An id as TREC files spell it: whitespace runs become "_" ("2014노3509, 2014노3721(병합)" is one case).
+
+    The same rule as ``lexlab.retrieval.trec_id``, so runs and qrels agree; JSONL files keep the original id.
+    """
+    return re.sub(r"\s+", "_", str(x).strip())
+
+
 def write_qrels(qrels: Mapping[str, Mapping[str, int]], path: Path) -> int:
     """TREC qrels: ``qid 0 docid relevance`` per line (what trec_eval, ranx and pyserini read)."""
     n = 0
     with open(path, "w", encoding="utf-8") as fh:
         for qid in sorted(qrels):
             for did in sorted(qrels[qid]):
-                fh.write(f"{qid} 0 {did} {int(qrels[qid][did])}\n")
+                fh.write(f"{trec_id(qid)} 0 {trec_id(did)} {int(qrels[qid][did])}\n")
                 n += 1
     return n
 
@@ -697,9 +709,14 @@ def load_benchmark(out_dir: str | Path) -> Benchmark:
     queries = pd.read_json(out / "queries.jsonl", lines=True, dtype={"id": str})
     strict_path = out / "qrels.stricter.trec"
     stats_path = out / "stats.json"
+    original = {trec_id(i): i for i in [*corpus["id"], *queries["id"]]}
+
+    def untrec(qrels: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return {original.get(q, q): {original.get(d, d): r for d, r in docs.items()} for q, docs in qrels.items()}
+
     return Benchmark(
-        corpus=corpus, queries=queries, qrels=read_qrels(out / "qrels.standard.trec"),
-        qrels_stricter=read_qrels(strict_path) if strict_path.exists() else {},
+        corpus=corpus, queries=queries, qrels=untrec(read_qrels(out / "qrels.standard.trec")),
+        qrels_stricter=untrec(read_qrels(strict_path)) if strict_path.exists() else {},
         stats=json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {},
     )
 

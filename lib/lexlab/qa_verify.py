@@ -7,7 +7,7 @@ lexical and explainable, so every rejection carries one reason code an engineer 
 ``empty``                   question or answer missing/blank
 ``too_short``               answer shorter than ``min_answer_chars`` (after dropping whitespace)
 ``answer_in_question``      the answer is copied verbatim inside the question: nothing to learn
-``duplicate``               same (question, answer) as an earlier item
+``duplicate``               passes, but has the same (question, answer) as an item accepted earlier
 ``unknown_law``             the cited law is not in the snapshot
 ``unknown_article``         the law exists, the article does not
 ``deleted_article``         the article exists but is marked deleted
@@ -97,7 +97,10 @@ _UNITS = {
     "톤": "톤", "리터": "l", "장": "장",
 }
 _UNIT_RE = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
-_NUM_WORDS = r"(?:\d[\d,]*(?:\.\d+)?\s?[십백천만억조]*\s?)+"
+_NUM = r"\d[\d,]*(?:\.\d+)?"
+# one number, then optional (multiplier [number]) groups: "1억 5천만", "500만", "2,000" — written so that no two
+# ways of matching the same digits exist (a nested "(\d+)+" backtracks exponentially on long digit runs)
+_NUM_WORDS = rf"{_NUM}(?:\s?[십백천만억조]+(?:\s?{_NUM})?)*\s?"
 _FRACTION = re.compile(r"(?<![\d.])(\d[\d,]*)\s?분의\s?(\d[\d,]*)")
 _QUANTITY = re.compile(rf"(?<![\d제.])({_NUM_WORDS})({_UNIT_RE})")
 _SMALL = {"십": 10, "백": 100, "천": 1000}
@@ -120,11 +123,12 @@ def korean_number(text: str) -> float:
 
 
 def quantities(text: str) -> set[tuple[float, str]]:
-    """The (value, unit) pairs a text states; fractions are ("a/b", "분의")-style pairs."""
+    """The (value, unit) pairs a text states, compared by value so "5천만원" matches "50,000,000원";
+    fractions "a분의 b" become ("b/a", "분의")."""
     text = strip_annotations(text)
     found: set[tuple[Any, str]] = set()
     for m in _FRACTION.finditer(text):
-        found.add((float(m.group(2).replace(",", "")) / float(m.group(1).replace(",", "")), "분의"))
+        found.add((f"{m.group(2).replace(',', '')}/{m.group(1).replace(',', '')}", "분의"))
     rest = _FRACTION.sub(" ", text)
     for m in _QUANTITY.finditer(rest):
         found.add((korean_number(m.group(1)), _UNITS[m.group(2)]))
@@ -161,6 +165,13 @@ class _Entry:
     grams: set[str]
     deleted: bool
     position: int
+    _quantities: set | None = None
+
+    @property
+    def quantities(self) -> set:
+        if self._quantities is None:  # many items cite the same article: parse its numbers once
+            self._quantities = quantities(self.doc)
+        return self._quantities
 
 
 class ArticleIndex:
@@ -234,9 +245,9 @@ def verify(item: Mapping[str, Any], index: ArticleIndex, cfg: VerifyConfig = Ver
         return Verdict(False, "deleted_article", detail=f"{law} {article}")
     answer = str(item["answer"])
     if cfg.check_numbers:
-        extra = quantities(answer) - quantities(entry.doc)
+        extra = quantities(answer) - entry.quantities
         if extra:
-            shown = ", ".join(f"{v:g}{u}" if isinstance(v, float) else f"{v}{u}" for v, u in sorted(extra))
+            shown = ", ".join(f"{v:g}{u}" if isinstance(v, float) else f"{v}{u}" for v, u in sorted(extra, key=str))
             return Verdict(False, "number_not_in_article", detail=shown)
     own = containment(answer, entry.grams, cfg.ngram)
     if own < cfg.min_containment:
@@ -265,7 +276,7 @@ class VerifyReport:
 def verify_items(
     items: Iterable[Mapping[str, Any]], index: ArticleIndex, cfg: VerifyConfig = VerifyConfig()
 ) -> VerifyReport:
-    """Verify a pool; duplicates (same question and answer) after the first are rejected as ``duplicate``.
+    """Verify a pool; an item that passes but repeats an accepted (question, answer) is a ``duplicate``.
 
     Every item comes back (accepted or rejected) with a ``verdict`` dict, so rejects can be inspected.
     """
@@ -275,8 +286,11 @@ def verify_items(
     seen: set[tuple[str, str]] = set()
     for item in items:
         key = (_squash(str(item.get("question") or "")), _squash(str(item.get("answer") or "")))
-        verdict = Verdict(False, "duplicate") if key in seen and all(key) else verify(item, index, cfg)
-        seen.add(key)
+        verdict = verify(item, index, cfg)
+        if verdict.accepted:
+            if key in seen:
+                verdict = Verdict(False, "duplicate")
+            seen.add(key)
         out = {**item, "verdict": {k: v for k, v in asdict(verdict).items() if v not in (None, "")}}
         (report.accepted if verdict.accepted else report.rejected).append(out)
         report.counts[verdict.reason] += 1

@@ -8,7 +8,8 @@ article level, so everything downstream depends on resolving these the same way 
 scanner below is one small state machine rather than a pile of regexes.
 
 Law names are compared without spaces: the corpus writes both "정보통신망 이용촉진 및 정보보호 등에 관한 법률"
-and "정보통신망이용촉진및정보보호등에관한법률" for the same act. ``normalise_law`` is that key.
+and "정보통신망이용촉진및정보보호등에관한법률" for the same act. ``normalise_law`` is that key; ``canonical_law``
+also expands well-known short names ("자본시장법"), and every returned reference carries the canonical name.
 """
 from __future__ import annotations
 
@@ -34,6 +35,10 @@ class StatuteRef(NamedTuple):
 _LAW_SUFFIXES = ("법", "법률", "령", "규칙", "규정", "세칙", "조례", "협약", "협정", "조약", "지침", "기준",
                  "고시", "규약", "요령", "훈령", "예규")
 _SAME_LAW = {"같은법", "동법", "위법", "이법", "같은법률", "위법률", "동법률", "법"}
+_GENERIC = {"법", "법률", "규정", "규칙", "시행령", "시행규칙", "세칙", "령", "기준", "지침", "고시"}
+_COMMON_ACTS = {"상법", "민법", "형법", "헌법", "저작권법", "상표법", "특허법", "근로기준법", "증권거래법", "관세법",
+                "소득세법", "법인세법", "민사소송법", "형사소송법", "부정경쟁방지법", "디자인보호법", "의장법", "실용신안법",
+                "국세기본법", "조세범처벌법", "외국환관리법", "변호사법", "의료법", "약사법"}
 _SAME_ARTICLE = {"같은조", "동조", "위조"}
 # Words between citations that do not start a new law ("제140조 본문, 단서 제1호", "제1항 및 제2항").
 _FILLERS = re.compile(r"^(?:각|및|또는|와|과|그리고|본문|단서|전단|후단|전문|후문|각호|각목|등|중|의|내지|부터|까지|~|∼|-|·|,|/|\s)*$")
@@ -53,9 +58,66 @@ _TOKEN = re.compile(
 )
 _OLD_PAREN = re.compile(r"전의\s?것|폐지|개정\s?전|구법")
 _ALIAS = re.compile(r"이하\s*[‘'\"“「]([^’'\"”」]{1,30})[’'\"”」]\s*(?:이?라|로)")
-_ENUM = re.compile(r"^(?:\s*(?:[가-하]\.|\d+\.|\d+\)|\(\d+\)|[①-⑳]|[●○■□▶◆◇ㆍ·\-–ㅇ※*▷►◎•∙➀-➉]|각(?=\s)|및(?=\s)|또는(?=\s)))+\s*")
+# Enumerators and bullets before a law name ("가.", "1.", "ㅇ", "●", "각 ").
+_ENUM = re.compile(r"^(?:\s*(?:[가-하]\.|\d+\.|\d+\)|\(\d+\)|[①-⑳]|[●○■□▶◆◇ㆍ·\-–ㅇ※*▷►◎•∙➀-➉]"
+                   r"|각(?=\s)|및(?=\s)|또는(?=\s)))+\s*")
 _FULLWIDTH = str.maketrans({"［": "[", "］": "]", "（": "(", "）": ")", "，": ",", "／": "/", "：": ":",
                             "\u00a0": " ", "\u3000": " ", "ㆍ": "·"})
+
+
+# Short names (법제처 약칭 and the FSC's house abbreviations) → the full name's key, so "자본시장법 제176조" in an
+# interpretation and "자본시장과 금융투자업에 관한 법률 제176조" in a judgment are one article. Only names that are
+# unambiguous; context-bound ones ("법", "감독규정", "특별법") are left as written.
+LAW_ALIASES = {
+    "자본시장법": "자본시장과금융투자업에관한법률", "자통법": "자본시장과금융투자업에관한법률",
+    "자본시장통합법": "자본시장과금융투자업에관한법률",
+    "대부업법": "대부업등의등록및금융이용자보호에관한법률",
+    "신용정보법": "신용정보의이용및보호에관한법률",
+    "지배구조법": "금융회사의지배구조에관한법률", "금융회사지배구조법": "금융회사의지배구조에관한법률",
+    "금융실명법": "금융실명거래및비밀보장에관한법률", "실명법": "금융실명거래및비밀보장에관한법률",
+    "여전법": "여신전문금융업법",
+    "금산법": "금융산업의구조개선에관한법률",
+    "화보법": "화재로인한재해보상과보험가입에관한법률",
+    "특정금융정보법": "특정금융거래정보의보고및이용등에관한법률", "특금법": "특정금융거래정보의보고및이용등에관한법률",
+    "외부감사법": "주식회사등의외부감사에관한법률", "외감법": "주식회사등의외부감사에관한법률",
+    "신협법": "신용협동조합법",
+    "정보통신망법": "정보통신망이용촉진및정보보호등에관한법률",
+    "전금법": "전자금융거래법",
+    "금소법": "금융소비자보호에관한법률", "금융소비자보호법": "금융소비자보호에관한법률",
+    "특경법": "특정경제범죄가중처벌등에관한법률", "특정경제범죄법": "특정경제범죄가중처벌등에관한법률",
+    "특가법": "특정범죄가중처벌등에관한법률", "특정범죄가중법": "특정범죄가중처벌등에관한법률",
+    "폭처법": "폭력행위등처벌에관한법률", "폭력행위처벌법": "폭력행위등처벌에관한법률",
+    "영업비밀보호법": "부정경쟁방지및영업비밀보호에관한법률",
+    "산업기술보호법": "산업기술의유출방지및보호에관한법률",
+    "공정거래법": "독점규제및공정거래에관한법률",
+    "표시광고법": "표시·광고의공정화에관한법률",
+    "전자상거래법": "전자상거래등에서의소비자보호에관한법률",
+    "방문판매법": "방문판매등에관한법률",
+    "가맹사업법": "가맹사업거래의공정화에관한법률",
+    "하도급법": "하도급거래공정화에관한법률",
+    "도시정비법": "도시및주거환경정비법",
+    "성폭력처벌법": "성폭력범죄의처벌등에관한특례법",
+    "청소년성보호법": "아동·청소년의성보호에관한법률",
+    "부패재산몰수법": "부패재산의몰수및회복에관한특례법",
+    "범죄수익은닉규제법": "범죄수익은닉의규제및처벌등에관한법률",
+    "채권추심법": "채권의공정한추심에관한법률",
+    "노동조합법": "노동조합및노동관계조정법", "노조법": "노동조합및노동관계조정법",
+    "기간제법": "기간제및단시간근로자보호등에관한법률",
+    "산안법": "산업안전보건법",
+    "중대재해처벌법": "중대재해처벌등에관한법률",
+    "전자문서법": "전자문서및전자거래기본법",
+}
+
+
+def canonical_law(name: str) -> str:
+    """``normalise_law`` plus abbreviation expansion ("자본시장법 시행령" → "자본시장과…법률시행령")."""
+    key = normalise_law(name)
+    if key in LAW_ALIASES:
+        return LAW_ALIASES[key]
+    m = re.match(r"^(.+?)(시행령|시행규칙)$", key)
+    if m and m.group(1) in LAW_ALIASES:
+        return LAW_ALIASES[m.group(1)] + m.group(2)
+    return key
 
 
 def normalise_law(name: str) -> str:
@@ -68,8 +130,7 @@ def normalise_law(name: str) -> str:
 def article_key(law: str, article: str) -> str:
     """"형법 제347조" — the string stored in the snapshot's ref_articles column and compared across cases."""
     article = re.sub(r"\s+", "", article)
-    return f"{normalise_law(law)} {article}"
-
+    return f"{canonical_law(law)} {article}"
 
 
 def _strip_parens(text: str) -> str:
@@ -162,6 +223,11 @@ class _Scanner:
             is_old = m.group(1) == "구"
             piece = piece[m.end():]
         key = normalise_law(piece)
+        # "구상법", "구저작권법": 구 written without its space. Only for well-known acts (or a gazetteer's
+        # names): 구강보건법 is a real act whose name starts with 구.
+        if not is_old and key.startswith("구") and (key[1:] in _COMMON_ACTS or (self.known and key[1:] in self.known
+                                                                             and key not in self.known)):
+            is_old, key, piece = True, key[1:], piece[1:].strip()
         buchik = False
         if key.endswith("부칙"):
             buchik, key = True, key[: -len("부칙")]
@@ -188,6 +254,8 @@ class _Scanner:
     def _law_name(self, piece: str) -> str | None:
         """The law name in a phrase: the whole phrase (a 참조조문 list), or in prose its tail that names a law."""
         key = normalise_law(piece)
+        if key in _GENERIC:
+            return None
         if self.known:
             for n in range(min(len(key), 60), 1, -1):
                 if key[-n:] in self.known:
@@ -290,7 +358,7 @@ def parse_references(text: str, *, free_text: bool = False, known_laws: Iterable
             sc.item, sc.pending = label, True
             prev_kind = "item"
     sc.emit()
-    refs = sc.refs
+    refs = [r._replace(law=canonical_law(r.law)) for r in sc.refs]
     if dedupe:
         seen: set = set()
         refs = [r for r in refs if not (r in seen or seen.add(r))]

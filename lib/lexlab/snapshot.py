@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .corpus import DISTRIBUTIONS, TABLES, DecisionsSource, Source, default_sources
+from .corpus import DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, Source, default_sources
 from .records import ParseError
 
 MANIFEST = "manifest.json"
@@ -101,6 +101,37 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def _package_roots() -> list[str]:
+    try:
+        import importlib
+
+        pkg = importlib.import_module(DATA_PACKAGE)
+        return [str(Path(p).resolve()) for p in getattr(pkg, "__path__", [])]
+    except ImportError:
+        return []
+
+
+def _portable(path: str, roots: list[str]) -> str:
+    """A package file as "card_legal_data/<rel>", so snapshots (and their hashes) do not depend on the venv."""
+    try:
+        resolved = str(Path(path).resolve())
+    except OSError:
+        return path
+    for root in roots:
+        if resolved.startswith(root + os.sep):
+            return f"{DATA_PACKAGE}/" + Path(resolved).relative_to(root).as_posix()
+    return path
+
+
+def _portable_paths(row: dict, roots: list[str] | None = None) -> dict:
+    roots = _package_roots() if roots is None else roots
+    if "source_paths" in row:
+        row["source_paths"] = [_portable(p, roots) for p in row["source_paths"]]
+    if "source_path" in row:
+        row["source_path"] = _portable(row["source_path"], roots)
+    return row
+
+
 def _rows_hash(rows: list[dict], columns: list[str]) -> str:
     """sha256 of the table's rows as canonical JSON: independent of parquet writer version and metadata."""
     h = hashlib.sha256()
@@ -110,18 +141,19 @@ def _rows_hash(rows: list[dict], columns: list[str]) -> str:
     return h.hexdigest()
 
 
-def _version_name(created: datetime) -> str:
-    return created.strftime("%Y%m%dT%H%M%SZ")
-
-
 def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | None = None, *,
-                   on_error: str = "skip", version: str | None = None, max_decisions: int | None = None,
-                   max_statute_files: int | None = None, max_interpretations: int | None = None,
-                   max_general: int | None = None, press: bool = True, set_latest: bool = True,
-                   progress: bool = True) -> Manifest:
+                   on_error: str = "skip", version: str | None = None, name: str | None = None,
+                   include_general: bool = True, extra_jsonl: str | Path | list | None = None,
+                   max_decisions: int | None = None, max_statute_files: int | None = None,
+                   max_interpretations: int | None = None, max_general: int | None = None,
+                   set_latest: bool = True, progress: bool = True) -> Manifest:
     """Parse ``sources`` (default: the Korean packages) into ``<out_dir>/<version>/`` and return its manifest.
 
-    ``out_dir`` is the snapshot root (default ``work/snapshot``). ``on_error="skip"`` records each bad file in
+    ``out_dir`` is the snapshot root (default ``work/snapshot``). The version (``version`` or its alias
+    ``name``) defaults to one derived from the content hashes, so rebuilding unchanged data lands on the
+    existing snapshot instead of a copy; an explicit version that exists with other content is refused
+    (snapshots are immutable). ``include_general`` adds the FSC/PIPC press releases, ``extra_jsonl`` a user's
+    JSONL file(s) of ``{"id", "text"}`` as further general text. ``on_error="skip"`` records each bad file in
     the manifest's ``skipped`` list and carries on; ``"raise"`` stops at the first ``ParseError``. The ``max_*``
     caps bound the work for quick runs (per source; decisions are capped before de-duplication).
     """
@@ -133,13 +165,22 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
     t0 = time.perf_counter()
     root = Path(out_dir) if out_dir is not None else _work_root()
     created = datetime.now(timezone.utc)
-    version = version or _version_name(created)
-    target = root / version
-    if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"snapshot {target} already exists; snapshots are immutable, pick another version")
+    version = version or name
+    if version:
+        _check_version_name(version)
+        if (root / version).exists() and any((root / version).iterdir()):
+            raise FileExistsError(f"snapshot {root / version} already exists; snapshots are immutable, "
+                                  "pick another version")
     missing: list[dict] = []
     if sources is None:
-        sources = default_sources(press=press, missing=missing)
+        sources = default_sources(press=include_general, missing=missing)
+    else:
+        sources = list(sources)
+    if extra_jsonl:
+        from .corpus import JsonlSource
+
+        for path in [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else extra_jsonl:
+            sources.append(JsonlSource(path))
     caps = {"decisions": max_decisions, "statutes": max_statute_files, "interpretations": max_interpretations,
             "general": max_general}
 
@@ -156,7 +197,8 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
             kwargs["known_laws"] = law_names
         started = time.perf_counter()
         recs = src.load(**kwargs)
-        rows = [r.to_row() for r in recs]
+        roots = _package_roots()
+        rows = [_portable_paths(r.to_row(), roots) for r in recs]
         if src.table == "statutes":
             law_names.extend({r["law"] for r in rows})
         for e in errors:
@@ -186,15 +228,27 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
         kept.sort(key=lambda r: tuple(str(r[c]) for c in keys))
         records[table] = kept
 
-    target.mkdir(parents=True, exist_ok=True)
-    hashes: dict[str, str] = {}
+    hashes = {t: _rows_hash(records[t], _schema(t).names) for t in TABLES}
+    content_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:12]
+    if not version:
+        version = f"snap-{content_id}"
+        existing = root / version / MANIFEST
+        if existing.exists():  # the same content was built before: reuse it, only move the pointer
+            manifest = Manifest(json.loads(existing.read_text(encoding="utf-8")))
+            if manifest.get("hashes") == hashes:
+                if set_latest:
+                    _write_latest(root, version)
+                manifest.path = root / version
+                return manifest
+            raise FileExistsError(f"{root / version} holds other content than its name says; remove it")
+    target = root / version
+    staging = root / f".tmp-{version}-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
     for table in TABLES:
         schema = _schema(table)
-        columns = schema.names
         rows = records[table]
-        arrow = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows], schema=schema)
-        pq.write_table(arrow, target / f"{table}.parquet", compression="zstd")
-        hashes[table] = _rows_hash(rows, columns)
+        arrow = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema=schema)
+        pq.write_table(arrow, staging / f"{table}.parquet", compression="zstd")
 
     manifest = Manifest({
         "schema": SCHEMA_VERSION,
@@ -207,18 +261,32 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
         "packages": package_versions(),
         "options": {"on_error": on_error, "max_decisions": max_decisions, "max_statute_files": max_statute_files,
                     "max_interpretations": max_interpretations, "max_general": max_general,
+                    "include_general": include_general, "extra_jsonl": [str(p) for p in (
+                        [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else (extra_jsonl or []))],
                     "sources": [repr(s) for s in sources]},
         "skipped": skipped,
         "missing_sources": missing,
         "build_seconds": round(time.perf_counter() - t0, 2),
     })
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    if target.exists():  # an empty directory left by someone else
+        target.rmdir()
+    staging.rename(target)  # a reader never sees a half-written snapshot
     if set_latest:
-        tmp = root / (LATEST + ".tmp")
-        tmp.write_text(version + "\n", encoding="utf-8")
-        tmp.replace(root / LATEST)
+        _write_latest(root, version)
     manifest.path = target
     return manifest
+
+
+def _write_latest(root: Path, version: str) -> None:
+    tmp = root / f"{LATEST}.tmp-{os.getpid()}"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    tmp.replace(root / LATEST)
+
+
+def _check_version_name(version: str) -> None:
+    if not version or "/" in version or "\\" in version or version.startswith(".") or version == LATEST:
+        raise ValueError(f"bad snapshot version name {version!r}: use a plain directory name")
 
 
 def _by_type(records: dict[str, list[dict]]) -> dict:

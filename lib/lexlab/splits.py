@@ -95,10 +95,12 @@ def case_split(decisions, dev: float = 0.1, test: float = 0.1):
 
     df = decisions
     ids = df["case_id"].astype(str).tolist()
-    links = [(cid, str(low)) for cid, lows in zip(ids, df["lower_case_ids"]) for low in (list(lows) if lows is not None else [])]
+    lower = df["lower_case_ids"] if "lower_case_ids" in df else [[] for _ in ids]
+    links = [(cid, str(low)) for cid, lows in zip(ids, lower) for low in (list(lows) if lows is not None else [])]
     chains = appeal_chains(ids, links)
-    info = {cid: (court_rank(court), str(date or ""), cid)
-            for cid, court, date in zip(ids, df["court"].astype(str), df["date"].astype(str))}
+    courts = df["court"].astype(str) if "court" in df else [""] * len(ids)
+    dates = df["date"].astype(str) if "date" in df else [""] * len(ids)
+    info = {cid: (court_rank(court), str(date or ""), cid) for cid, court, date in zip(ids, courts, dates)}
     head: dict[str, str] = {}
     for cid in ids:
         members = [m for m in chains[cid] if m in info]

@@ -20,7 +20,8 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒�
 _HASH_ARTICLE = re.compile(r"^###\s*제\s?(\d+(?:-\d+)?)\s?조(?:\s?의\s?(\d+))?\s*(?:\((.*)\))?\s*(.*)$")
 # Inline heading: needs a "(제목)" or a "삭제" right after the number, so that prose lines that start with
 # "제6조의 규정에 의한 …" are not taken for headings.
-_INLINE_ARTICLE = re.compile(r"^제\s?(\d+(?:-\d+)?)\s?조(?:의(\d+))?\s*(?:\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(.*)|(삭제.*))$")
+_INLINE_ARTICLE = re.compile(r"^제\s?(\d+(?:-\d+)?)\s?조(?:의(\d+))?\s*"
+                             r"(?:\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(.*)|(삭제.*))$")
 _CHAPTER = re.compile(r"^\s*제\s?\d+(?:-\d+)?\s?(?:편|장|절|관)(?:의\d+)?(?:\s|$)")
 _END = re.compile(r"^(?:###\s*(?:부칙|별표|별지|서식|부록)|부\s?칙(?:\s|$|〈|<|\())")
 _DELETED = re.compile(r"^[<〈(]?\s*삭\s?제(?:\s|[<〈(>〉)]|$)")
@@ -84,6 +85,8 @@ def parse_statute(path: str | Path, text: str | None = None) -> list[StatuteArti
             source_path=spath,
         ))
 
+    # One style per file: in a '###' file a body line may itself start "제419조(…를 제외한다)는 …".
+    hash_style = any(_HASH_ARTICLE.match(ln.strip()) for ln in body.split("\n") if ln.startswith("###"))
     for line in body.split("\n"):
         stripped = line.strip()
         if not stripped or stripped.startswith("# ") and not stripped.startswith("###"):
@@ -93,7 +96,7 @@ def parse_statute(path: str | Path, text: str | None = None) -> list[StatuteArti
             current = None
             break
         m = _HASH_ARTICLE.match(stripped)
-        if m is None and not line[:1].isspace():
+        if m is None and not hash_style and not line[:1].isspace():
             m = _INLINE_ARTICLE.match(stripped)
         if m:
             close()

@@ -92,7 +92,7 @@ class CPTConfig(TrainConfig):
     """Continual pre-training on legal raw text, mixed with general text by ``general_fraction``."""
 
     model: str = "tiny"                   # "tiny", a local model dir, a models/<name>, or a hub id
-    block_size: int = 256
+    block_size: int = 128
     legal_tables: list[str] = field(default_factory=lambda: ["statutes", "decisions", "interpretations"])
     max_legal_docs: int = 300             # per legal table; 0 → all of the train split
     max_general_docs: int = 300           # 0 → all
@@ -104,11 +104,11 @@ class ITConfig(TrainConfig):
     """Instruction tuning on law QA (stage 02 output) mixed with general instructions, LoRA by default."""
 
     model: str = "tiny"                   # usually a CPT output: its models/<name> or final dir
-    qa_dir: str = ""                      # dir holding accepted.jsonl, or the file; "" → work/qa/latest
+    qa_dir: str = "law_qa"                # accepted.jsonl, its dir, or a run name under work/qa/
     format: str = "ref_in_output"
     system_prompt: str = ""
-    max_length: int = 384
-    max_ref_chars: int = formats.MAX_REF_CHARS
+    max_length: int = 512
+    max_ref_chars: int = 400              # statute text in ref_in_* formats is clipped to fit max_length
     max_qa_items: int = 0                 # 0 → all
     max_general_items: int = 0            # 0 → all that the general docs yield
     max_general_docs: int = 600
@@ -155,16 +155,47 @@ def config_from_dict(cls: type[TrainConfig], values: dict[str, Any], source: str
 
 def resolve_model(name: str) -> str:
     """"tiny" stays; a dir with ``final/`` inside means its final model; a bare name found under work/models
-    means that run's final model; anything else is passed to from_pretrained (local dir or hub id)."""
+    means that run's final model; an "org/name" that is not a local path is left for from_pretrained (hub id)."""
     if not name or name == "tiny":
         return "tiny"
     path = Path(name)
-    for candidate in (path, paths.work_dir("models") / name if "/" not in name else None):
-        if candidate is None or not candidate.exists():
-            continue
-        final = candidate / "final"
-        return str((final if final.exists() else candidate).resolve())
+    candidates = [path] if "/" in name or path.is_absolute() else [path, paths.work_dir("models") / name]
+    for candidate in candidates:
+        if candidate.exists():
+            final = candidate / "final"
+            return str((final if final.exists() else candidate).resolve())
+    if "/" not in name:
+        raise FileNotFoundError(
+            f"model {name!r}: no directory {name} or {paths.work_dir('models') / name}/final; train that stage "
+            "first, or give a model path, a hub id (org/name) or 'tiny'")
     return name
+
+
+def resolve_qa(qa_dir: str) -> Path:
+    """Stage 02's output: a JSONL file, a directory holding ``accepted.jsonl``, or a run name under work/qa."""
+    path = Path(qa_dir)
+    for candidate in (path, paths.work_dir("qa") / qa_dir):
+        if candidate.is_file() or (candidate / mixing.QA_FILE).is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"qa_dir {qa_dir!r}: neither {path} nor {paths.work_dir('qa') / qa_dir} holds {mixing.QA_FILE}; run "
+        "stage 02 (notebooks/02_generate_law_qa.ipynb) first or point qa_dir at a JSONL of QA items")
+
+
+def loss_curve(log_history: Sequence[dict], title: str = "training loss"):
+    """The Trainer's log history as a matplotlib figure (for notebooks and ``mlflow.log_figure``)."""
+    import matplotlib.pyplot as plt
+
+    points = [(h["step"], h["loss"]) for h in log_history if "loss" in h]
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if points:
+        ax.plot(*zip(*points), marker=".")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 
 def _cached_tokenizer(texts: Sequence[str], vocab_size: int):
@@ -424,8 +455,7 @@ def it_items(cfg: ITConfig) -> tuple[list[dict], list[dict]]:
     ``general_text.general_instructions``."""
     from . import general_text
 
-    qa = cfg.qa_dir or str(paths.work_dir("qa") / "latest")
-    legal = mixing.load_qa(qa, max_items=cfg.max_qa_items or None)
+    legal = mixing.load_qa(resolve_qa(cfg.qa_dir), max_items=cfg.max_qa_items or None)
     general: list[dict] = []
     if cfg.general_fraction > 0:
         if cfg.general_jsonl:
@@ -522,8 +552,10 @@ def run_it(cfg: ITConfig, legal_items: Sequence[dict] | None = None, general_ite
 
 
 def _config_params(cfg: TrainConfig) -> dict[str, Any]:
-    """Our own knobs for MLflow (the Trainer logs its TrainingArguments itself)."""
-    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in asdict(cfg).items()}
+    """Our own knobs for MLflow. Fields that are also TrainingArguments are left to the Trainer's callback,
+    which logs them in its own spelling (e.g. ``report_to`` as a list); logging them first would clash."""
+    trainer_fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in asdict(cfg).items() if k not in trainer_fields}
 
 
 # ---------------------------------------------------------------------------------------------------- CLI

@@ -9,20 +9,21 @@
 # The crime categories are our reconstruction of LEGAR BENCH's 33, not the paper's own list.
 # %% tags=["parameters"]
 run_name = "build_benchmark"
-snapshot = "latest"      # snapshot name under work/snapshot/ (or an absolute path)
+snapshot = "latest"      # snapshot name under work/snapshot/, or an absolute path
 name = "legar"           # output: work/legar/<name>/
 annotator = "rules"      # none | rules | llm
-title_match = "exact"    # exact: candidate's whole title is the query's one charge; contains: among its charges
-max_queries = 0          # 0 = all; else a seeded random subset
+title_match = "exact"    # exact: candidate title is the one charge, contains: charge among its charges
+max_queries = 0          # 0 keeps all queries, N keeps a seeded random subset of N
 test_fraction = 0.5      # share of queries (by appeal chain, via lexlab.splits) in the test split; rest dev
 seed = 0
 llm_model = "gpt-4o-mini"
-llm_base_url = ""        # "" → OPENAI_BASE_URL or the client's default
+llm_base_url = ""        # empty: OPENAI_BASE_URL or the client default
 # %%
 import time
 
 import matplotlib.pyplot as plt
 import mlflow
+import numpy as np
 import pandas as pd
 
 from lexlab import factors, legar, paths, tracking
@@ -33,7 +34,7 @@ run = tracking.stage_run("build_benchmark", {
     "max_queries": max_queries, "test_fraction": test_fraction, "seed": seed,
     **({"llm_model": llm_model, "llm_base_url": llm_base_url} if annotator == "llm" else {}),
 })
-snap = snapshot_mod.load_snapshot(paths.snapshot_dir(snapshot))
+snap = snapshot_mod.load_snapshot(paths.snapshot_dir(snapshot), tables=("decisions",))
 mlflow.set_tag("lexlab.snapshot", snap.manifest.get("version", snapshot))
 # %%
 t0 = time.time()
@@ -66,7 +67,7 @@ skips.to_frame()
 n_std = pd.Series([len(v) for v in bench.qrels.values()], name="standard")
 n_str = pd.Series([len(v) for v in bench.qrels_stricter.values()], name="stricter")
 fig, ax = plt.subplots(figsize=(7, 3.5))
-bins = range(1, max([*n_std, *n_str, 2]) + 2)
+bins = np.unique(np.geomspace(1, max([*n_std, *n_str, 2]) + 1, 20).round())
 ax.hist(n_std, bins=bins, alpha=0.6, label=f"standard (mean {n_std.mean():.1f})")
 if len(n_str):
     ax.hist(n_str, bins=bins, alpha=0.6, label=f"stricter (mean {n_str.mean():.1f})")
@@ -74,6 +75,7 @@ ax.set_xlabel("relevant candidates per query")
 ax.set_ylabel("queries")
 ax.set_xscale("log")
 ax.legend()
+fig.tight_layout()
 mlflow.log_figure(fig, "benchmark/relevant_per_query.png")
 pd.concat([n_std.describe(), n_str.describe()], axis=1)
 # %% [markdown]

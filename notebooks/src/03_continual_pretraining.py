@@ -1,0 +1,68 @@
+# %% [markdown]
+# # 03 · Continual pre-training (CPT)
+# Legal raw text — statute articles, court decisions (판시사항 + 판결요지 + 이유) and FSC law interpretations, from
+# the snapshot's **train split only** — mixed with general text, then next-token training with the HF Trainer.
+#
+# **About the "general" text.** No general-domain Korean corpus installs offline, so the default general side is
+# the FSC/PIPC press releases from the snapshot. They are *government prose* (finance and privacy policy
+# announcements), **not general-domain text**: a legal-only vs legal+general comparison made with them measures
+# mixing in regulator prose, not everyday Korean. Set `general_jsonl` to your own `{"id", "text"}` corpus for the
+# real thing.
+#
+# `model = "tiny"` builds a small Llama from a config with a tokenizer trained on this corpus (CPU, minutes); any
+# Hugging Face model path works the same way on a GPU. Multi-GPU: run the same training under
+# `accelerate launch -m lexlab.train cpt --config cpt.yaml` (see README).
+# %% tags=["parameters"]
+run_name = "cpt"
+seed = 0
+model = "tiny"                 # "tiny", a local model dir, or a hub id (GPU users)
+model_name = ""                # output under work/models/<model_name>/; "" → run_name
+cpt_mix = "legal+general"      # "legal" (legal text only) or "legal+general"
+mix_ratio = 0.2                # share of training blocks (= tokens) drawn from general text when mixing
+general_jsonl = ""             # your own general corpus ({"id","text"} per line) instead of the press releases
+legal_jsonl = ""               # your own legal corpus instead of the snapshot tables
+legal_tables = "statutes,decisions,interpretations"
+max_legal_docs = 300           # per legal table (0 = the whole train split)
+max_general_docs = 300         # 0 = all
+block_size = 128
+max_steps = 150
+per_device_train_batch_size = 8
+learning_rate = 1e-3
+save_steps = 50                # checkpoints; a re-run with the same model_name resumes from the last one
+tokenizer_vocab_size = 8000
+snapshot = "latest"
+# %%
+import mlflow
+import pandas as pd
+
+from lexlab import tracking, train
+
+if cpt_mix not in ("legal", "legal+general"):
+    raise ValueError(f"cpt_mix must be 'legal' or 'legal+general', got {cpt_mix!r}")
+run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "mix_ratio": mix_ratio})
+cfg = train.config_from_dict(train.CPTConfig, dict(
+    run_name=run_name, seed=seed, model=model, model_name=model_name,
+    general_fraction=mix_ratio if cpt_mix == "legal+general" else 0.0,
+    general_jsonl=general_jsonl, legal_jsonl=legal_jsonl, legal_tables=legal_tables,
+    max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
+    max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,
+    save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot,
+), source="notebook parameters")
+cfg
+# %%
+result = train.run_cpt(cfg)
+# %% [markdown]
+# ## Data mix and result
+# `requested` is the configured general fraction; `realised` counts the blocks that were actually interleaved.
+# %%
+pd.DataFrame([{
+    "legal docs": result["n_legal_docs"], "general docs": result["n_general_docs"],
+    "blocks": result["mix"]["n"], "general blocks": result["mix"]["n_general"],
+    "requested general fraction": cfg.general_fraction, "realised": round(result["mix"]["general_fraction"], 4),
+    "steps": result["global_step"], "resumed from": result["resumed_from"] or "",
+    "final loss": round(result["final_loss"], 4), "train seconds": round(result["train_seconds"], 1),
+    "parameters": result["n_params"], "model dir": result["final_dir"],
+}]).T.rename(columns={0: "value"})
+# %%
+fig = train.loss_curve(result["log_history"], f"CPT loss ({cpt_mix})")
+mlflow.log_figure(fig, "plots/cpt_loss.png")

@@ -1,0 +1,81 @@
+# %% [markdown]
+# # 04 · Instruction tuning (IT)
+# Law QA from stage 02 (`work/qa/<qa_dir>/accepted.jsonl`: generated from train-split statutes, plus FSC
+# interpretations) in one of the paper's three formats, mixed with general instructions, trained with LoRA
+# (or full fine-tuning) starting from the CPT model.
+#
+# - `format`: `no_ref` (Q ⇒ A), `ref_in_output` (Q ⇒ A + Ref), `ref_in_input` (Q + Ref ⇒ A).
+# - Only the answer side is in the loss: prompt tokens (system prompt, question, and in `ref_in_input` the
+#   reference) are masked.
+# - **General instructions are built mechanically from FSC/PIPC press releases** (write the title for a body;
+#   continue a passage with its next sentence). They are government prose, **not general-domain text**, and the
+#   tasks are self-supervised, not human-written. Set `general_jsonl` to your own instructions
+#   (`{"id","question","answer"}` or `{"id","instruction","input","output"}`).
+# %% tags=["parameters"]
+run_name = "it"
+seed = 0
+model = "tiny"                 # used when base_model_dir is empty: "tiny" (untrained), a model dir or hub id
+base_model_dir = ""            # the CPT output to start from: work/models/<name> (or a path)
+model_name = ""                # output under work/models/<model_name>/; "" → run_name
+qa_dir = "law_qa"              # stage 02 output: run name under work/qa/, a directory, or a JSONL file
+format = "ref_in_output"       # no_ref | ref_in_output | ref_in_input
+system_prompt = ""             # used in training when set (the system-prompt study compares with/without)
+it_mix = "legal+general"       # "legal" (law QA only) or "legal+general"
+mix_ratio = 0.2                # share of training examples that are general instructions when mixing
+general_jsonl = ""
+general_tasks = "title,continue"
+max_qa_items = 0               # 0 = all accepted items
+max_general_docs = 600         # press releases the general instructions are built from
+lora = True                    # False → full fine-tuning
+lora_r = 16
+lora_alpha = 32
+lora_dropout = 0.05
+max_length = 512
+max_ref_chars = 400            # statute text in ref_in_* formats is clipped to this many characters
+max_steps = 150
+per_device_train_batch_size = 8
+learning_rate = 2e-3
+save_steps = 50
+snapshot = "latest"
+# %%
+import mlflow
+import pandas as pd
+
+from lexlab import formats, mixing, tracking, train
+
+if it_mix not in ("legal", "legal+general"):
+    raise ValueError(f"it_mix must be 'legal' or 'legal+general', got {it_mix!r}")
+run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "mix_ratio": mix_ratio})
+cfg = train.config_from_dict(train.ITConfig, dict(
+    run_name=run_name, seed=seed, model=base_model_dir or model, model_name=model_name, qa_dir=qa_dir,
+    format=format, system_prompt=system_prompt, general_fraction=mix_ratio if it_mix == "legal+general" else 0.0,
+    general_jsonl=general_jsonl, general_tasks=general_tasks, max_qa_items=max_qa_items,
+    max_general_docs=max_general_docs, lora=lora, lora_r=lora_r, lora_alpha=lora_alpha,
+    lora_dropout=lora_dropout, max_length=max_length, max_ref_chars=max_ref_chars, max_steps=max_steps,
+    per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate, save_steps=save_steps,
+    snapshot=snapshot,
+), source="notebook parameters")
+legal_items, general_items = train.it_items(cfg)
+pd.DataFrame({"items": pd.Series([i["source"] for i in legal_items + general_items]).value_counts()})
+# %% [markdown]
+# ## What the model sees in this format
+# %%
+example = next((i for i in legal_items if i["reference"]), legal_items[0])
+for role, text in ((m["role"], m["content"]) for m in formats.to_messages(
+        example, cfg.format, cfg.system_prompt or None, cfg.max_ref_chars)):
+    print(f"--- {role}\n{text[:600]}")
+# %%
+result = train.run_it(cfg, legal_items, general_items)
+# %%
+pd.DataFrame([{
+    "format": cfg.format, "base model": result["base_model_path"], "legal items": result["n_legal_items"],
+    "general items": result["n_general_items"], "examples mixed": result["mix"]["n"],
+    "requested general fraction": cfg.general_fraction, "realised": round(result["mix"]["general_fraction"], 4),
+    "dropped (too long)": result["n_dropped_too_long"], "steps": result["global_step"],
+    "resumed from": result["resumed_from"] or "", "final loss": round(result["final_loss"], 4),
+    "train seconds": round(result["train_seconds"], 1), "trainable / all params":
+    f"{result['n_trainable_params']:,} / {result['n_params']:,}", "model dir": result["final_dir"],
+}]).T.rename(columns={0: "value"})
+# %%
+fig = train.loss_curve(result["log_history"], f"IT loss ({cfg.format}, {it_mix})")
+mlflow.log_figure(fig, "plots/it_loss.png")
