@@ -223,3 +223,33 @@ def test_openai_stage_against_local_server_verifies_and_caches(tmp_path, monkeyp
     assert a1 == (tmp_path / "run2" / "accepted.jsonl").read_text(encoding="utf-8")
     written = [p.read_text(encoding="utf-8") for p in tmp_path.rglob("*") if p.is_file()]
     assert not any(SECRET in text for text in written)
+
+
+@pytest.mark.slow
+def test_notebook_02_runs_through_the_runner_and_logs(tmp_path):
+    """The stage as users run it (papermill via lexlab.runner) on a two-table snapshot written here."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from lexlab import paths, runner
+
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    statutes = _train_rows()
+    interp = pd.DataFrame([{"doc_id": f"법령해석_{i}", "title": "", "question": f"{i}번 질의", "answer": f"{i}번 회답입니다.",
+                            "reason": "", "related_laws": ["가상시험법 제6조"], "source_path": "f"} for i in range(8)])
+    statutes.to_parquet(snap / "statutes.parquet")
+    interp.to_parquet(snap / "interpretations.parquet")
+    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {
+        "statutes": len(statutes), "interpretations": len(interp)}}), encoding="utf-8")
+    result = runner.run_experiment(paths.REPO / "experiments" / "02_generate_law_qa.yaml",
+                                   {"snapshot": str(snap), "run_name": "nb-test"}, progress=False)
+    assert result.ok, result
+    run = mlflow.get_run(result.stages[0].run_id)
+    stats = json.loads((paths.work_dir("qa", "nb-test") / "stats.json").read_text(encoding="utf-8"))
+    m = run.data.metrics
+    assert m["n_accepted"] == stats["n_accepted"] > 0 and m["n_items"] == stats["n_items"]
+    assert m["n_interpretation_ok"] == len(law_qa.interpretation_items(interp))
+    assert run.data.tags["lexlab.snapshot"] == "fixture" and run.data.params["backend"] == "template"
+    logged = {a.path for a in MlflowClient().list_artifacts(run.info.run_id)}
+    assert {"stats.json", "rejected.jsonl", "plots"} <= logged

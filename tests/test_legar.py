@@ -109,6 +109,20 @@ def test_substantive_filter():
     assert legar.normalize_article("구 증권 거래법 제188조의 4") == "증권거래법 제188조의4"
 
 
+def test_lower_court_provisions_come_from_the_offence_item():
+    """Sentencing mechanics (몰수, 노역장) in 법령의 적용 are not the offence, even when the snapshot lists them."""
+    applied = ("1. 범죄사실에 대한 해당법조 및 형의 선택\n마약류 관리에 관한 법률 제60조 제1항 제2호, 제4조 제1항\n"
+               "1. 몰수\n마약류 관리에 관한 법률 제67조\n1. 노역장유치\n형법 제70조, 제69조 제2항")
+    row = decision("2023고단1", "마약류관리에관한법률위반(향정)", court="서울중앙지방법원", applied=applied,
+                   ref=["마약류관리에관한법률 제60조", "마약류관리에관한법률 제4조", "마약류관리에관한법률 제67조",
+                        "형법 제70조", "형법 제69조"])
+    assert legar.decision_articles(row) == ["마약류관리에관한법률 제60조", "마약류관리에관한법률 제4조"]
+    # with a 참조조문 the listed provisions are used as they are
+    sc = decision("2023도2", "사기", ref=["형법 제347조", "형법 제30조"], ref_raw="형법 제347조, 제30조")
+    assert legar.decision_articles(sc) == ["형법 제347조", "형법 제30조"]
+    assert legar.substantive_articles(legar.decision_articles(sc)) == ["형법 제347조"]
+
+
 def test_appeal_chain_is_transitive_and_symmetric(decisions):
     chains = legar.appeal_chains(decisions)
     assert chains["2019도1234"] == {"2019도1234", "2018노555", "2017고단99"}

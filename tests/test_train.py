@@ -38,7 +38,7 @@ GENERAL_IT = [
 
 TINY = dict(report_to="none", per_device_train_batch_size=2, tokenizer_vocab_size=300, tiny_hidden_size=32,
             tiny_layers=1, tiny_heads=2, tiny_intermediate_size=64, logging_steps=1, warmup_steps=0,
-            learning_rate=5e-3)
+            learning_rate=5e-3, torch_threads=1)
 
 
 class StopAt(TrainerCallback):
@@ -164,3 +164,26 @@ def test_config_from_dict_reads_yaml_strings_and_rejects_typos():
         train.config_from_dict(train.ITConfig, {"lr_typo": 1}, source="x.yaml")
     with pytest.raises(ValueError, match="max_steps"):
         train.config_from_dict(train.CPTConfig, {"max_steps": "many"})
+
+
+def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
+    """``python -m lexlab.train cpt --config x.yaml`` (what ``accelerate launch -m`` runs), on a user's own
+    legal and general corpora instead of the snapshot."""
+    legal, general = tmp_path / "legal.jsonl", tmp_path / "general.jsonl"
+    legal.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in LEGAL), encoding="utf-8")
+    general.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in GENERAL), encoding="utf-8")
+    config = tmp_path / "cpt.yaml"
+    config.write_text(
+        "params:\n"
+        f"  legal_jsonl: {legal}\n  general_jsonl: {general}\n  general_fraction: 0.5\n"
+        "  run_name: t_cli\n  block_size: 32\n  max_steps: 2\n  save_steps: 100\n"
+        + "".join(f"  {k}: {v}\n" for k, v in TINY.items()),
+        encoding="utf-8")
+    assert train.main(["cpt", "--config", str(config), "--set", "learning_rate=1e-3"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads(printed[printed.index("{\n"):])
+    assert summary["global_step"] == 2 and summary["n_general_docs"] == len(GENERAL)
+    saved = json.loads((train.CPTConfig(run_name="t_cli").model_dir() / "final" / "lexlab_train.json").read_text())
+    assert saved["config"]["legal_jsonl"] == str(legal) and saved["config"]["learning_rate"] == 1e-3
+    with pytest.raises(ValueError, match="unknown CPTConfig field"):
+        train.main(["cpt", "--set", "no_such_field=1"])

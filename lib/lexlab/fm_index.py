@@ -8,7 +8,7 @@ the corpus, with per-step work that does not depend on the prefix length.
 Layout (one *shard*):
 
 * Documents are stored **reversed**, each followed by a separator, with a unique sentinel at the very end:
-  ``T = rev(d0) 1 rev(d1) 1 ... rev(dk) 1 0``. Reversal turns FM backward search into left-to-right
+  ``T = rev(dk) 1 ... rev(d1) 1 rev(d0) 1 0`` (the whole token stream reversed at once). Reversal turns FM backward search into left-to-right
   extension of the original text, which is exactly what decoding does: appending token ``t`` to a span is
   one backward step with ``t``. The BWT rows of a span's range then hold the token that *follows* the span
   in the original order -- its continuations -- and a separator there means "the span can end a document".
@@ -89,7 +89,7 @@ class _Shard:
     sym2tok: np.ndarray  # int32, sigma: token id of a symbol; sentinel/separator map to vocab_size ("end")
     sa_rows: np.ndarray  # int32, sorted rows whose text position is a multiple of sample_rate
     sa_pos: np.ndarray  # int32, text position of each sampled row
-    doc_starts: np.ndarray  # int64, text position where each (reversed) document starts
+    doc_starts: np.ndarray  # int64, ascending text positions where the (reversed) documents start, last doc first
     doc_lengths: np.ndarray  # int64
     doc_base: int  # global id of this shard's first document
 
@@ -131,15 +131,20 @@ class _Shard:
         sym2tok[:_FIRST_SYMBOL] = vocab_size
         sym2tok[_FIRST_SYMBOL:] = occurring
 
-        # Lay out T: token j of document d (0-based offset o) goes to starts[d] + len[d] - 1 - o.
-        doc_starts = offsets[:-1] + np.arange(n_docs, dtype=np.int64)
-        T = np.full(n, _SEPARATOR, dtype=sym_dtype)
+        # Lay out T: the whole token stream reversed (documents last-first, each reversed), a separator after
+        # each document, the sentinel at the end. Reversing the stream at once avoids per-token index
+        # arithmetic; positions_to_docs undoes the document order.
+        rev_lengths = lengths[::-1]
+        sep_pos = np.cumsum(rev_lengths) + np.arange(n_docs, dtype=np.int64)
+        doc_starts = sep_pos - rev_lengths  # T order: entry k is document n_docs - 1 - k
+        is_token = np.ones(n, dtype=bool)
+        is_token[sep_pos] = False
+        is_token[-1] = False
+        T = np.empty(n, dtype=sym_dtype)
+        T[is_token] = tok2sym.astype(sym_dtype)[flat[::-1]]
+        del is_token
+        T[sep_pos] = _SEPARATOR
         T[-1] = _SENTINEL
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        dest = (doc_starts + lengths - 1)[doc_of] - (np.arange(flat.shape[0], dtype=np.int64) - offsets[:-1][doc_of])
-        del doc_of
-        T[dest] = tok2sym[flat]
-        del dest
 
         sa = divsufsort(T)
         if sa.dtype != np.int32:
@@ -151,7 +156,10 @@ class _Shard:
         np.cumsum(counts, out=C[1:])
         # psi = LF^-1: the stable sort of the BWT lists, symbol by symbol, the rows holding that symbol.
         psi = np.argsort(bwt, kind="stable").astype(np.int32)
-        sampled = (sa % sample_rate) == 0
+        if sample_rate & (sample_rate - 1) == 0:
+            sampled = (sa & (sample_rate - 1)) == 0
+        else:
+            sampled = (sa % sample_rate) == 0
         sampled[0] = True  # row 0 is the sentinel (position n-1): walks never wrap past the text's end
         sa_rows = np.flatnonzero(sampled).astype(np.int32)
         sa_pos = sa[sa_rows].astype(np.int32)
@@ -246,8 +254,9 @@ class _Shard:
 
     def positions_to_docs(self, pos: np.ndarray, span_len: int) -> tuple[np.ndarray, np.ndarray]:
         """(local doc id, offset of the span's first token in the original, unreversed document)."""
-        d = np.searchsorted(self.doc_starts, pos, side="right") - 1
-        rev_off = pos - self.doc_starts[d]
+        k = np.searchsorted(self.doc_starts, pos, side="right") - 1
+        d = len(self.doc_starts) - 1 - k  # T holds the documents last-first
+        rev_off = pos - self.doc_starts[k]
         return d, self.doc_lengths[d] - rev_off - span_len
 
 
@@ -288,7 +297,7 @@ class FMIndex:
         if not arrays:
             raise ValueError("no documents given")
         lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=len(arrays))
-        flat = np.concatenate(arrays).astype(np.int64, copy=False)
+        flat = np.concatenate(arrays)  # native integer dtype: an int64 copy would be one more pass
         del arrays
         lo_id, hi_id = int(flat.min()), int(flat.max())
         if vocab_size is None:

@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from . import crime_categories as cc
-from . import splits
+from . import references, splits
 
 # ---------------------------------------------------------------------------------------------------------------
 # Provisions
@@ -101,8 +101,7 @@ def applied_articles_part(applied_law_text: str) -> str:
 
 
 def _extract(text: str, free_text: bool, known_laws: set[str] | None) -> list[str]:
-    from . import references  # the shared citation scanner (stage 01's; one resolution rule for everyone)
-
+    """Normalised article keys cited in ``text``, through the shared citation scanner (one rule for everyone)."""
     refs = references.parse_references(text, free_text=free_text, known_laws=known_laws)
     out = []
     for key in references.article_keys(refs):
@@ -113,24 +112,27 @@ def _extract(text: str, free_text: bool, known_laws: set[str] | None) -> list[st
 
 
 def decision_articles(row: Mapping[str, Any], known_laws: set[str] | None = None) -> list[str]:
-    """All provisions a decision cites as its legal basis: 참조조문 plus the 해당법조 of 법령의 적용.
+    """The provisions a decision rests on: its 참조조문, or else the 해당법조 of its 법령의 적용.
 
-    Supreme Court decisions carry 참조조문; lower courts mostly cite in 법령의 적용 (STACK_NOTES: 114 of 808
-    lower-court criminal decisions have 참조조문), so using both gives every instance a fair chance.
+    Supreme Court decisions carry 참조조문; lower courts mostly cite only in 법령의 적용 (STACK_NOTES: 114 of 808
+    lower-court criminal decisions have 참조조문). For those the snapshot's ``ref_articles`` holds every
+    provision of the whole part, sentencing mechanics included (몰수·추징 clauses of special laws, 노역장 유치),
+    so we re-read just the 해당법조 item; the snapshot's list is the fallback when that item cannot be found.
     """
-    arts: list[str] = []
+    listed: list[str] = []
     for key in _as_list(row.get("ref_articles")):
         norm = normalize_article(str(key))
-        if norm and norm not in arts:
-            arts.append(norm)
-    if not arts and row.get("ref_articles_raw"):
-        arts.extend(a for a in _extract(str(row["ref_articles_raw"]), False, known_laws) if a not in arts)
-    applied = row.get("applied_law_text") or ""
-    if applied:
-        for a in _extract(applied_articles_part(applied), True, known_laws):
-            if a not in arts:
-                arts.append(a)
-    return arts
+        if norm and norm not in listed:
+            listed.append(norm)
+    raw = str(row.get("ref_articles_raw") or "").strip()
+    if raw:
+        return listed or _extract(raw, False, known_laws)
+    applied = str(row.get("applied_law_text") or "")
+    if applied and _APPLIED_HEAD.search(applied):
+        offence = _extract(applied_articles_part(applied), True, known_laws)
+        if offence:
+            return offence
+    return listed
 
 
 def substantive_articles(articles: Iterable[str]) -> list[str]:

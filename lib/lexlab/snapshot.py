@@ -308,6 +308,8 @@ def _by_type(records: dict[str, list[dict]]) -> dict:
             "law_kind": dict(Counter(r["law_kind"] for r in records["statutes"]).most_common()),
             "laws": len({r["law"] for r in records["statutes"]}),
             "deleted": sum(bool(r["deleted"]) for r in records["statutes"]),
+            # a heading with no body in the source (not marked 삭제): kept, but QA builders should skip it
+            "empty_text": sum(not r["text"].strip() for r in records["statutes"]),
         },
         "interpretations": {"with_reason": sum(bool(r["reason"]) for r in records["interpretations"])},
         "general": {"source": dict(Counter(r["source"] for r in records["general"]).most_common()),

@@ -72,6 +72,7 @@ class TrainConfig:
     bf16: bool = False
     activation_checkpointing: bool = False  # trade compute for memory on big models
     report_to: str = "mlflow"             # "none" to train without tracking
+    torch_threads: int = 0                # CPU threads for torch; 0 → torch's default (all cores)
     log_model: bool = True                # log work/models/<name>/final to MLflow as an artifact
     # the tiny model's shape (ignored for a real checkpoint); names avoid the Llama config's own keys
     tokenizer_vocab_size: int = 8000
@@ -238,6 +239,9 @@ def _ensure_chat_template(tokenizer) -> None:
 
 
 def _training_args(cfg: TrainConfig, output_dir: Path, remove_unused_columns: bool) -> TrainingArguments:
+    if cfg.torch_threads > 0:
+        # on a CPU shared with other jobs, 1 thread avoids OpenMP spin-waiting (measured: 0.23 vs 2.2 CPU-s/step)
+        torch.set_num_threads(cfg.torch_threads)
     return TrainingArguments(
         output_dir=str(output_dir),
         run_name=cfg.run_name,

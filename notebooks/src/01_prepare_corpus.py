@@ -6,24 +6,27 @@
 # %% tags=["parameters"]
 run_name = "prepare_corpus"
 snapshot_name = ""        # "" → a version derived from the content hashes
-on_error = "skip"         # "skip": report malformed files and go on; "raise": stop at the first one
-max_decisions = 0         # 0 = all; a positive cap makes a quick snapshot
+on_error = "skip"         # "skip" reports malformed files and goes on, "raise" stops at the first
+max_decisions = 0         # 0 = all, a positive cap makes a quick snapshot
 include_general = True    # FSC/PIPC press releases (government prose, not general-domain text)
 extra_jsonl = ""          # optional user corpus: a JSONL file of {"id", "text", ...}
+extra_jsonl_table = "general"  # which table it joins: general / decisions / statutes / interpretations
 seed = 0
 # %%
 import mlflow
 import pandas as pd
-from lexlab import snapshot, tracking
+from lexlab import corpus, snapshot, tracking
 
 run = tracking.stage_run("prepare_corpus", {
     "snapshot_name": snapshot_name, "on_error": on_error, "max_decisions": max_decisions,
     "include_general": include_general, "extra_jsonl": extra_jsonl,
 })
 # %%
+sources = corpus.default_sources(press=include_general)
+if extra_jsonl:
+    sources.append(corpus.JsonlSource(extra_jsonl, table=extra_jsonl_table))
 manifest = snapshot.build_snapshot(
-    name=snapshot_name or None, on_error=on_error, max_decisions=max_decisions or None,
-    include_general=include_general, extra_jsonl=extra_jsonl or None,
+    sources=sources, on_error=on_error, version=snapshot_name or None, max_decisions=max_decisions or None,
 )
 snap = snapshot.load_snapshot()
 mlflow.set_tag("lexlab.snapshot", snap.manifest["version"])

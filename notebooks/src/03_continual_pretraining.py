@@ -31,6 +31,7 @@ learning_rate = 1e-3
 save_steps = 50                # checkpoints; a re-run with the same model_name resumes from the last one
 tokenizer_vocab_size = 8000
 snapshot = "latest"
+torch_threads = 0              # CPU threads (0 = torch default); 1 is faster on a CPU shared with other jobs
 # %%
 import mlflow
 import pandas as pd
@@ -46,7 +47,7 @@ cfg = train.config_from_dict(train.CPTConfig, dict(
     general_jsonl=general_jsonl, legal_jsonl=legal_jsonl, legal_tables=legal_tables,
     max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
     max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,
-    save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot,
+    save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot, torch_threads=torch_threads,
 ), source="notebook parameters")
 cfg
 # %%

@@ -37,6 +37,7 @@ per_device_train_batch_size = 8
 learning_rate = 2e-3
 save_steps = 50
 snapshot = "latest"
+torch_threads = 0              # CPU threads (0 = torch default); 1 is faster on a CPU shared with other jobs
 # %%
 import mlflow
 import pandas as pd
@@ -53,7 +54,7 @@ cfg = train.config_from_dict(train.ITConfig, dict(
     max_general_docs=max_general_docs, lora=lora, lora_r=lora_r, lora_alpha=lora_alpha,
     lora_dropout=lora_dropout, max_length=max_length, max_ref_chars=max_ref_chars, max_steps=max_steps,
     per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate, save_steps=save_steps,
-    snapshot=snapshot,
+    snapshot=snapshot, torch_threads=torch_threads,
 ), source="notebook parameters")
 legal_items, general_items = train.it_items(cfg)
 pd.DataFrame({"items": pd.Series([i["source"] for i in legal_items + general_items]).value_counts()})
