@@ -203,6 +203,24 @@ def bench_index(docs: list[np.ndarray], vocab: int, rng: np.random.Generator) ->
         per = timeit(masks, 1) / len(states) * 1e6
         mask_rows[R] = (len(states), float(np.mean(sizes)), per)
 
+    # documents(): what the retriever calls per generated span, by how often the span occurs.
+    doc_buckets = {(1, 10): [], (10, 100): [], (100, 1000): [], (1000, 10000): [], (10000, 100000): []}
+    for span in starts[:1500]:
+        st = root
+        for k, t_ in enumerate(span, 1):
+            st = idx.extend(st, t_)
+            c = idx.state_count(st)
+            for (a, b), lst in doc_buckets.items():
+                if a <= c < b and len(lst) < 30:
+                    lst.append(span[:k])
+    doc_lat = {}
+    for (a, b), spans in doc_buckets.items():
+        if spans:
+            def docs_all():
+                for sp in spans:
+                    idx.documents(sp)
+            doc_lat[(a, b)] = (len(spans), timeit(docs_all, 1) / len(spans) * 1e6)
+
     # Round trip through a file (load must not rebuild).
     import tempfile
 
@@ -216,7 +234,7 @@ def bench_index(docs: list[np.ndarray], vocab: int, rng: np.random.Generator) ->
         t_load = time.perf_counter() - t
         file_mb = p.stat().st_size / 2**20
     return dict(n=n, idx=idx, t_build=t_build, t_build_wall=t_build_wall, t_sort=t_sort, parts=parts, step_us=step_us, raw_us=raw_us,
-                n_steps=n_steps, mask_rows=mask_rows, t_save=t_save, t_load=t_load, file_mb=file_mb)
+                n_steps=n_steps, mask_rows=mask_rows, doc_lat=doc_lat, t_save=t_save, t_load=t_load, file_mb=file_mb)
 
 
 def bench_generation(idx: FMIndex, tok, docs: list[np.ndarray], rng: np.random.Generator, *, num_beams: int,
@@ -314,6 +332,8 @@ def main():
     ap.add_argument("--beams", type=int, default=10)
     ap.add_argument("--new-tokens", type=int, default=10)
     ap.add_argument("--prompts", type=int, default=8)
+    ap.add_argument("--large-alphabet-tokens", type=int, default=5_000_000,
+                    help="size of the 250k-id (hashed bigram) variant; 0 skips it")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / "fm_index.md"))
     args = ap.parse_args()
     rng = np.random.default_rng(0)
@@ -341,12 +361,32 @@ def main():
         rows.append(r)
         del r["idx"]
         gc.collect()
+    large = None
+    if args.large_alphabet_tokens:
+        # Hashed token bigrams in a 250k id space: a corpus with > 65k distinct ids (4-byte BWT symbols).
+        big_docs, total = [], 0
+        for d in all_docs:
+            a, b = d[0:len(d) - 1:2].astype(np.int64), d[1::2].astype(np.int64)
+            ids = ((a * args.vocab + b) * 2654435761) % 250_000
+            if len(ids):
+                big_docs.append(ids.astype(np.int32))
+                total += len(ids)
+            if total >= args.large_alphabet_tokens:
+                break
+        big_docs, passes = take_tokens(big_docs, args.large_alphabet_tokens)
+        large = bench_index(big_docs, 250_000, rng)
+        large["distinct"] = int(np.unique(np.concatenate(big_docs)).size)
+        large["passes"], large["n_docs"] = passes, len(big_docs)
+        large["dtype"] = str(large["idx"].shards[0].bwt.dtype)
+        print(f"large alphabet: {large['distinct']} distinct ids, {large['idx'].bytes_per_token:.2f} B/tok, "
+              f"step {large['step_us']:.2f} us")
+        del large["idx"]
     load_after = os.getloadavg()
-    write_report(args, rows, source, len(all_docs), corpus_tokens, vocab, t_train, t_tok, cached, load_before,
-                 load_after, time.perf_counter() - t0)
+    write_report(args, rows, large, source, len(all_docs), corpus_tokens, vocab, t_train, t_tok, cached,
+                 load_before, load_after, time.perf_counter() - t0)
 
 
-def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_tok, cached, load_before, load_after,
+def write_report(args, rows, large, source, n_docs, corpus_tokens, vocab, t_train, t_tok, cached, load_before, load_after,
                  wall):
     import torch
     import transformers
@@ -359,7 +399,7 @@ def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_to
          f"{corpus_tokens:,} tokens after tokenising.",
          f"- Tokeniser: byte-level BPE (`lexlab.modeling.train_tokenizer`), vocabulary {vocab:,}, trained on 600 "
          f"sampled decisions in {t_train:.1f} s; tokenising everything took {t_tok:.1f} s"
-         + (" (read from the run's token cache)." if cached else "."),
+         + (" (times from the run that filled the token cache under the work dir)." if cached else "."),
          f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores **shared with other "
          f"jobs** (load average {load_before[0]:.1f} before, {load_after[0]:.1f} after); run under `nice`, "
          "one thread (OMP/torch threads = 1). Times are CPU (process) time, latencies best-of-3 means, which "
@@ -367,6 +407,55 @@ def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_to
          "figures on a quiet machine would be lower, not higher.",
          f"- numpy {np.__version__}, torch {torch.__version__}, transformers {transformers.__version__}, "
          f"Python {platform.python_version()}. Total wall time {wall / 60:.1f} min.", ""]
+
+    def worst4k(r):
+        return max((v[2] for R, v in r["mask_rows"].items() if R <= 4096), default=float("nan"))
+
+    def gen_ratio(r):
+        res = r["gen"]["res"]
+        return res[(True, "processor")][0] / res[(True, "none")][0]
+
+    # Summary first: every target against every corpus.
+    cols = [(f"{r['n'] / 1e6:g}M tokens", r) for r in rows]
+    if large is not None:
+        cols.append((f"{large['n'] / 1e6:g}M tokens, 250k ids", large))
+    L += ["## Summary against the targets", "", "| target | " + " | ".join(c for c, _ in cols) + " |",
+          "|---|" + "---|" * len(cols)]
+    L.append("| build >= 1 M tokens/s (one core, CPU time) | " + " | ".join(
+        f"{r['n'] / r['t_build'] / 1e6:.2f} M/s {ok(r['n'] / r['t_build'] >= 1e6)}" for _, r in cols) + " |")
+    L.append("| <= 12 bytes/token | " + " | ".join(
+        f"{sum(r['parts'].values()) / r['n']:.2f} {ok(sum(r['parts'].values()) / r['n'] <= 12)}" for _, r in cols)
+        + " |")
+    L.append("| <= 10 us per backward step | " + " | ".join(
+        f"{r['step_us']:.2f} us {ok(r['step_us'] <= 10)}" for _, r in cols) + " |")
+    L.append("| <= 50 us per beam mask, ranges <= 4k rows (worst bucket) | " + " | ".join(
+        f"{worst4k(r):.1f} us {ok(worst4k(r) <= 50)}" for _, r in cols) + " |")
+    L.append("| constrained <= 1.3x unconstrained beam generation | " + " | ".join(
+        (f"{gen_ratio(r):.2f}x {ok(gen_ratio(r) <= 1.3)}" if "gen" in r else "not run") for _, r in cols) + " |")
+    big = rows[-1]
+    sort_share = big["t_sort"] / big["t_build"]
+    g = big["gen"]["res"]
+    L += ["", "What bounds each figure (largest 8k-vocabulary corpus unless said otherwise):", "",
+          f"- **Build**: the suffix sort -- libdivsufsort alone is {sort_share:.0%} of the build "
+          f"({big['t_sort']:.2f} of {big['t_build']:.2f} CPU s); it sorts the symbols as big-endian bytes, so "
+          "4-byte symbols (alphabets past 65,534 distinct ids) cost about twice as much per token. The rest is "
+          "a handful of linear numpy passes (layout, BWT gather, a 16-bit radix argsort for psi). Wall-clock "
+          f"time on this loaded machine was {big['t_build_wall']:.1f} s, i.e. {big['n'] / big['t_build_wall'] / 1e6:.2f} "
+          "M tokens/s: the other tenants, not the code.",
+          "- **Memory**: BWT (2 bytes, 4 past 65,534 distinct ids) + psi (4 bytes, int32) + sampled suffix array "
+          "(8 / sample_rate = 0.5 bytes at the default 16). The floor is ~6.5 bytes/token (~8.5 with 4-byte "
+          "symbols); per-vocabulary tables (tok2sym is 4 bytes x vocabulary) only matter for small corpora. "
+          "Building needs transiently ~4x more (suffix array, argsort indices).",
+          "- **Backward step**: one numpy `searchsorted` call on the symbol's psi block plus Python call "
+          "overhead; independent of the alphabet size and of the prefix length.",
+          "- **Continuation mask**: linear in the range's rows (a gather and a scatter, a few ns per row, plus "
+          "~3 us fixed); ranges above 65,536 rows switch to a vectorised binary search over all symbol blocks "
+          "(O(alphabet x log n)) behind an LRU cache, which only the first steps of decoding hit.",
+          f"- **Generation**: the processor costs {g[(True, 'processor')][2] / g[(True, 'processor')][1] * 1e3:.2f} ms "
+          "per step for all 10 beams (state extension, one mask, one `torch.where`) against a few ms per step "
+          "for this 1.9 M-parameter model; with any real model the ratio tends to 1. The rest of the gap "
+          "between the two columns is measurement noise of the shared machine (interleaved best-of-3).",
+          ""]
     for r in rows:
         n = r["n"]
         idx_note = (f"the corpus repeated {r['passes']}x to reach it" if r["passes"] > 1
@@ -402,6 +491,10 @@ def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_to
                 L.append(f"| {R:,} | {k} | {mean:,.0f} | {per:.1f} |")
             else:
                 L.append(f"| {R:,} | 0 | — | (no span state of that size among the samples) |")
+        L += ["", "`documents(span)` (locate every occurrence via psi walks to a sampled row, then unique) by "
+              "the span's count:", "", "| occurrences | spans | us per call |", "|---|---|---|"]
+        for (a, b), (k, us) in r["doc_lat"].items():
+            L.append(f"| {a:,}–{b - 1:,} | {k} | {us:,.0f} |")
         L += ["", f"Generation: tiny Llama (`lexlab.modeling.build_model('tiny')`, {g['n_params'] / 1e6:.1f} M "
               f"parameters, random init), {g['n_prompts']} prompts of 64 corpus tokens each (one per call), "
               f"{g['num_beams']} beams, up to {g['max_new_tokens']} new tokens, one torch thread; CPU seconds "
@@ -413,6 +506,23 @@ def write_report(args, rows, source, n_docs, corpus_tokens, vocab, t_train, t_to
             L.append(f"| {label} | {u[0]:.3f} s ({u[1]} steps) | {c[0]:.3f} s ({c[1]} steps) | {c[2]:.3f} s "
                      f"({c[2] / max(1, c[1]) * 1e3:.2f} ms/step) | {f[0]:.3f} s ({f[1]} steps) |")
         L.append("")
+    if large is not None:
+        r = large
+        n = r["n"]
+        bpt = sum(r["parts"].values()) / n
+        worst4k = max((v[2] for R, v in r["mask_rows"].items() if R <= 4096), default=float("nan"))
+        L += [f"## Large alphabet: {n:,} tokens over a 250,000-id vocabulary", "",
+              f"The same decisions with each pair of adjacent BPE tokens hashed into one id of a 250k vocabulary "
+              f"({r['distinct']:,} distinct ids occur, so the BWT needs {r['dtype']} symbols). Index measures only: "
+              "a 250k-row embedding would make the tiny model's generation timing mostly about the model.", "",
+              "| measure | result | target | |", "|---|---|---|---|",
+              f"| build throughput (CPU time) | {n / r['t_build'] / 1e6:.2f} M tokens/s ({r['t_build']:.2f} CPU s) "
+              f"| >= 1 M tokens/s | {ok(n / r['t_build'] >= 1e6)} |",
+              f"| memory | {bpt:.2f} bytes/token | <= 12 | {ok(bpt <= 12)} |",
+              f"| backward step (`FMIndex.extend`) | {r['step_us']:.2f} us | <= 10 us | {ok(r['step_us'] <= 10)} |",
+              f"| continuation mask, worst range size <= 4k rows | {worst4k:.1f} us per beam | <= 50 us | "
+              f"{ok(worst4k <= 50)} |", "",
+              "Memory by array (bytes/token): " + ", ".join(f"{k} {v / n:.3f}" for k, v in r["parts"].items()), ""]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(L) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

@@ -91,6 +91,10 @@ def test_title_normalisation_and_categories():
     assert cc.normalize_title("정보통신망이용촉진및정보보호등에관한법률위반(명예훼손)·업무방해") == (
         "업무방해", "정보통신망이용촉진및정보보호등에관한법률(명예훼손)")
     assert cc.normalize_title("재정신청기각결정에대한재항고") == ()
+    assert cc.normalize_title("아동·청소년의성보호에관한법률위반(음란물소지)·사기") == (
+        "사기", "아동·청소년의성보호에관한법률(음란물소지)")
+    assert cc.normalize_title("총포ㆍ도검ㆍ화약류등단속법위반") == ("총포·도검·화약류등단속법",)
+    assert cc.category_of("아동·청소년의성보호에관한법률(음란물소지)") == "성범죄"
     assert cc.category_of("정보통신망이용촉진및정보보호등에관한법률(명예훼손)") == "명예훼손/모욕"
     assert cc.category_of("특정범죄가중처벌등에관한법률(도주치상)") == "교통범죄"
     assert cc.category_of("특정경제범죄가중처벌등에관한법률(횡령)") == "횡령/배임"
@@ -179,6 +183,14 @@ def test_queries_do_not_leak(decisions):
     assert "사기" not in text and "형법" not in text and "2016도13362" not in text
     assert "변제의사와 능력은 차용 당시를 기준으로" not in text  # restated 판결요지 removed
     assert "5,000만 원" in text and "거짓말" in text  # the facts survive
+
+
+def test_unmasked_queries_are_dropped_not_shipped(decisions, monkeypatch):
+    """If masking ever misses, the build's own leak check drops the query and counts it."""
+    monkeypatch.setattr(legar, "mask_text", lambda text, laws, words, case_ids=(): text)
+    bench = _build(decisions)
+    assert "2019도1234" not in set(bench.queries["id"])
+    assert bench.stats["query_skips"]["leak_not_removable"] >= 1
 
 
 def test_leak_detector_sees_raw_reasoning(decisions):

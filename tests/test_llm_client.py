@@ -171,3 +171,11 @@ def test_json_word_is_added_when_prompt_lacks_it(tmp_path, key_env):
     with FakeChatServer() as srv:
         make_client(srv, tmp_path, key_env).complete_json([{"role": "user", "content": "hello"}])
     assert "JSON" in srv.requests[0]["messages"][0]["content"]
+
+
+def test_json_mode_off_for_servers_without_response_format(tmp_path, key_env):
+    with FakeChatServer([(200, 'Sure! ```json\n{"answer": "A"}\n```')]) as srv:
+        client = make_client(srv, tmp_path, key_env, json_mode=False)
+        assert client.complete_json(MSGS, schema_hint={"answer": str}) == {"answer": "A"}
+    assert "response_format" not in srv.requests[0]
+    assert client.cache_key(MSGS) != make_client(srv, tmp_path, key_env).cache_key(MSGS)

@@ -74,6 +74,7 @@ def test_accepts_heading_answers_for_which_article_questions(index):
     (item("제3조", SCAM.replace("10년", "20년")), "number_not_in_article"),
     (item("제6조", "가상자산사업자는 매 분기 종료 후 30일 이내에 보고하여야 한다."), "number_not_in_article"),
     (item("제6조의2", "이익의 100분의 10에 해당하는 금액을 과징금으로 부과할 수 있다."), "number_not_in_article"),
+    (item("제3조", "제2항의 미수범은 처벌한다."), "number_not_in_article"),  # the article says 제1항
     (item("제1조", "피고인은 손해배상 책임을 지며 법원은 원고에게 위자료 지급을 명할 수 있다."), "low_overlap"),
     # The penalty clause alone is word for word in 제4조 too: it does not pin down its article.
     (item("제3조", "10년 이하의 징역 또는 5천만원 이하의 벌금에 처한다."), "neighbour_support"),
@@ -137,7 +138,8 @@ def test_korean_number(text, value):
 
 def test_quantities_ignore_article_numbers_and_amendment_dates():
     q = quantities("제3조제1항에 따라 3년 이하의 징역 또는 1천만원 이하의 벌금 <개정 2025.12.23> 100분의 5")
-    assert q == {(3.0, "년"), (1e7, "원"), ("5/100", "분의")}
+    assert q == {(3.0, "년"), (1e7, "원"), ("5/100", "분의"), ("3", "조"), ("1", "항")}
+    assert quantities("제2조의3 제 4 호") == {("2의3", "조"), ("4", "호")}
     assert strip_annotations("처한다. <개정 2025.12.23>") == "처한다."
     # a long digit run without a unit must not blow up the regex (it once backtracked exponentially)
     assert quantities("번호 " + "1" * 200 + " 끝") == set()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import mlflow
 import pytest
+import torch
+from safetensors.torch import load_file
 from mlflow.tracking import MlflowClient
 from transformers import LlamaConfig, TrainerCallback, TrainingArguments
 
@@ -79,7 +81,7 @@ def test_cpt_trains_a_tiny_model_and_saves_it(cpt_result):
 @pytest.mark.parametrize("fmt", ["ref_in_input"])
 def test_it_with_lora_on_the_cpt_model(cpt_result, fmt):
     _, cpt = cpt_result
-    cfg = train.ITConfig(run_name="t_it", model=cpt["final_dir"], format=fmt, max_steps=4, save_steps=100,
+    cfg = train.ITConfig(run_name="t_it", model=cpt["final_dir"], format=fmt, max_steps=4, save_steps=2,
                          max_length=512, general_fraction=0.25, lora_r=4, lora_alpha=8,
                          system_prompt="당신은 법률 전문가입니다.", **TINY)
     res = train.run_it(cfg, QA, GENERAL_IT)
@@ -88,6 +90,12 @@ def test_it_with_lora_on_the_cpt_model(cpt_result, fmt):
     final = Path(res["final_dir"])
     assert json.loads((final / "adapter_config.json").read_text())["base_model_name_or_path"] == cpt["final_dir"]
     model, tok = modeling.load_model_and_tokenizer(final)  # base + adapter
+    # started again, the finished adapter run is loaded from its last checkpoint, not trained further
+    adapter = load_file(str(final / "adapter_model.safetensors"))
+    again = train.run_it(cfg, QA, GENERAL_IT)
+    assert again["global_step"] == 4 and again["resumed_from"].endswith("checkpoint-4")
+    reloaded = load_file(str(final / "adapter_model.safetensors"))
+    assert all(torch.equal(adapter[k], reloaded[k]) for k in adapter)
     pair = formats.render(QA[0], fmt, tok, cfg.system_prompt)
     ids = tok(pair["prompt"], return_tensors="pt", add_special_tokens=False)["input_ids"]
     assert model(input_ids=ids).logits.shape[-1] == len(tok)
@@ -119,6 +127,13 @@ def test_killed_cpt_resumes_from_its_last_checkpoint():
     assert sorted(again) == [1, 2, 3, 4, 5, 6]  # the checkpoint carries the history of steps 1–2
     for step in (3, 4, 5, 6):
         assert again[step] == pytest.approx(whole[step], rel=1e-3)
+
+    # a finished run started again takes no step (HF alone would take one more) and keeps its weights
+    before = load_file(str(cfg.model_dir() / "final" / "model.safetensors"))
+    rerun = train.run_cpt(cfg, LEGAL, GENERAL)
+    assert rerun["global_step"] == 6 and rerun["resumed_from"].endswith("checkpoint-6")
+    after = load_file(str(cfg.model_dir() / "final" / "model.safetensors"))
+    assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
 
 
 def test_training_logs_to_mlflow(cpt_result):

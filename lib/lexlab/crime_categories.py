@@ -25,7 +25,6 @@ _MODE_SUFFIXES = ("미수", "방조", "교사", "예비", "음모")
 LAW_ALIASES: dict[str, str] = {
     "부정경쟁방지법": "부정경쟁방지및영업비밀보호에관한법률",
     "공직선거및선거부정방지법": "공직선거법",
-    "개인정보보호법": "개인정보보호법",
     "정보통신망법": "정보통신망이용촉진및정보보호등에관한법률",
     "자본시장법": "자본시장과금융투자업에관한법률",
     "특가법": "특정범죄가중처벌등에관한법률",
@@ -39,7 +38,6 @@ LAW_ALIASES: dict[str, str] = {
     "공정거래법": "독점규제및공정거래에관한법률",
     "노동조합법": "노동조합및노동관계조정법",
     "노조법": "노동조합및노동관계조정법",
-    "근로자퇴직급여보장법": "근로자퇴직급여보장법",
     "신용정보법": "신용정보의이용및보호에관한법률",
     "금융실명법": "금융실명거래및비밀보장에관한법률",
     "범죄수익은닉법": "범죄수익은닉의규제및처벌등에관한법률",
@@ -69,10 +67,18 @@ def canonical_law(name: str) -> str:
     return LAW_ALIASES.get(name, name)
 
 
+# Law names that contain a middle dot themselves ("아동·청소년의성보호에관한법률", "총포·도검·화약류등단속법"):
+# the dot between these words is part of a name, not a separator between charges.
+_DOTTED_NAME = re.compile(r"(아동|표시|총포|도검|장애인|노인|남녀고용평등과일)\s*[·ㆍ]\s*(?=청소년|광고|도검|화약류|노인|임산부|가정)")
+_KEEP_DOT = "\x00"
+
+
 def split_charges(title: str) -> list[str]:
-    """Split a title on "·" (and ","), but never inside parentheses: "(영업비밀누설·취득)" is one charge."""
+    """Split a title on "·" (and ","), but never inside parentheses ("(영업비밀누설·취득)" is one charge) nor
+    inside a law name that contains a dot ("아동·청소년의성보호에관한법률위반" is one charge)."""
+    title = _DOTTED_NAME.sub(lambda m: m.group(1) + _KEEP_DOT, title or "")
     parts, depth, cur = [], 0, []
-    for ch in title or "":
+    for ch in title:
         if ch in "([":
             depth += 1
         elif ch in ")]":
@@ -83,7 +89,7 @@ def split_charges(title: str) -> list[str]:
             continue
         cur.append(ch)
     parts.append("".join(cur))
-    return [p.strip() for p in parts if p.strip()]
+    return [p.replace(_KEEP_DOT, "·").strip() for p in parts if p.strip()]
 
 
 def normalize_charge(charge: str) -> str:

@@ -84,7 +84,7 @@ class _Shard:
 
     bwt: np.ndarray  # uint16/uint32, n rows
     psi: np.ndarray  # int32, n rows
-    C: np.ndarray  # int64, sigma + 1: first row of each symbol's block
+    C: np.ndarray  # int32, sigma + 1: first row of each symbol's block
     tok2sym: np.ndarray  # int32, vocab_size: dense symbol of a token id, -1 if absent from the shard
     sym2tok: np.ndarray  # int32, sigma: token id of a symbol; sentinel/separator map to vocab_size ("end")
     sa_rows: np.ndarray  # int32, sorted rows whose text position is a multiple of sample_rate
@@ -150,9 +150,9 @@ class _Shard:
         if sa.dtype != np.int32:
             sa = sa.astype(np.int32)
         bwt = T[sa - 1]  # sa == 0 wraps to T[-1], the sentinel, as the BWT wants
-        counts = np.bincount(T, minlength=sigma).astype(np.int64)
+        counts = np.bincount(T, minlength=sigma)
         del T
-        C = np.zeros(sigma + 1, dtype=np.int64)
+        C = np.zeros(sigma + 1, dtype=np.int32)  # rows < 2^31 per shard
         np.cumsum(counts, out=C[1:])
         # psi = LF^-1: the stable sort of the BWT lists, symbol by symbol, the rows holding that symbol.
         psi = np.argsort(bwt, kind="stable").astype(np.int32)
@@ -178,7 +178,6 @@ class _Shard:
         a = self._C[s]
         r0, r1 = self.psi[a:self._C[s + 1]].searchsorted(np.array((lo, hi), dtype=np.int32)).tolist()
         return (a + r0, a + r1) if r0 < r1 else (0, 0)  # one spelling for "no match"
-
 
     def range_of(self, tokens: np.ndarray) -> tuple[int, int]:
         lo, hi = 0, self.n
@@ -213,8 +212,8 @@ class _Shard:
         sigma = len(self._C) - 1
         if hi - lo < 64 * sigma:
             return np.unique(self.bwt[lo:hi])
-        starts = self.C[:-1]
-        ends = self.C[1:]
+        starts = self.C[:-1].astype(np.int64)  # int64: (a + b) below must not overflow
+        ends = self.C[1:].astype(np.int64)
         a, b = starts.copy(), ends.copy()  # find first index in [a, b) with psi >= lo
         psi = self.psi
         while True:
@@ -270,6 +269,7 @@ class FMIndex:
         self.n_docs = sum(len(s.doc_lengths) for s in shards)
         self.n_tokens = sum(s.n_tokens for s in shards)
         self._occurring: np.ndarray | None = None
+        self._root = self.start()
 
     # -- construction -----------------------------------------------------------------------------
     @classmethod
@@ -381,7 +381,7 @@ class FMIndex:
             full[:] = False
         end_col = self.vocab_size
         for i, st in enumerate(states):
-            if st == self._start_cache():
+            if st == self._root:  # every occurring token; the full range would also hit the separators
                 full[i, self.occurring_tokens()] = True
                 continue
             row = full[i]
@@ -390,12 +390,6 @@ class FMIndex:
         can_end = full[:, end_col].copy()
         full[:, end_col] = False
         return full[:, :width], can_end
-
-    def _start_cache(self):
-        st = getattr(self, "_start", None)
-        if st is None:
-            st = self._start = self.start()
-        return st
 
     def occurring_tokens(self) -> np.ndarray:
         if self._occurring is None:

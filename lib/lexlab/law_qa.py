@@ -148,8 +148,7 @@ def _which_article_items(row, rng) -> Iterable[dict]:
     body = " ".join(sentences(row))
     if len(body) < 20:
         return
-    law_kind = row["law"]
-    yield {"question": f"다음 내용을 규정한 {law_kind} 조문은?\n{_excerpt(body)}", "answer": heading(row)}
+    yield {"question": f"다음 내용을 규정한 {row['law']} 조문은?\n{_excerpt(body)}", "answer": heading(row)}
 
 
 def _title_items(row, rng) -> Iterable[dict]:

@@ -227,7 +227,7 @@ MASK_ARTICLE = "제○조"
 
 def _flexible(term: str) -> re.Pattern:
     """A pattern for ``term`` that tolerates any whitespace between its characters (the corpus spaces freely)."""
-    chars = [re.escape(c) for c in re.sub(r"\s+", "", term)]
+    chars = ["[·ㆍ]" if c in "·ㆍ" else re.escape(c) for c in re.sub(r"\s+", "", term)]
     return re.compile(r"\s*".join(chars))
 
 
@@ -365,7 +365,7 @@ def query_text(row: Mapping[str, Any], articles: Sequence[str], chain: Iterable[
 
 def find_leaks(text: str, row: Mapping[str, Any], articles: Sequence[str]) -> list[str]:
     """Strings of the answer that still occur in a query text (whitespace-insensitive); [] means clean."""
-    flat = re.sub(r"\s+", "", text)
+    flat = re.sub(r"\s+", "", text).replace("ㆍ", "·")
     leaks = []
     title = re.sub(r"\s+", "", str(row.get("title") or ""))
     if title and title in flat:
@@ -536,6 +536,9 @@ def build_benchmark(
         text = query_text(row, arts_by_id[cid], chain)
         if len(text) < min_query_chars:
             reasons["query_text_too_short"] += 1
+            continue
+        if find_leaks(text, row, arts_by_id[cid]):  # the masking missed something: never ship that query
+            reasons["leak_not_removable"] += 1
             continue
         query_rows.append({
             "id": cid, "text": text, "charge": charges[0], "category": cc.category_of(charges[0]),

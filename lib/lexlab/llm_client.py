@@ -102,6 +102,8 @@ class LLMClient:
     """A cached, retrying JSON-object chat client for one (endpoint, model) pair.
 
     ``params`` are extra Chat Completions arguments (``max_tokens``, ``top_p``...) that become part of the cache key.
+    ``json_mode=False`` leaves out ``response_format`` for servers that reject it; the answer is then parsed
+    leniently (a fenced or embedded object is accepted) and validated the same way.
     """
 
     def __init__(
@@ -117,6 +119,7 @@ class LLMClient:
         timeout_s: float = 120.0,
         params: Mapping[str, Any] | None = None,
         use_cache: bool = True,
+        json_mode: bool = True,
     ) -> None:
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.model = model
@@ -129,6 +132,7 @@ class LLMClient:
         self.timeout_s = timeout_s
         self.extra_params = dict(params or {})
         self.use_cache = use_cache
+        self.json_mode = json_mode
         self._client = None  # built lazily: a fully cached re-run needs neither the key nor the network
         self._lock = threading.Lock()
         self._stats = {"calls": 0, "requests": 0, "cache_hits": 0, "invalid_answers": 0, "failures": 0}
@@ -142,6 +146,7 @@ class LLMClient:
             "llm_temperature": self.temperature,
             "llm_max_retries": self.max_retries,
             "llm_json_retries": self.json_retries,
+            "llm_json_mode": self.json_mode,
             **{f"llm_{k}": v for k, v in sorted(self.extra_params.items())},
         }
 
@@ -250,7 +255,10 @@ class LLMClient:
             self._stats[name] += n
 
     def _request_params(self) -> dict[str, Any]:
-        return {"temperature": self.temperature, "response_format": {"type": "json_object"}, **self.extra_params}
+        params: dict[str, Any] = {"temperature": self.temperature}
+        if self.json_mode:
+            params["response_format"] = {"type": "json_object"}
+        return {**params, **self.extra_params}
 
     @staticmethod
     def _with_json_instruction(messages: Messages) -> list[dict]:

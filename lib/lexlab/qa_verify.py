@@ -11,8 +11,9 @@ lexical and explainable, so every rejection carries one reason code an engineer 
 ``unknown_law``             the cited law is not in the snapshot
 ``unknown_article``         the law exists, the article does not
 ``deleted_article``         the article exists but is marked deleted
-``number_not_in_article``   a number with a unit in the answer ("5천만원", "3년", "100분의 5") does not
-                            occur, by value and unit, in the article: the classic LLM hallucination
+``number_not_in_article``   a number with a unit in the answer ("5천만원", "3년", "100분의 5") or a
+                            reference ("제38조", "제2항", "제3호") does not occur, by value and unit, in the
+                            article (heading included): the classic LLM hallucination
 ``low_overlap``             fewer than ``min_containment`` of the answer's character n-grams are in the article
 ``neighbour_support``       a neighbouring article (±``neighbours`` in the same law) supports the answer at
                             least as well as the cited one: the item does not pin down its reference
@@ -103,6 +104,9 @@ _NUM = r"\d[\d,]*(?:\.\d+)?"
 _NUM_WORDS = rf"{_NUM}(?:\s?[십백천만억조]+(?:\s?{_NUM})?)*\s?"
 _FRACTION = re.compile(r"(?<![\d.])(\d[\d,]*)\s?분의\s?(\d[\d,]*)")
 _QUANTITY = re.compile(rf"(?<![\d제.])({_NUM_WORDS})({_UNIT_RE})")
+# Cross-references are numbers too: an answer citing "제39조" where the article says "제38조" is as wrong as a
+# changed penalty, and a one-digit change barely moves the n-gram overlap.
+_CROSS_REF = re.compile(r"제\s?(\d+(?:-\d+)?)\s?(조|항|호)(?:의\s?(\d+))?")
 _SMALL = {"십": 10, "백": 100, "천": 1000}
 _BIG = {"만": 10**4, "억": 10**8, "조": 10**12}
 
@@ -124,7 +128,8 @@ def korean_number(text: str) -> float:
 
 def quantities(text: str) -> set[tuple[float, str]]:
     """The (value, unit) pairs a text states, compared by value so "5천만원" matches "50,000,000원";
-    fractions "a분의 b" become ("b/a", "분의")."""
+    fractions "a분의 b" become ("b/a", "분의"); references "제3조의2", "제1항", "제2호" become ("3의2", "조"),
+    ("1", "항"), ("2", "호")."""
     text = strip_annotations(text)
     found: set[tuple[Any, str]] = set()
     for m in _FRACTION.finditer(text):
@@ -132,6 +137,8 @@ def quantities(text: str) -> set[tuple[float, str]]:
     rest = _FRACTION.sub(" ", text)
     for m in _QUANTITY.finditer(rest):
         found.add((korean_number(m.group(1)), _UNITS[m.group(2)]))
+    for m in _CROSS_REF.finditer(text):
+        found.add((m.group(1) + (f"의{m.group(3)}" if m.group(3) else ""), m.group(2)))
     return found
 
 

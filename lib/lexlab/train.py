@@ -36,7 +36,9 @@ from typing import Any, Iterator, Sequence
 import torch
 from datasets import Dataset
 from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback, TrainingArguments, default_data_collator
+from transformers.trainer_callback import TrainerState
 from transformers.trainer_utils import get_last_checkpoint
+from transformers.trainer import TRAINER_STATE_NAME
 
 from . import formats, mixing, modeling, paths
 
@@ -316,6 +318,10 @@ def _log_metrics(run, metrics: dict[str, float]) -> None:
         mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
 
 
+def _checkpoint_step(path: str) -> int:
+    return int(Path(path).name.rsplit("-", 1)[-1])
+
+
 def _fit(cfg: TrainConfig, model, tokenizer, train_ds: Dataset, collator, args: TrainingArguments,
          run, stage: str, callbacks: Sequence[TrainerCallback] = ()) -> dict[str, Any]:
     """Train (resuming if a checkpoint exists), save final model + tokenizer, log it; return a summary."""
@@ -326,7 +332,17 @@ def _fit(cfg: TrainConfig, model, tokenizer, train_ds: Dataset, collator, args: 
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, data_collator=collator,
                       processing_class=tokenizer, callbacks=list(callbacks))
     started = time.time()
-    out = trainer.train(resume_from_checkpoint=last)
+    if last and _checkpoint_step(last) >= cfg.max_steps:
+        # Finished before (e.g. a CPT model shared by ablation siblings, or killed while saving). Resuming at
+        # max_steps would make the Trainer take one extra step, so load the checkpoint instead of training.
+        log.info("%s already reached step %d: loading %s, no training", cfg.name(), cfg.max_steps, last)
+        trainer._load_from_checkpoint(last)
+        trainer.state = TrainerState.load_from_json(str(Path(last) / TRAINER_STATE_NAME))
+        ended = [h["train_loss"] for h in trainer.state.log_history if "train_loss" in h]
+        losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+        training_loss = (ended or losses or [float("nan")])[-1]
+    else:
+        training_loss = trainer.train(resume_from_checkpoint=last).training_loss
     wall = time.time() - started
 
     final = cfg.model_dir() / "final"
@@ -340,8 +356,8 @@ def _fit(cfg: TrainConfig, model, tokenizer, train_ds: Dataset, collator, args: 
         "final_dir": str(final),
         "global_step": trainer.state.global_step,
         "resumed_from": last,
-        "train_loss": out.training_loss,
-        "final_loss": losses[-1][1] if losses else float("nan"),
+        "train_loss": training_loss,
+        "final_loss": losses[-1][1] if losses else training_loss,
         "train_seconds": wall,
         "log_history": trainer.state.log_history,
         "n_params": modeling.count_parameters(model),

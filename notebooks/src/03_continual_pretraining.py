@@ -18,12 +18,12 @@ seed = 0
 model = "tiny"                 # "tiny", a local model dir, or a hub id (GPU users)
 model_name = ""                # output under work/models/<model_name>/; "" → run_name
 cpt_mix = "legal+general"      # "legal" (legal text only) or "legal+general"
-mix_ratio = 0.2                # share of training blocks (= tokens) drawn from general text when mixing
+mix_ratio = 0.2                # share of training blocks (i.e. tokens) drawn from general text when mixing
 general_jsonl = ""             # your own general corpus ({"id","text"} per line) instead of the press releases
 legal_jsonl = ""               # your own legal corpus instead of the snapshot tables
 legal_tables = "statutes,decisions,interpretations"
-max_legal_docs = 300           # per legal table (0 = the whole train split)
-max_general_docs = 300         # 0 = all
+max_legal_docs = 300           # per legal table (0: the whole train split)
+max_general_docs = 300         # 0: all
 block_size = 128
 max_steps = 150
 per_device_train_batch_size = 8
@@ -31,7 +31,7 @@ learning_rate = 1e-3
 save_steps = 50                # checkpoints; a re-run with the same model_name resumes from the last one
 tokenizer_vocab_size = 8000
 snapshot = "latest"
-torch_threads = 0              # CPU threads (0 = torch default); 1 is faster on a CPU shared with other jobs
+torch_threads = 0              # CPU threads (0: torch default); 1 is faster on a CPU shared with other jobs
 # %%
 import mlflow
 import pandas as pd

@@ -24,7 +24,7 @@ it_mix = "legal+general"       # "legal" (law QA only) or "legal+general"
 mix_ratio = 0.2                # share of training examples that are general instructions when mixing
 general_jsonl = ""
 general_tasks = "title,continue"
-max_qa_items = 0               # 0 = all accepted items
+max_qa_items = 0               # 0: all accepted items
 max_general_docs = 600         # press releases the general instructions are built from
 lora = True                    # False → full fine-tuning
 lora_r = 16
@@ -37,7 +37,7 @@ per_device_train_batch_size = 8
 learning_rate = 2e-3
 save_steps = 50
 snapshot = "latest"
-torch_threads = 0              # CPU threads (0 = torch default); 1 is faster on a CPU shared with other jobs
+torch_threads = 0              # CPU threads (0: torch default); 1 is faster on a CPU shared with other jobs
 # %%
 import mlflow
 import pandas as pd
