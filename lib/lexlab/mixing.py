@@ -47,8 +47,8 @@ def mix(
 
     ``first_exhausted`` (default) stops when either side runs out, so no example is repeated and the realised
     ratio matches the requested one; ``all_exhausted`` keeps going, re-sampling the smaller side, which also
-    keeps the ratio but repeats examples. Fractions 0 and 1 return one side alone (still tagged), because
-    ``interleave_datasets`` rejects zero probabilities' empty partners in some versions and the intent is plain.
+    keeps the ratio but repeats examples. Fractions 0 and 1 return one side alone (still tagged): there is
+    nothing to interleave, and a legal-only run then needs no general data at all.
     """
     if not 0.0 <= general_fraction <= 1.0:
         raise ValueError(f"general_fraction must be in [0, 1], got {general_fraction}")

@@ -148,7 +148,7 @@ class BM25Retriever(Retriever):
 
 
 def _bm25_matrix(tf, k1: float, b: float):
-    """Document × term BM25 weights (bm25s' "lucene" variant, up to the constant (k1+1) that no ranking sees)."""
+    """Document × term BM25 weights, bm25s' "lucene" variant (idf × tf / (tf + k1·(1 − b + b·dl/avgdl)))."""
     from scipy.sparse import csr_matrix
 
     n_docs = tf.shape[0]
