@@ -81,6 +81,16 @@ def test_left_padded_batch(llama, corpus):
         assert spans and all(occurrences(docs, s.tokens) == s.count > 0 for s in spans)
 
 
+def test_sharded_index_decodes_like_one(llama, corpus):
+    docs, index = corpus
+    sharded = FMIndex.from_documents(docs, vocab_size=VOCAB, max_shard_tokens=300)
+    assert len(sharded.shards) > 2
+    ids, attn = prompts(n=2, seed=5)
+    one = generate_spans(llama, index, ids, attn, num_beams=4, max_new_tokens=5)
+    many = generate_spans(llama, sharded, ids, attn, num_beams=4, max_new_tokens=5)
+    assert one == many  # same masks, so the same beams, spans, scores and merged counts
+
+
 def test_encoder_decoder_spans_occur(t5, corpus):
     docs, index = corpus
     ids, attn = prompts(n=2)

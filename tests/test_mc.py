@@ -76,6 +76,10 @@ def forced_llama():
     """A real tiny Llama + BPE tokenizer trained for a few steps until it prefers one answer to one question."""
     from lexlab.modeling import build_model, train_tokenizer
 
+    # One thread: on a shared 2-core machine two OpenMP threads fighting other processes made these 100 tiny
+    # steps take 40 s instead of 1 s.
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
     corpus = ["다음 판결문에서 가려진 죄명은 무엇인가?", "사기", "절도", "강도", "횡령", "폭행"] * 20
     tok = train_tokenizer(corpus, vocab_size=300, min_frequency=1)
     model = build_model("tiny", tok, seed=0, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
@@ -86,16 +90,17 @@ def forced_llama():
     x = torch.tensor([p_ids + a_ids])
     labels = x.clone()
     labels[0, : len(p_ids)] = -100
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-2)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-2)
     torch.manual_seed(0)
     model.train()
-    for _ in range(40):
+    for _ in range(100):
         loss = model(input_ids=x, labels=labels).loss
         opt.zero_grad()
         loss.backward()
         opt.step()
     model.eval()
-    return model, tok
+    yield model, tok
+    torch.set_num_threads(threads)
 
 
 def test_trained_toy_llama_picks_the_forced_answer_wherever_it_is(forced_llama):

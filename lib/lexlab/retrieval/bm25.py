@@ -18,6 +18,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import Retriever, register
+from . import trec_id as _tid
 
 _WORD = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+")
 # Content morphemes only: nouns, verb/adjective stems, roots, foreign words, Chinese characters.
@@ -166,8 +167,8 @@ def tune_bm25(
     queries: Sequence[Mapping],
     qrels: Mapping[str, Mapping[str, int]],
     tokenizers: Sequence[str] = ("char2", "char12", "word", "word+char2"),
-    k1s: Sequence[float] = (0.6, 0.9, 1.2, 1.5, 2.0, 3.0),
-    bs: Sequence[float] = (0.3, 0.5, 0.75, 0.9, 1.0),
+    k1s: Sequence[float] = (0.9, 1.2, 1.5, 2.0, 3.0, 5.0, 8.0),
+    bs: Sequence[float] = (0.5, 0.75, 0.9, 1.0),
     metric: str = "P@5",
     k: int = 10,
     progress: bool = True,
@@ -185,6 +186,10 @@ def tune_bm25(
     rows = []
     texts = [d["text"] for d in corpus]
     doc_ids = [str(d["id"]) for d in corpus]
+    # Score only the tuned queries: qrels of other splits would count as zeros.
+    tuned = {str(q["id"]) for q in queries}
+    tuned |= {_tid(x) for x in tuned}
+    qrels = {q: r for q, r in qrels.items() if q in tuned}
     pos = {d: i for i, d in enumerate(doc_ids)}
     for tok_name in tokenizers:
         tok = make_tokenizer(tok_name)

@@ -62,15 +62,27 @@ def mask_like_query(text: str) -> str:
     return text
 
 
+# The paper's ablations as named variants (notebook 09's ``variant`` parameter).
+VARIANTS = {
+    "legal": {"targets": "legal", "first_token_aware": True, "train_category": ""},
+    "legal_no_fta": {"targets": "legal", "first_token_aware": False, "train_category": ""},
+    "naive": {"targets": "naive", "first_token_aware": True, "train_category": ""},
+    "ood": {"targets": "legal", "first_token_aware": True, "train_category": "지식재산"},
+}
+
 # --- training --------------------------------------------------------------------------------------------------
-def _prompt_ids(tokenizer, text: str, max_input_tokens: int, rng: random.Random | None = None) -> list[int]:
-    """bos + a window of the (masked) case + the prompt suffix. A random window in training, the start at test."""
-    ids = tokenizer(normalize_text(text), add_special_tokens=False)["input_ids"]
+def _prompt_ids(tokenizer, ids: list[int], max_input_tokens: int, rng: random.Random | None = None) -> list[int]:
+    """bos + a window of the (masked, tokenized) case + the prompt suffix: a random window in training, the
+    start of the query at test time (``rng=None``)."""
     if len(ids) > max_input_tokens:
         a = rng.randrange(0, len(ids) - max_input_tokens + 1) if rng is not None else 0
         ids = ids[a:a + max_input_tokens]
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
-    return bos + ids + tokenizer(PROMPT_SUFFIX, add_special_tokens=False)["input_ids"]
+    return bos + list(ids) + _suffix_ids(tokenizer)
+
+
+def _suffix_ids(tokenizer) -> list[int]:
+    return tokenizer(PROMPT_SUFFIX, add_special_tokens=False)["input_ids"]
 
 
 def span_token_ids(tokenizer, span: str) -> list[int]:
@@ -128,6 +140,8 @@ def build_training_pairs(
     pairs, stats = [], {"targets": 0, "targets_not_in_corpus": 0, "cases_without_targets": 0}
     for rec, els in zip(records, elements):
         text = mask_like_query(rec["text"]) if mask_input else rec["text"]
+        # Windows never need more than the first few thousand tokens; tokenizing once per case keeps this linear.
+        doc_ids = tokenizer(normalize_text(text)[: 40 * max_input_tokens], add_special_tokens=False)["input_ids"]
         kept = 0
         for e in els:
             t = span_token_ids(tokenizer, e.text)
@@ -137,7 +151,7 @@ def build_training_pairs(
                 continue
             kept += 1
             for _ in range(windows_per_element):
-                pairs.append((_prompt_ids(tokenizer, text, max_input_tokens, rng), t))
+                pairs.append((_prompt_ids(tokenizer, doc_ids, max_input_tokens, rng), t))
         if not kept:
             stats["cases_without_targets"] += 1
     rng.shuffle(pairs)
@@ -166,6 +180,7 @@ def train_searchlm(
     train_ids: Sequence[str] | None = None,
     report_to: str | None = None,
     progress: bool = True,
+    extra_meta: Mapping | None = None,
 ) -> dict:
     """Fine-tune (or train from a config) the span generator; returns stats. Resumes from ``out_dir/checkpoints``.
 
@@ -235,7 +250,7 @@ def train_searchlm(
     meta = {"model": model, "targets": targets, "first_token_aware": first_token_aware, "extractor": extractor,
             "max_input_tokens": max_input_tokens, "max_elements": max_elements, "max_steps": max_steps,
             "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed,
-            "train_cases": len(train_recs), **stats}
+            "train_cases": len(train_recs), **dict(extra_meta or {}), **stats}
     (final / "searchlm.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return meta
 
@@ -342,8 +357,7 @@ class SearchLMRetriever(Retriever):
                 piece = ids[w * W:(w + 1) * W]
                 if not piece and w:
                     break
-                bos = [tok.bos_token_id] if tok.bos_token_id is not None else []
-                prompts.append((qi, bos + piece + tok(PROMPT_SUFFIX, add_special_tokens=False)["input_ids"]))
+                prompts.append((qi, _prompt_ids(tok, piece, W)))
         pooled: list[dict] = [dict() for _ in texts]
         pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         device = next(lm.parameters()).device

@@ -1,0 +1,92 @@
+# %% [markdown]
+# # 09 · Train a LegalSearchLM span generator
+# Self-supervised: every corpus case → its own legal elements (statutes, charges, legal-concept phrases from its
+# own text), with statute names / article numbers / charges masked in the input so that training inputs look
+# like LEGAR queries. No relevance label is used. `variant` selects the paper's ablations:
+# `legal` (legal elements, first-token-aware), `legal_no_fta` (same elements, span starts untrimmed),
+# `naive` (random spans of the case as targets), `ood` (legal, trained on one crime category only).
+# `model="tiny"` trains a small Llama from a config with a tokenizer trained on the corpus (CPU, minutes); any
+# Hugging Face causal-LM path fine-tunes that model instead (GPU).
+# %% tags=["parameters"]
+run_name = "train_searchlm"
+seed = 0
+benchmark = "legar"          # reads work/legar/<benchmark>/corpus.jsonl ...
+corpus_path = ""             # ... unless a JSONL corpus path is given here
+model = "tiny"               # "tiny" or any HF causal-LM path
+model_name = "searchlm"      # output: work/retrieval/<model_name>/final
+variant = "legal"            # legal | legal_no_fta | naive | ood | custom
+targets = "legal"            # used when variant == "custom": legal | naive
+first_token_aware = True     # used when variant == "custom"
+train_category = ""          # used when variant == "custom" (or "ood", default 지식재산): train on this category only
+extractor = "offline"        # offline | llm (OpenAI-compatible endpoint; key from the environment)
+llm_model = "gpt-4o-mini"
+llm_base_url = ""
+max_elements = 8
+max_input_tokens = 160
+max_steps = 200
+batch_size = 16
+learning_rate = 2e-3
+# %%
+import json
+import time
+
+import matplotlib.pyplot as plt
+import mlflow
+import pandas as pd
+
+from lexlab import paths, tracking
+from lexlab.retrieval import read_jsonl_records
+from lexlab.retrieval.searchlm import VARIANTS, train_searchlm
+
+cfg = dict(VARIANTS[variant]) if variant != "custom" else {
+    "targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}
+if variant == "ood" and train_category:
+    cfg["train_category"] = train_category
+params = {"benchmark": benchmark, "corpus_path": corpus_path, "model": model, "model_name": model_name,
+          "variant": variant, **cfg, "extractor": extractor, "max_elements": max_elements,
+          "max_input_tokens": max_input_tokens, "max_steps": max_steps, "batch_size": batch_size,
+          "learning_rate": learning_rate, "seed": seed,
+          **({"llm_model": llm_model, "llm_base_url": llm_base_url} if extractor == "llm" else {})}
+run = tracking.stage_run("train_searchlm", params)
+corpus = read_jsonl_records(corpus_path or paths.work_dir("legar", benchmark) / "corpus.jsonl")
+train_ids = None
+if cfg.get("train_category"):
+    train_ids = [d["id"] for d in corpus if d.get("category") == cfg["train_category"]]
+    if not train_ids:
+        raise ValueError(f"no corpus case has category {cfg['train_category']!r}")
+len(corpus), (len(train_ids) if train_ids else len(corpus))
+# %%
+out_dir = paths.work_dir("retrieval", model_name)
+t0 = time.time()
+meta = train_searchlm(
+    corpus, out_dir, model=model, targets=cfg["targets"], first_token_aware=cfg["first_token_aware"],
+    extractor=extractor, llm={"model": llm_model, "base_url": llm_base_url or None} if extractor == "llm" else None,
+    max_elements=max_elements, max_input_tokens=max_input_tokens, max_steps=max_steps, batch_size=batch_size,
+    learning_rate=learning_rate, seed=seed, train_ids=train_ids,
+    extra_meta={"variant": variant, "train_category": cfg.get("train_category", "")},
+)
+meta["wall_seconds"] = time.time() - t0
+mlflow.log_metrics({k: float(v) for k, v in meta.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
+mlflow.set_tag("lexlab.searchlm.model_dir", str(out_dir / "final"))
+pd.Series(meta, name="value").to_frame()
+# %% [markdown]
+# ## Training targets (first cases)
+# %%
+rows = [json.loads(line) for line in (out_dir / "targets.jsonl").open(encoding="utf-8")]
+mlflow.log_artifact(str(out_dir / "targets.jsonl"), "searchlm")
+pd.DataFrame([{"id": r["id"], "targets": " | ".join(r["targets"][:5])} for r in rows[:10]])
+# %% [markdown]
+# ## Training loss
+# %%
+state_files = sorted((out_dir / "checkpoints").glob("checkpoint-*/trainer_state.json"))
+hist = json.loads(state_files[-1].read_text())["log_history"] if state_files else []
+loss = pd.DataFrame([h for h in hist if "loss" in h])
+fig, ax = plt.subplots(figsize=(6, 3))
+if len(loss):
+    ax.plot(loss["step"], loss["loss"])
+ax.set_xlabel("step")
+ax.set_ylabel("target NLL")
+ax.set_title(f"LegalSearchLM training ({variant})")
+fig.tight_layout()
+mlflow.log_figure(fig, "searchlm/train_loss.png")
+mlflow.log_artifacts(str(out_dir / "final"), "searchlm/model")
