@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing into $(VENV) (torch pinned to $(TORCH), data packages pinned)…"
 	@$(PIP) install -q "$(TORCH)" $(QUIET)
-	@$(PIP) install -q -e ".[lab,data,dev]" "$(TORCH)" $(QUIET)
+	@$(PIP) install -q -e ".[lab,data,dev,morph]" "$(TORCH)" $(QUIET)
 	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lexlab)" >/dev/null
 	@touch $@
 

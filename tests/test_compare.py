@@ -97,3 +97,14 @@ def test_log_comparison_writes_tables_and_plots(store, tmp_path):
     assert {"compare/comparison.md", "compare/per_task.json", "compare/per_task.png",
             "compare/ablation_format.png"} <= names
     assert "| it_ref_in_input |" in text and "Ablation: format" in text
+
+
+def test_grid_variant_names_pool_seeds():
+    from lexlab import evaluate
+
+    specs = evaluate.model_specs([], model="grid-format=no_ref-seed=1-it", factors={"format": "no_ref"}, seed=1)
+    assert specs[0]["name"] == "format=no_ref" and specs[0]["factors"] == {"format": "no_ref", "seed": 1}
+    listed = evaluate.model_specs([{"name": "a", "path": "work/models/a/final", "format": "no_ref"}])
+    assert listed[0]["factors"] == {"format": "no_ref"}
+    with pytest.raises(ValueError, match="nothing to evaluate"):
+        evaluate.model_specs([], model="")

@@ -99,5 +99,5 @@ def test_secrets_never_become_params():
 
 
 def test_overrides_are_typed():
-    assert runner.parse_overrides(["seed=3", "format=no_ref", "lr=0.001", "it.lora=true"]) == {
+    assert runner.parse_overrides(["seed=3", "format=no_ref", "lr=1e-3", "it.lora=true"]) == {
         "seed": 3, "format": "no_ref", "lr": 0.001, "it.lora": True}

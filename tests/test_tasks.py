@@ -226,3 +226,19 @@ def test_resolve_tasks():
     assert set(tasks.resolve_tasks("all")) == set(tasks.TASKS)
     with pytest.raises(KeyError, match="unknown task"):
         tasks.resolve_tasks("nope")
+
+
+def test_no_task_reads_what_the_training_code_reads(snap):
+    """The training side's own selectors (CPT text, QA-generation articles, human QA items, general text) against
+    every evaluation example: the two sets of records must not meet."""
+    from lexlab import general_text, law_qa, mixing
+
+    trained = {d["id"] for d in mixing.legal_texts(snap)}
+    trained |= {d["id"] for d in general_text.general_texts(snap)}
+    trained |= {f"statute:{r.law}:{r.article_no}" for r in law_qa.train_articles(snap.statutes).itertuples()}
+    trained |= {f"interp:{i['doc_id']}" for i in law_qa.interpretation_items(snap.interpretations)}
+    assert trained  # the fixture has training records, so this compares something
+    for name in BUILT_IN:
+        for split in ("dev", "test"):
+            keys = {k for ex in tasks.build_task(name, snap, BuildConfig(split=split, n=0)) for k in ex.keys}
+            assert not keys & trained, f"{name}/{split} shares {sorted(keys & trained)[:3]} with training"

@@ -164,7 +164,7 @@ def test_our_param_names_never_clash_with_the_trainers():
     trainer_keys = {f.name for f in dataclasses.fields(TrainingArguments)} | set(LlamaConfig().to_dict())
     passed_through = {"run_name", "seed", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
                       "learning_rate", "warmup_steps", "weight_decay", "lr_scheduler_type", "logging_steps",
-                      "save_steps", "save_total_limit", "bf16", "activation_checkpointing", "report_to"}
+                      "save_steps", "save_total_limit", "bf16", "activation_checkpointing", "report_to", "use_cpu"}
     for cls in (train.CPTConfig, train.ITConfig):
         ours = {f.name for f in dataclasses.fields(cls)}
         assert (ours & trainer_keys) - passed_through == set()

@@ -128,15 +128,23 @@ def summarize(runs: pd.DataFrame, metric_cols: Iterable[str], by: str = "variant
 
 
 def add_average(runs: pd.DataFrame, metric_cols: Sequence[str]) -> tuple[pd.DataFrame, str]:
-    """Per-run average over the higher-is-better headline metrics every run has (the paper's "Avg")."""
+    """Per-run average over the higher-is-better headline metrics (the paper's "Avg").
+
+    The task set is the one every *model* run has, so all models are averaged over the same tasks; a run missing
+    one of them (the extractive baseline has no MC or QA-without-input score) gets no average rather than an
+    average over an easier subset."""
     cols = [c for c in metric_cols if not c.endswith(LOWER_IS_BETTER) and c in runs.columns]
-    shared = [c for c in cols if runs[c].notna().all()]
+    models = runs[runs["kind"] == "model"]
+    pool = models if not models.empty else runs
+    shared = [c for c in cols if pool[c].notna().all()]
     runs = runs.copy()
-    runs["avg"] = runs[shared].mean(axis=1) if shared else np.nan
+    runs["avg"] = runs[shared].mean(axis=1, skipna=False) if shared else np.nan
+    runs.attrs["avg_over"] = shared
     return runs, "avg"
 
 
-def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0) -> pd.DataFrame:
+def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0, order: Sequence[str] | None = None
+         ) -> pd.DataFrame:
     """group × task table of "mean [low, high]" (ROUGE and accuracy ×100; perplexity as is)."""
     def cell(r):
         s = 1.0 if r["metric"].endswith(LOWER_IS_BETTER) else scale
@@ -147,7 +155,8 @@ def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0) -> pd
         return pd.DataFrame()
     tab = summary.assign(cell=summary.apply(cell, axis=1)).pivot(index=by, columns="metric", values="cell")
     order = list(dict.fromkeys(summary[by]))
-    cols = list(dict.fromkeys(summary["metric"]))
+    present = set(summary["metric"])
+    cols = [c for c in order if c in present] if order else list(dict.fromkeys(summary["metric"]))
     tab = tab.reindex(index=order, columns=cols)
     seeds = summary.groupby(by, sort=False)["n_seeds"].max()
     tab["seeds"] = seeds.reindex(order).values
@@ -261,7 +270,8 @@ def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
     result: dict[str, object] = {"metrics": cols, "runs": runs}
     per_task = summarize(runs, cols, by="variant")
     result["per_task"] = per_task
-    result["per_task_table"] = wide(per_task)
+    result["per_task_table"] = wide(per_task, order=cols)
+    result["avg_over"] = runs.attrs.get("avg_over", [])
     baselines = runs[runs["kind"] == "baseline"]
     for factor, base_level in ablations:
         sub = ablation_runs(runs, factor)
@@ -272,7 +282,7 @@ def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
             summ = pd.concat([summ, summarize(baselines.assign(level=baselines["variant"]), cols, by="level")])
         ref = base_level if base_level in set(sub["level"]) else sub["level"].iloc[0]
         diffs = differences(summ[summ["kind"] == "model"], ref, by="level")
-        result[f"ablation.{factor}"] = {"summary": summ, "table": wide(summ, by="level"), "differences": diffs,
+        result[f"ablation.{factor}"] = {"summary": summ, "table": wide(summ, by="level", order=cols), "differences": diffs,
                                         "statements": statements(diffs, by="level")}
     models = per_task[per_task["kind"] == "model"]
     if not models.empty and not baselines.empty:
@@ -286,7 +296,10 @@ def log_comparison(result: Mapping[str, object]) -> str:
     """Write tables (Markdown + MLflow tables), plots and statements to the active run; returns the Markdown."""
     import mlflow
 
-    parts = ["## Per-task scores per variant\n", markdown(result["per_task_table"], "variant")]
+    parts = ["## Per-task scores per variant\n",
+             "ROUGE-L and accuracy × 100 with 95% CI; avg = mean over "
+             f"{', '.join(result.get('avg_over', [])) or 'no shared task'}.\n\n",
+             markdown(result["per_task_table"], "variant")]
     if not result["per_task"].empty:
         mlflow.log_table(result["per_task"], artifact_file="compare/per_task.json")
         fig = plot(result["per_task"], title="per-task scores (× 100, 95% CI)")

@@ -493,8 +493,10 @@ def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", var
         f = {**grid_factors(), **dict(factors or {})}
         if seed is not None:
             f.setdefault("seed", seed)
-        specs.append({"name": variant or Path(str(model)).parent.name or str(model), "path": str(model),
-                      "factors": f})
+        # Inside a grid the variant is named by its factors without the seed, so seeds of one variant pool.
+        by_factors = "-".join(f"{k}={v}" for k, v in sorted(f.items()) if k != "seed")
+        fallback = Path(str(model)).parent.name if Path(str(model)).name == "final" else Path(str(model)).name
+        specs.append({"name": variant or by_factors or fallback or str(model), "path": str(model), "factors": f})
     if not specs:
         raise ValueError("nothing to evaluate: set 'model' (a path or run name) or 'models' (a list)")
     return specs

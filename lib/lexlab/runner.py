@@ -128,8 +128,14 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         if "=" not in item:
             raise ExperimentError(f"-p {item!r}: expected key=value")
         key, value = item.split("=", 1)
-        out[key.strip()] = yaml.safe_load(value) if value != "" else ""
+        parsed = yaml.safe_load(value) if value != "" else ""
+        if isinstance(parsed, str) and _FLOAT.match(parsed):
+            parsed = float(parsed)  # YAML 1.1 reads "1e-3" as text; a learning rate is meant
+        out[key.strip()] = parsed
     return out
+
+
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
 
 
 def grid_points(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:

@@ -75,6 +75,7 @@ class TrainConfig:
     activation_checkpointing: bool = False  # trade compute for memory on big models
     report_to: str = "mlflow"             # "none" to train without tracking
     torch_threads: int = 0                # CPU threads for torch; 0 → torch's default (all cores)
+    use_cpu: bool = False                 # force CPU; also what makes `torchrun` run DDP over CPU processes
     log_model: bool = True                # log work/models/<name>/final to MLflow as an artifact
     # the tiny model's shape (ignored for a real checkpoint); names avoid the Llama config's own keys
     tokenizer_vocab_size: int = 8000
@@ -261,6 +262,7 @@ def _training_args(cfg: TrainConfig, output_dir: Path, remove_unused_columns: bo
         save_steps=cfg.save_steps,
         save_total_limit=cfg.save_total_limit,
         bf16=cfg.bf16,
+        use_cpu=cfg.use_cpu,
         activation_checkpointing=cfg.activation_checkpointing,
         report_to=[] if cfg.report_to in ("", "none") else [cfg.report_to],
         remove_unused_columns=remove_unused_columns,
