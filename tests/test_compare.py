@@ -108,3 +108,14 @@ def test_grid_variant_names_pool_seeds():
     assert listed[0]["factors"] == {"format": "no_ref"}
     with pytest.raises(ValueError, match="nothing to evaluate"):
         evaluate.model_specs([], model="")
+
+
+def test_tables_hold_every_metric_and_baselines_are_summarised(store):
+    result = compare.compare(compare.load_eval_runs(parent_run_id=store))
+    table = result["per_task_table"]
+    assert list(table.columns) == ["mc_title.acc_norm", "summary.rougeL_char", "general_ppl.perplexity", "avg",
+                                   "seeds"]
+    assert table.loc["it_ref_in_input", "summary.rougeL_char"].startswith("30.0 [")
+    assert table.loc["extractive", "avg"] == "–"  # no MC score: no average over an easier subset
+    lines = "\n".join(result["vs_baselines"])
+    assert "it_ref_in_input vs extractive: better beyond CI on 1 (summary.rougeL_char)" in lines

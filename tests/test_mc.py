@@ -152,6 +152,7 @@ def test_system_prompt_choice_and_resolution(tmp_path, monkeypatch):
     assert sp.choose(scores) == "none"  # a tie does not justify a prompt
     scores.loc["legal_advisor", "avg"] = 0.31
     assert sp.choose(scores) == "legal_advisor"
+    assert sp.choose(scores, min_gain=0.02) == "none"  # a 1-point gain is within the noise allowed for
     monkeypatch.setattr(sp, "choice_path", lambda: tmp_path / "system_prompt.json")
     with pytest.raises(FileNotFoundError, match="system-prompt stage"):
         sp.resolve("best")

@@ -44,19 +44,19 @@ def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFra
     runs = raw[raw["tags.lexlab.eval_variant"].notna() & (raw["status"] == "FINISHED")].copy()
     if parent_run_id:
         runs = runs[runs["run_id"].isin(descendants(raw, parent_run_id))]
-    out = pd.DataFrame({
+    cols = {
         "run_id": runs["run_id"],
         "variant": runs["tags.lexlab.eval_variant"],
         "kind": runs.get("tags.lexlab.eval_kind", pd.Series("model", index=runs.index)).fillna("model"),
         "start_time": runs.get("start_time"),
-    })
+    }
     for col in runs.columns:
         if col.startswith("params.factor."):
-            out[col[len("params."):]] = runs[col]
+            cols[col[len("params."):]] = runs[col]
         elif col.startswith("metrics."):
-            out[col[len("metrics."):]] = runs[col]
-    out["seed"] = out.get("factor.seed", pd.Series(np.nan, index=out.index))
-    return out.reset_index(drop=True)
+            cols[col[len("metrics."):]] = runs[col]
+    cols["seed"] = cols.get("factor.seed", pd.Series(np.nan, index=runs.index))
+    return pd.DataFrame(cols).reset_index(drop=True)
 
 
 def descendants(raw: pd.DataFrame, root: str) -> set[str]:
@@ -143,7 +143,7 @@ def add_average(runs: pd.DataFrame, metric_cols: Sequence[str]) -> tuple[pd.Data
     return runs, "avg"
 
 
-def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0, order: Sequence[str] | None = None
+def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0, metric_order: Sequence[str] | None = None
          ) -> pd.DataFrame:
     """group × task table of "mean [low, high]" (ROUGE and accuracy ×100; perplexity as is)."""
     def cell(r):
@@ -156,7 +156,7 @@ def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0, order
     tab = summary.assign(cell=summary.apply(cell, axis=1)).pivot(index=by, columns="metric", values="cell")
     order = list(dict.fromkeys(summary[by]))
     present = set(summary["metric"])
-    cols = [c for c in order if c in present] if order else list(dict.fromkeys(summary["metric"]))
+    cols = [c for c in metric_order if c in present] if metric_order else list(dict.fromkeys(summary["metric"]))
     tab = tab.reindex(index=order, columns=cols)
     seeds = summary.groupby(by, sort=False)["n_seeds"].max()
     tab["seeds"] = seeds.reindex(order).values
@@ -198,7 +198,8 @@ def differences(summary: pd.DataFrame, baseline: str, by: str = "variant") -> pd
         half = math.sqrt(h1 ** 2 + h2 ** 2) if not (math.isnan(h1) or math.isnan(h2)) else math.nan
         sign = -1 if r["metric"].endswith(LOWER_IS_BETTER) else 1
         rows.append({by: r[by], "vs": baseline, "metric": r["metric"], "diff": diff, "diff_ci_half": half,
-                     "beyond_ci": bool(abs(diff) > half) if not math.isnan(half) else False,
+                     # zero width = the bootstrap saw no spread (e.g. every prediction scored 0): no evidence
+                     "beyond_ci": bool(half > 0 and abs(diff) > half) if not math.isnan(half) else False,
                      "no_overlap": bool(r["ci_low"] > b["ci_high"] or r["ci_high"] < b["ci_low"]),
                      "better": bool(sign * diff > 0)})
     return pd.DataFrame(rows)
@@ -270,7 +271,7 @@ def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
     result: dict[str, object] = {"metrics": cols, "runs": runs}
     per_task = summarize(runs, cols, by="variant")
     result["per_task"] = per_task
-    result["per_task_table"] = wide(per_task, order=cols)
+    result["per_task_table"] = wide(per_task, metric_order=cols)
     result["avg_over"] = runs.attrs.get("avg_over", [])
     baselines = runs[runs["kind"] == "baseline"]
     for factor, base_level in ablations:
@@ -282,14 +283,27 @@ def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
             summ = pd.concat([summ, summarize(baselines.assign(level=baselines["variant"]), cols, by="level")])
         ref = base_level if base_level in set(sub["level"]) else sub["level"].iloc[0]
         diffs = differences(summ[summ["kind"] == "model"], ref, by="level")
-        result[f"ablation.{factor}"] = {"summary": summ, "table": wide(summ, by="level", order=cols), "differences": diffs,
+        result[f"ablation.{factor}"] = {"summary": summ, "table": wide(summ, by="level", metric_order=cols), "differences": diffs,
                                         "statements": statements(diffs, by="level")}
     models = per_task[per_task["kind"] == "model"]
     if not models.empty and not baselines.empty:
         for b in baselines["variant"].unique():
             d = differences(per_task[(per_task["kind"] == "model") | (per_task["variant"] == b)], b)
-            result.setdefault("vs_baselines", []).extend(statements(d))
+            result.setdefault("vs_baselines", []).extend(baseline_summary(d, b))
     return result
+
+
+def baseline_summary(diffs: pd.DataFrame, baseline: str) -> list[str]:
+    """One line per variant: the tasks where it is better / worse than a baseline beyond the CI."""
+    out = []
+    for variant, group in diffs.groupby("variant", sort=False):
+        sig = group[group["beyond_ci"]]
+        better = [m for m, b in zip(sig["metric"], sig["better"]) if b]
+        worse = [m for m, b in zip(sig["metric"], sig["better"]) if not b]
+        out.append(f"{variant} vs {baseline}: better beyond CI on {len(better)} "
+                   f"({', '.join(better) or '-'}), worse on {len(worse)} ({', '.join(worse) or '-'}), "
+                   f"{len(group) - len(sig)} within CI")
+    return out
 
 
 def log_comparison(result: Mapping[str, object]) -> str:

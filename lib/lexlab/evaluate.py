@@ -42,6 +42,7 @@ REF_OUTPUT_HEADER = "근거 조문:"  # ref_in_output models append the referenc
 @dataclass
 class GenerationSettings:
     max_new_tokens: int = 64
+    min_new_tokens: int = 0         # >0 stops a weak model from ending at once (same for every model: documented)
     num_beams: int = 1
     repetition_penalty: float = 1.1
     no_repeat_ngram_size: int = 0
@@ -135,6 +136,8 @@ def generate(model, tokenizer, prompts: Sequence[str], settings: GenerationSetti
         mask = torch.tensor([[0] * (width - len(b)) + [1] * len(b) for b in batch], device=device)
         kwargs = dict(max_new_tokens=settings.max_new_tokens, do_sample=False, num_beams=settings.num_beams,
                       repetition_penalty=settings.repetition_penalty, pad_token_id=pad, eos_token_id=eos)
+        if settings.min_new_tokens:
+            kwargs["min_new_tokens"] = settings.min_new_tokens
         if settings.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
         out = model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)

@@ -64,14 +64,20 @@ def score_candidates(model, tokenizer, dev_examples, candidates: Mapping[str, st
     return pd.DataFrame(rows).set_index("candidate"), results
 
 
-def choose(scores: pd.DataFrame) -> str:
-    """The candidate with the best average; ties (and an all-NaN table) go to the earliest, i.e. "none" first —
-    a prompt that does not help is not worth its tokens."""
+def choose(scores: pd.DataFrame, min_gain: float = 0.0) -> str:
+    """The candidate with the best average, provided it beats the first candidate ("none") by more than
+    ``min_gain``; ties and smaller gains keep the first — a prompt that does not clearly help is not worth its
+    tokens, and on a few dev examples a gain of a fraction of a point is noise."""
     avg = scores["avg"]
+    first = scores.index[0]
     if avg.isna().all():
-        return scores.index[0]
+        return first
     best = avg.max()
-    return next(name for name, v in avg.items() if not math.isnan(v) and v >= best - 1e-12)
+    name = next(n for n, v in avg.items() if not math.isnan(v) and v >= best - 1e-12)
+    base = avg.iloc[0]
+    if name != first and not math.isnan(base) and best - base <= min_gain:
+        return first
+    return name
 
 
 def save_choice(name: str, text: str, scores: pd.DataFrame | None = None, extra: Mapping[str, Any] | None = None

@@ -26,6 +26,7 @@ max_new_tokens = 8
 # %%
 import json
 import random
+import re
 import time
 from pathlib import Path
 
@@ -145,7 +146,8 @@ for name, r in runs.items():
     rows = evaluate_by_category(eval_qrels, r, categories, ["P@5", "nDCG@10" if k >= 10 else "nDCG@5", "R@5"])
     tables[name] = pd.DataFrame(rows).set_index("category")
     overall = tables[name].loc["ALL"]
-    mlflow.log_metrics({f"{name}.P@5": float(overall["P@5"]), f"{name}.R@5": float(overall["R@5"])})
+    safe = re.sub(r"[^0-9A-Za-z_.-]+", "_", name).strip("_")  # MLflow metric names: no "@" or brackets
+    mlflow.log_metrics({f"{safe}.P_at_5": float(overall["P@5"]), f"{safe}.R_at_5": float(overall["R@5"])})
 p5 = pd.concat({n: t["P@5"] for n, t in tables.items()}, axis=1)
 p5.insert(0, "n", next(iter(tables.values()))["n"])
 mlflow.log_table(p5.reset_index(), "retrieval/p5_by_category.json")

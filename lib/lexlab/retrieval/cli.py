@@ -8,7 +8,7 @@
 path); without it, one is trained self-supervised on the corpus first (``--opt train_steps=N``). For bm25 it may
 name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``). ``--index DIR`` saves the index, or
 loads it when DIR already holds one, so a second run skips indexing. ``--opt key=value`` sets any retriever
-option (e.g. ``--opt num_beams=10``).
+option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
 """
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
     corpus = read_jsonl_records(corpus_path, on_error=on_error)
     t0 = time.time()
     train_steps = int(opts.pop("train_steps", 200))
+    # "train_<arg>=..." options go to the self-supervised trainer (e.g. train_batch_size=8), the rest to the retriever.
+    train_kw = {k[len("train_"):]: opts.pop(k) for k in [k for k in opts if k.startswith("train_")]}
     if method == "bm25":
         if model:
             opts = {**json.loads(Path(model).read_text(encoding="utf-8")), **opts}
@@ -63,12 +65,12 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
             if method == "searchlm":
                 from .searchlm import train_searchlm
 
-                train_searchlm(corpus, model_dir, max_steps=train_steps, progress=progress)
+                train_searchlm(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
                 model = str(model_dir / "final")
             else:
                 from .dense import train_dense
 
-                train_dense(corpus, model_dir, max_steps=train_steps, progress=progress)
+                train_dense(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
                 model = str(model_dir / "final")
         r = get_retriever(method, model=model, **opts)
     r.index(corpus)

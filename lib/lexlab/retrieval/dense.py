@@ -118,7 +118,7 @@ def train_dense(
         opt.step()
         sched.step()
         step += 1
-        losses.append(float(loss))
+        losses.append(loss.item())
         bar.update(1)
         bar.set_postfix(loss=f"{loss.item():.3f}")
         if log_mlflow and step % 10 == 0:

@@ -23,7 +23,7 @@ Offline extraction rules (in priority order, most frequent in the case first):
 3. legal concepts — word n-grams (2–4 words) built around a legal stem (침해, 배임, 기망, 영업비밀, 임금 ...)
    that occur at least twice in the case.
 
-Case text normally starts with 판시사항 (LEAGR documents are 판시사항 + 이유); rules 1–3 run over the whole text,
+Case text normally starts with 판시사항 (LEGAR documents are 판시사항 + 이유); rules 1–3 run over the whole text,
 with a bonus for spans inside the first ``head_chars`` characters, where the case's own summary sits.
 All spans are aligned to whole words so they tokenize the same standalone as in context.
 """
@@ -165,7 +165,7 @@ def extract_elements(
     charges = Counter()
     for m in _CHARGE.finditer(text):
         w = m.group(0)
-        if w in _NOT_CHARGE or len(w) < 3 or not re.match(r"(^|\s)", text[m.start() - 1:m.start()] or " "):
+        if w in _NOT_CHARGE or len(w) < 3:
             continue
         if m.start() > 0 and not text[m.start() - 1].isspace():
             continue  # part of a longer word
