@@ -266,6 +266,20 @@ def test_searchlm_spans_occur_in_corpus(slm_model: Path, first_token_aware: bool
 
 
 @pytest.mark.slow
+def test_searchlm_query_anchored_spans_start_on_query_words(slm_model: Path):
+    from lexlab.retrieval.searchlm import SearchLMRetriever, mask_like_query
+
+    r = SearchLMRetriever(model=str(slm_model), num_beams=4, max_new_tokens=4, max_input_tokens=48,
+                          first_token_from_query=True)
+    r.index(_corpus())
+    r.search(_queries(), k=3)
+    for q in _queries():
+        q_ids = set(r._tok(" ".join(mask_like_query(q["text"]).split()), add_special_tokens=False)["input_ids"])
+        spans = r.last_spans[q["id"]]
+        assert spans and all(s.tokens[0] in q_ids for s in spans)
+
+
+@pytest.mark.slow
 def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
     out = tmp_path / "slm.trec"
     common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),

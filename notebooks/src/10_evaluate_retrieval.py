@@ -23,6 +23,7 @@ dense_steps = 300
 searchlm_models = "searchlm"       # comma list: names under work/retrieval/ (notebook 09's model_name) or paths
 num_beams = 10
 max_new_tokens = 8
+searchlm_anchor = "off"            # off | on | both: also decode with spans anchored on query words (our addition)
 # %%
 import json
 import random
@@ -42,7 +43,7 @@ run = tracking.stage_run("evaluate_retrieval", {
     "benchmark": benchmark, "qrels_kind": qrels_kind, "eval_split": eval_split, "max_queries": max_queries, "k": k,
     "methods": methods, "bm25_tune": bm25_tune, "bm25_tokenizers": bm25_tokenizers, "dense_model": dense_model,
     "dense_steps": dense_steps, "searchlm_models": searchlm_models, "num_beams": num_beams,
-    "max_new_tokens": max_new_tokens, "seed": seed})
+    "max_new_tokens": max_new_tokens, "searchlm_anchor": searchlm_anchor, "seed": seed})
 bdir = paths.work_dir("legar", benchmark)
 corpus = read_jsonl_records(bdir / "corpus.jsonl")
 queries = read_jsonl_records(bdir / "queries.jsonl")
@@ -120,17 +121,21 @@ if "searchlm" in wanted:
         else:
             slm = get_retriever("searchlm", model=str(mdir)).index(corpus)
             slm.save(idx_dir)
-        slm.options.update(num_beams=num_beams, max_new_tokens=max_new_tokens)
         t_index = time.time() - t0
-        t0 = time.time()
-        runs[label] = slm.search(evalq, k)
-        timings.append({"method": label, "tune_s": 0.0, "train_s": float(meta.get("seconds_train", 0.0)),
-                        "index_s": t_index, "search_s": time.time() - t0})
-        for q in evalq[:20]:
-            spans_log.append({"method": label, "query": q["id"], "category": q.get("category"),
-                              "spans": " | ".join(f"{s.text.strip()} ({s.count})" for s in slm.last_spans[q["id"]][:8])})
-        if meta.get("train_category"):
-            ood[label] = meta["train_category"]
+        mode = {True: "on", False: "off"}.get(searchlm_anchor, searchlm_anchor)  # `-p x=on` may arrive as a bool
+        for anchor in {"off": [False], "on": [True], "both": [False, True]}[str(mode)]:
+            name_a = label + ("+qanchor" if anchor else "")
+            slm.options.update(num_beams=num_beams, max_new_tokens=max_new_tokens, first_token_from_query=anchor)
+            t0 = time.time()
+            runs[name_a] = slm.search(evalq, k)
+            timings.append({"method": name_a, "tune_s": 0.0, "train_s": float(meta.get("seconds_train", 0.0)),
+                            "index_s": t_index, "search_s": time.time() - t0})
+            for q in evalq[:20]:
+                spans_log.append({"method": name_a, "query": q["id"], "category": q.get("category"),
+                                  "spans": " | ".join(f"{s.text.strip()} ({s.count})"
+                                                      for s in slm.last_spans[q["id"]][:8])})
+            if meta.get("train_category"):
+                ood[name_a] = meta["train_category"]
 pd.DataFrame(spans_log).head(10)
 # %% [markdown]
 # ## P@5 overall and per category

@@ -167,7 +167,7 @@ def tune_bm25(
     queries: Sequence[Mapping],
     qrels: Mapping[str, Mapping[str, int]],
     tokenizers: Sequence[str] = ("char2", "char12", "word", "word+char2"),
-    k1s: Sequence[float] = (1.2, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0),
+    k1s: Sequence[float] = (1.2, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 50.0, 100.0),
     bs: Sequence[float] = (0.75, 0.9, 1.0),
     metric: str = "P@5",
     k: int = 10,

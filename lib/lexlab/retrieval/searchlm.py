@@ -288,18 +288,21 @@ class SearchLMRetriever(Retriever):
     model: trained model dir (train_searchlm's ``final``) or any HF causal-LM path;
     num_beams / max_new_tokens / min_span_length: decoding; first_token_aware: bar uninformative span starts;
     max_input_tokens: query window; max_span_count: spans more frequent than this are not located;
-    query_windows: how many consecutive windows of a long query to decode (spans are pooled).
+    query_windows: how many consecutive windows of a long query to decode (spans are pooled);
+    first_token_from_query: (our addition, not in the paper; off by default) a span may only start on an
+    informative word-start token that occurs in the query — anchors decoding on the query when the model is
+    too weakly trained to condition on it by itself (see the notebook 10 results).
     """
 
     def __init__(self, model: str | None = None, num_beams: int = 20, max_new_tokens: int = 10,
                  min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 320,
                  max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
-                 **kw):
+                 first_token_from_query: bool = False, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
                          min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),
                          max_input_tokens=int(max_input_tokens), max_span_count=int(max_span_count),
                          query_windows=int(query_windows), batch_size=int(batch_size), mask_query=bool(mask_query),
-                         **kw)
+                         first_token_from_query=bool(first_token_from_query), **kw)
         self.fm = None
         self._lm = None
         self._tok = None
@@ -367,8 +370,17 @@ class SearchLMRetriever(Retriever):
         pooled: list[dict] = [dict() for _ in texts]
         pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         device = next(lm.parameters()).device
-        for b in range(0, len(prompts), o["batch_size"]):
-            chunk = prompts[b:b + o["batch_size"]]
+        anchored = o.get("first_token_from_query", False)
+        if anchored and self._banned is None:
+            self._banned = first_token_banned_ids(tok)
+        step = 1 if anchored else o["batch_size"]  # a per-query first-token set means one query per generate call
+        for b in range(0, len(prompts), step):
+            chunk = prompts[b:b + step]
+            allowed = None
+            if anchored:
+                if getattr(self, "_banned_set", None) is None:
+                    self._banned_set = set(self._banned)
+                allowed = sorted({t for t in chunk[0][1] if t not in self._banned_set}) or None
             n = max(len(p) for _, p in chunk)
             ids = torch.full((len(chunk), n), pad, dtype=torch.long)
             att = torch.zeros((len(chunk), n), dtype=torch.long)
@@ -378,7 +390,7 @@ class SearchLMRetriever(Retriever):
             spans = generate_spans(
                 lm, self.fm, ids.to(device), att.to(device), num_beams=o["num_beams"],
                 max_new_tokens=o["max_new_tokens"], min_span_length=o["min_span_length"],
-                first_token_banned=self._banned if o["first_token_aware"] else None,
+                first_token_banned=self._banned if o["first_token_aware"] else None, first_token_allowed=allowed,
                 eos_token_id=tok.eos_token_id, pad_token_id=pad, tokenizer=tok, length_penalty=0.0,
             )
             for (qi, _), ss in zip(chunk, spans):
