@@ -29,7 +29,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 demo: setup
-	$(BIN)/lexlab run experiments/demo.yaml
+	$(BIN)/lexlab run experiments/legalmidm_demo.yaml
 
 bench: setup
 	$(BIN)/python benchmarks/fm_index.py

@@ -1,0 +1,100 @@
+# %% [markdown]
+# # 06 · Evaluate models on the legal tasks
+# Scores one or more models (a trained run's `work/models/<name>/final`, any local directory or hub id) on the
+# six task families of LegalMidm, with the baselines beside them: the **untrained base model** (same architecture,
+# fresh weights — or `base_model` when you start from a pretrained checkpoint) and the **extractive lead-sentences
+# baseline** where a task has an input text to extract from. Every model sees the same examples, truncated by the
+# same character rule (see `lexlab.tasks`). Each model is one MLflow run (nested under this one) with per-task
+# metrics, bootstrap 95% CIs and a sample of predictions; `07_compare` reads them back.
+#
+# `proxy_facts_drafting` is a **proxy** (범죄사실 of lower-court judgments), not the paper's complaint/petition task;
+# those two need your curated JSONL (`complaint_jsonl`, `petition_jsonl`; schema in `lexlab.tasks.drafting`).
+# `general_ppl` is measured on FSC/PIPC press releases — government prose, not general-domain text.
+# %% tags=["parameters"]
+run_name = "evaluate"
+seed = 0
+models = []                # [{"name": "it_no_ref", "path": "work/models/it_no_ref/final", "format": "no_ref", ...}]
+model = ""                 # or one model: a path, a run name (work/models/<name>/final) or run:<mlflow id>
+variant = ""               # its variant name ("" → the model directory's name)
+factors = {}               # its ablation factors, e.g. {"format": "no_ref"} (grid tags are added automatically)
+tasks = "all"              # "all", groups (summary, qa, mrc, mc, drafting, general) or task names, comma-separated
+split = "test"
+n_per_task = 20            # cap per task (CPU time), 0 means every example of the split
+sample_seed = 0            # which examples; keep it fixed across everything you compare
+max_input_chars = 600      # the truncation rule's budget per input field (characters, same for every model)
+max_new_tokens = 48
+min_new_tokens = 0         # force at least this many tokens (same for every model), for models that stop at once
+batch_size = 8
+repetition_penalty = 1.1
+system_prompt = ""         # "", a candidate name (lexlab.system_prompt.CANDIDATES), "best" (stage 05's choice), or text
+rouge_tokenizers = "char"  # "char" and/or "morph" (kiwipiepy), comma-separated; the first is the headline
+baselines = "untrained,extractive"
+base_model = ""            # "" → an untrained copy of the first model's architecture; or a model path
+complaint_jsonl = ""
+petition_jsonl = ""
+snapshot = "latest"
+n_boot = 1000
+torch_threads = 0            # CPU threads (0: torch default), 1 is faster on a CPU shared with other jobs
+# %%
+import mlflow
+import pandas as pd
+import torch
+
+if torch_threads:
+    torch.set_num_threads(int(torch_threads))
+from lexlab import evaluate, system_prompt as sp, tracking
+
+torch.manual_seed(seed)
+run = tracking.stage_run("evaluate", {
+    "tasks": tasks, "split": split, "n_per_task": n_per_task, "sample_seed": sample_seed,
+    "max_input_chars": max_input_chars, "max_new_tokens": max_new_tokens, "system_prompt_spec": system_prompt,
+    "rouge_tokenizers": rouge_tokenizers, "baselines": baselines, "base_model": base_model,
+})
+specs = evaluate.model_specs(models, model, variant, factors, seed)
+settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
+                                       batch_size=batch_size,
+                                       repetition_penalty=repetition_penalty)
+prompt_name, prompt_text = sp.resolve(system_prompt)
+mlflow.set_tag("lexlab.system_prompt", prompt_name)
+toks = tuple(t.strip() for t in rouge_tokenizers.split(",") if t.strip())
+examples = evaluate.build_examples(tasks, split, n_per_task, sample_seed, max_input_chars, snapshot,
+                                   complaint_jsonl, petition_jsonl)
+pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
+# %% [markdown]
+# ## Models
+# %%
+results = {}
+first = None
+for spec in specs:
+    m, tok, path = evaluate.load(spec["path"])
+    first = first or (m, tok)
+    results[spec["name"]] = evaluate.evaluate_and_log(
+        spec["name"], m, tok, examples, settings, prompt_text or None, spec["factors"], toks, n_boot, seed,
+        model_path=str(path))
+    del m
+# %% [markdown]
+# ## Baselines
+# %%
+wanted = {b.strip() for b in baselines.split(",") if b.strip()}
+if "untrained" in wanted:
+    if base_model:
+        bm, btok, bpath = evaluate.load(base_model)
+    else:
+        bm, btok, bpath = evaluate.untrained_like(first[0], seed), first[1], "untrained copy of " + specs[0]["path"]
+    results["base_untrained"] = evaluate.evaluate_and_log(
+        "base_untrained", bm, btok, examples, settings, prompt_text or None, {}, toks, n_boot, seed,
+        model_path=str(bpath), kind="baseline")
+if "extractive" in wanted:
+    results["extractive_lead"] = evaluate.evaluate_and_log(
+        "extractive_lead", None, None, examples, settings, None, {}, toks, n_boot, seed, kind="baseline")
+# %% [markdown]
+# ## Scores (ROUGE-L / accuracy × 100; perplexity as is)
+# %%
+table = evaluate.scores_frame(results)
+mlflow.log_table(table.reset_index(), artifact_file="scores.json")
+mlflow.log_metrics({f"{v}.avg": float(s) for v, s in table["avg"].items() if pd.notna(s)})
+from lexlab.tasks import TASKS
+(table * [1 if c in TASKS and TASKS[c].kind == "perplexity" else 100 for c in table.columns]).round(1)
+# %%
+sample = pd.concat([r.examples.assign(variant=v) for v, r in results.items() if not r.examples.empty])
+sample.groupby(["task", "variant"]).head(1)[["task", "variant", "reference", "prediction"]].head(40)

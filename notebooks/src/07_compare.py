@@ -1,0 +1,44 @@
+# %% [markdown]
+# # 07 · Compare variants (the paper's tables)
+# Reads evaluation runs back with `mlflow.search_runs` and lays them out as: per-task scores per variant; the
+# data-format ablation (no_ref / ref_in_output / ref_in_input); CPT mixing (legal vs legal+general) and IT mixing.
+# Baselines (untrained base model, extractive lead sentences) appear on every table. Several seeds → mean and a
+# t-interval over seeds; one seed → the bootstrap interval over examples. Differences are called out only when
+# they exceed their own CI (see `lexlab.compare`). Tables, plots and `compare/comparison.md` are logged here.
+# %% tags=["parameters"]
+run_name = "compare"
+seed = 0
+scope = "pipeline"        # "pipeline": runs under this stage's parent; "experiment": all of `experiment`; or a run id
+experiment = "lexlab"
+rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
+ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
+# %%
+import mlflow
+import pandas as pd
+from lexlab import compare, tracking
+
+run = tracking.stage_run("compare", {"scope": scope, "rouge_tokenizer": rouge_tokenizer,
+                                     "ablations": ",".join(ablations)})
+parent = None
+if scope == "pipeline":
+    parent = mlflow.get_run(run.info.run_id).data.tags.get("mlflow.parentRunId")
+    while parent:  # climb to the top of the pipeline (grid point runs sit between it and the stages)
+        up = mlflow.get_run(parent).data.tags.get("mlflow.parentRunId")
+        if not up:
+            break
+        parent = up
+elif scope != "experiment":
+    parent = scope
+runs = compare.load_eval_runs([experiment], parent_run_id=parent)
+print(f"{len(runs)} evaluation runs, {runs['variant'].nunique() if len(runs) else 0} variants")
+result = compare.compare(runs, rouge_tokenizer, [tuple(a.split(":", 1)) for a in ablations])
+text = compare.log_comparison(result)
+mlflow.log_metric("n_eval_runs", len(runs))
+# %% [markdown]
+# ## Per-task scores per variant (× 100, 95% CI)
+# %%
+result["per_task_table"]
+# %% [markdown]
+# ## Ablations and differences beyond their CI
+# %%
+print(text)
