@@ -63,7 +63,7 @@ meta = train_searchlm(
     extractor=extractor, llm={"model": llm_model, "base_url": llm_base_url or None} if extractor == "llm" else None,
     max_elements=max_elements, max_input_tokens=max_input_tokens, max_steps=max_steps, batch_size=batch_size,
     learning_rate=learning_rate, seed=seed, train_ids=train_ids,
-    extra_meta={"variant": variant, "train_category": cfg.get("train_category", "")},
+    extra_meta={"variant": variant, "train_category": cfg.get("train_category", "")}, run_name=run_name,
 )
 meta["wall_seconds"] = time.time() - t0
 mlflow.log_metrics({k: float(v) for k, v in meta.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})

@@ -120,6 +120,9 @@ def evaluate_run_main(argv: list[str] | None = None) -> int:
     p.add_argument("--metrics", nargs="+", default=["P@5"], help="e.g. P@5 R@10 nDCG@10 MAP MRR")
     p.add_argument("--by-category", metavar="QUERIES_JSONL", help="queries.jsonl with a 'category' field")
     p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--all-qrels", action="store_true",
+                   help="score every query in the qrels, a query missing from the run as 0 (trec_eval -c); default: "
+                        "the queries of --by-category's file if given, else the queries present in the run")
     a = p.parse_args(argv)
     try:
         qrels = read_trec_qrels(a.qrels)
@@ -131,12 +134,19 @@ def evaluate_run_main(argv: list[str] | None = None) -> int:
     except (RecordError, FileNotFoundError, ValueError) as e:
         print(f"lexlab evaluate-run: {e}", file=sys.stderr)
         return 2
+    from . import trec_id
+
     results = {}
     for name, run in runs.items():
-        if cats is None:
-            results[name] = [{"category": "ALL", "n": len(qrels), **evaluate_run(qrels, run, a.metrics)}]
+        if a.all_qrels:
+            used = qrels
         else:
-            results[name] = evaluate_by_category(qrels, run, cats, a.metrics)
+            keep = {trec_id(q) for q in cats} if cats is not None else set(run)
+            used = {q: r for q, r in qrels.items() if q in keep}
+        if cats is None:
+            results[name] = [{"category": "ALL", "n": len(used), **evaluate_run(used, run, a.metrics)}]
+        else:
+            results[name] = evaluate_by_category(used, run, cats, a.metrics)
     for name, rows in results.items():
         print(f"== {name}")
         print(f"{'category':24s} {'n':>5s} " + " ".join(f"{m:>9s}" for m in a.metrics))

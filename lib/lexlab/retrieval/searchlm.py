@@ -181,6 +181,7 @@ def train_searchlm(
     report_to: str | None = None,
     progress: bool = True,
     extra_meta: Mapping | None = None,
+    run_name: str | None = None,
 ) -> dict:
     """Fine-tune (or train from a config) the span generator; returns stats. Resumes from ``out_dir/checkpoints``.
 
@@ -237,6 +238,9 @@ def train_searchlm(
         logging_steps=max(1, min(50, max_steps // 10)), save_steps=save_steps, save_total_limit=1,
         report_to=report_to, seed=seed, dataloader_num_workers=0, disable_tqdm=not progress,
         use_cpu=not torch.cuda.is_available(), remove_unused_columns=False,
+        # The Trainer's MLflow callback logs its arguments as params; run_name must equal the notebook's or MLflow
+        # refuses the changed value.
+        run_name=run_name or os.environ.get("LEXLAB_RUN_NAME"),
     )
     trainer = Trainer(model=lm, args=args, train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
                       data_collator=_collate(tokenizer.pad_token_id))
