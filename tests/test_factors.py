@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fake_llm import ScriptedChatServer
 
 from lexlab import factors
 from lexlab.factors import RuleAnnotator, amount_bucket, amounts, group_by_prefix, groups, stricter_matches
@@ -123,56 +124,13 @@ def test_stricter_qrels_end_to_end():
     assert stats["stricter_queries"] == 1 and stats["stricter_groups"] >= 1
 
 
-class _ChatServer:
-    """A minimal OpenAI-compatible endpoint on 127.0.0.1 that answers from a list (then repeats the last)."""
-
-    def __init__(self, answers):
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.answers, self.requests = list(answers), []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append(body)
-                content = outer.answers.pop(0) if len(outer.answers) > 1 else outer.answers[0]
-                payload = json.dumps({
-                    "id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                }).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 def test_llm_annotator_through_the_cached_client(tmp_path, monkeypatch):
     """Real LLMClient over HTTP: an out-of-list option is re-asked, and a second build pays nothing."""
     monkeypatch.setenv("LEXLAB_FACTOR_TEST_KEY", "sk-test")
     bad = '{"미수": "아마도"}'
     good = '{"수법": "침입절도", "특수절도": "있음", "미수": "기수", "공범": "공범"}'
     case = {"title": "특수절도", "facts": "피고인들은 합동하여 야간에 피해자의 집에 침입하여 현금 50만 원을 절취하였다."}
-    with _ChatServer([bad, good]) as server:
+    with ScriptedChatServer([(200, bad)], default=good) as server:
         def make():
             return factors.make_annotator("llm", base_url=server.base_url, model="fake", backoff_s=0.01,
                                           api_key_env="LEXLAB_FACTOR_TEST_KEY", cache_dir=tmp_path / "cache")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
 import pytest
+from fake_llm import FakeChatServer
 
 from lexlab import law_qa, splits
 from lexlab.llm_client import LLMClient
@@ -131,51 +130,18 @@ def test_template_stage_writes_accepted_rejected_and_stats(tmp_path):
     assert json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))["n_items"] == stats["n_items"]
 
 
-class FakeLLM:
-    """A tiny OpenAI-compatible server whose "model" answers from the article in the prompt:
-    the first sentence of the body as the answer — except that it hallucinates a number for an article
-    containing "벌금", and returns broken JSON for one containing "고장"."""
-
-    def __init__(self):
-        self.n_requests = 0
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.n_requests += 1
-                prompt = body["messages"][-1]["content"]
-                heading = re.search(r"^조문: (.+)$", prompt, re.M).group(1)
-                text = prompt.split("본문:\n", 1)[1].split("\n\n위 조문", 1)[0]
-                first = re.sub(r"^[①-⑳]\s*", "", text.strip().splitlines()[0])
-                if "고장" in text:
-                    content = '{"question": "끝나지 않은'
-                else:
-                    answer = re.sub(r"\d+년", "99년", first) if "벌금" in text else first
-                    content = json.dumps({"question": f"{heading}은 무엇을 정하는가?", "answer": answer},
-                                         ensure_ascii=False)
-                payload = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                                      "choices": [{"index": 0, "finish_reason": "stop",
-                                                   "message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def article_answering_model(body: dict) -> tuple[int, str]:
+    """The fake "model": answers from the article in the prompt with the first sentence of the body as the
+    answer — except that it hallucinates a number for an article containing "벌금", and returns broken JSON for
+    one containing "고장"."""
+    prompt = body["messages"][-1]["content"]
+    heading = re.search(r"^조문: (.+)$", prompt, re.M).group(1)
+    text = prompt.split("본문:\n", 1)[1].split("\n\n위 조문", 1)[0]
+    first = re.sub(r"^[①-⑳]\s*", "", text.strip().splitlines()[0])
+    if "고장" in text:
+        return 200, '{"question": "끝나지 않은'
+    answer = re.sub(r"\d+년", "99년", first) if "벌금" in text else first
+    return 200, json.dumps({"question": f"{heading}은 무엇을 정하는가?", "answer": answer}, ensure_ascii=False)
 
 
 def _train_no(start):
@@ -198,7 +164,7 @@ def test_openai_stage_against_local_server_verifies_and_caches(tmp_path, monkeyp
                            for i in range(1, 6)])
     n_human = len(law_qa.interpretation_items(interp))
 
-    with FakeLLM() as srv:
+    with FakeChatServer(article_answering_model) as srv:
         def client():
             return LLMClient(base_url=srv.base_url, model="fake", api_key_env="LAWQA_TEST_KEY",
                              cache_dir=tmp_path / "cache", json_retries=1, backoff_s=0.01)
@@ -207,7 +173,7 @@ def test_openai_stage_against_local_server_verifies_and_caches(tmp_path, monkeyp
         stats = law_qa.run_stage(df, interp, tmp_path / "run1", backend="openai", client=c1, progress=False,
                                  workers=2)
         assert stats["reasons"] == {"ok": 3 + n_human, "number_not_in_article": 1, "llm_error": 1}
-        assert srv.n_requests == 3 + 1 + 2  # the broken article was asked twice (one JSON retry)
+        assert len(srv.requests) == 3 + 1 + 2  # the broken article was asked twice (one JSON retry)
         rej = {it["verdict"]["reason"]: it for it in
                map(json.loads, (tmp_path / "run1" / "rejected.jsonl").read_text(encoding="utf-8").splitlines())}
         assert "99년" in rej["number_not_in_article"]["verdict"]["detail"]
@@ -217,7 +183,7 @@ def test_openai_stage_against_local_server_verifies_and_caches(tmp_path, monkeyp
         c2 = client()
         again = law_qa.run_stage(df, interp, tmp_path / "run2", backend="openai", client=c2, progress=False)
         assert again["reasons"] == stats["reasons"]
-        assert c2.stats["cache_hits"] == 4 and srv.n_requests == 6 + 2
+        assert c2.stats["cache_hits"] == 4 and len(srv.requests) == 6 + 2
 
     a1 = (tmp_path / "run1" / "accepted.jsonl").read_text(encoding="utf-8")
     assert a1 == (tmp_path / "run2" / "accepted.jsonl").read_text(encoding="utf-8")

@@ -2,67 +2,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fake_llm import ScriptedChatServer
 
 from lexlab.llm_client import LLMClient, LLMConfigError, LLMError, LLMOutputError, parse_json_object
 
 SECRET = "sk-test-DO-NOT-LEAK-1234567890"
-
-
-class FakeChatServer:
-    """A scripted OpenAI-compatible endpoint: each request pops the next planned reply.
-
-    A plan entry is ``(status, content)``; when the plan is exhausted the server answers ``default``.
-    Every request body and Authorization header is recorded so tests can check what the client sent.
-    """
-
-    def __init__(self, plan=None, default='{"ok": true}'):
-        self.plan = list(plan or [])
-        self.default = default
-        self.requests: list[dict] = []
-        self.auth: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep pytest output clean
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append(body)
-                server.auth.append(self.headers.get("Authorization", ""))
-                status, content = server.plan.pop(0) if server.plan else (200, server.default)
-                if status != 200:
-                    payload = json.dumps({"error": {"message": "boom", "type": "server_error"}}).encode()
-                else:
-                    payload = json.dumps({
-                        "id": f"cmpl-{len(server.requests)}", "object": "chat.completion", "created": 0,
-                        "model": body["model"],
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": content}}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    }).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.send_header("retry-after-ms", "5")  # keep the openai client's backoff short in tests
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
@@ -81,7 +27,7 @@ MSGS = [{"role": "user", "content": "형법 제347조에 대한 질문을 JSON�
 
 
 def test_json_answer_is_parsed_and_request_asks_for_json_object(tmp_path, key_env):
-    with FakeChatServer([(200, '{"question": "Q?", "answer": "A."}')]) as srv:
+    with ScriptedChatServer([(200, '{"question": "Q?", "answer": "A."}')]) as srv:
         client = make_client(srv, tmp_path, key_env)
         out = client.complete_json(MSGS, schema_hint={"question": str, "answer": str})
     assert out == {"question": "Q?", "answer": "A."}
@@ -95,7 +41,7 @@ def test_json_answer_is_parsed_and_request_asks_for_json_object(tmp_path, key_en
 def test_retries_server_errors_then_invalid_json(tmp_path, key_env):
     plan = [(500, ""), (503, ""), (200, "this is not json"), (200, '{"question": 3}'),
             (200, '{"question": "Q", "answer": "A"}')]
-    with FakeChatServer(plan) as srv:
+    with ScriptedChatServer(plan) as srv:
         client = make_client(srv, tmp_path, key_env, max_retries=3, json_retries=3)
         out = client.complete_json(MSGS, schema_hint={"question": str, "answer": str})
     assert out == {"question": "Q", "answer": "A"}
@@ -105,11 +51,11 @@ def test_retries_server_errors_then_invalid_json(tmp_path, key_env):
 
 
 def test_gives_up_with_clear_errors(tmp_path, key_env):
-    with FakeChatServer([(200, "nope")] * 3) as srv:
+    with ScriptedChatServer([(200, "nope")] * 3) as srv:
         client = make_client(srv, tmp_path, key_env, json_retries=2)
         with pytest.raises(LLMOutputError, match="no valid JSON object after 3 attempts"):
             client.complete_json(MSGS)
-    with FakeChatServer([(500, "")] * 5) as srv:
+    with ScriptedChatServer([(500, "")] * 5) as srv:
         client = make_client(srv, tmp_path, key_env, max_retries=1)
         with pytest.raises(LLMError, match="failed"):
             client.complete_json(MSGS)
@@ -118,7 +64,7 @@ def test_gives_up_with_clear_errors(tmp_path, key_env):
 
 
 def test_cache_second_run_makes_no_request_and_never_stores_the_key(tmp_path, key_env, monkeypatch):
-    with FakeChatServer(default='{"answer": "같은 답"}') as srv:
+    with ScriptedChatServer(default='{"answer": "같은 답"}') as srv:
         first = make_client(srv, tmp_path, key_env).complete_json(MSGS)
         assert len(srv.requests) == 1
         # A fresh client (a re-run of the notebook) with the key no longer set at all:
@@ -139,7 +85,7 @@ def test_cache_second_run_makes_no_request_and_never_stores_the_key(tmp_path, ke
 
 
 def test_cache_key_depends_on_model_and_params(tmp_path, key_env):
-    with FakeChatServer() as srv:
+    with ScriptedChatServer() as srv:
         a = make_client(srv, tmp_path, key_env)
         b = make_client(srv, tmp_path, key_env, temperature=0.7)
         c = LLMClient(base_url=srv.base_url, model="other", api_key_env=key_env, cache_dir=tmp_path / "cache")
@@ -148,7 +94,7 @@ def test_cache_key_depends_on_model_and_params(tmp_path, key_env):
 
 
 def test_map_json_in_parallel_keeps_order_and_reports_failures(tmp_path, key_env):
-    with FakeChatServer(default='{"n": 1}') as srv:
+    with ScriptedChatServer(default='{"n": 1}') as srv:
         client = make_client(srv, tmp_path, key_env, json_retries=0)
         batch = [[{"role": "user", "content": f"JSON please {i}"}] for i in range(6)]
         out = client.map_json(batch, schema_hint={"n": int}, workers=3, progress=False)
@@ -168,13 +114,13 @@ def test_parse_json_object_tolerates_fences_but_not_garbage():
 
 
 def test_json_word_is_added_when_prompt_lacks_it(tmp_path, key_env):
-    with FakeChatServer() as srv:
+    with ScriptedChatServer() as srv:
         make_client(srv, tmp_path, key_env).complete_json([{"role": "user", "content": "hello"}])
     assert "JSON" in srv.requests[0]["messages"][0]["content"]
 
 
 def test_json_mode_off_for_servers_without_response_format(tmp_path, key_env):
-    with FakeChatServer([(200, 'Sure! ```json\n{"answer": "A"}\n```')]) as srv:
+    with ScriptedChatServer([(200, 'Sure! ```json\n{"answer": "A"}\n```')]) as srv:
         client = make_client(srv, tmp_path, key_env, json_mode=False)
         assert client.complete_json(MSGS, schema_hint={"answer": str}) == {"answer": "A"}
     assert "response_format" not in srv.requests[0]

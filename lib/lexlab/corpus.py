@@ -20,7 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .records import Decision, GeneralDoc, Interpretation, ParseError, StatuteArticle
+from .records import (Decision, GeneralDoc, Interpretation, ParseError, StatuteArticle, check_on_error, parse_each,
+                      read_json_object)
 
 DATA_PACKAGE = "card_legal_data"
 DISTRIBUTIONS = ("card-legal-data", "card-legal-data-precedents", "card-legal-data-press")
@@ -57,20 +58,14 @@ def read_jsonl(path: str | Path, *, required: Iterable[str] = ("id", "text"), on
     allowed. A repeated id is an error: downstream tables are keyed by it.
     """
     path = Path(path)
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+    check_on_error(on_error)
+    required = tuple(required)
     seen: set[str] = set()
     with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield _check_line(path, lineno, line, tuple(required), seen)
-            except ParseError as e:
-                if on_error == "raise":
-                    raise
-                if errors is not None:
-                    errors.append(e.as_dict())
+        numbered = ((lineno, line) for lineno, line in enumerate(fh, start=1) if line.strip())
+        for _, obj in parse_each(numbered, lambda nl: _check_line(path, nl[0], nl[1], required, seen),
+                                 on_error, errors):
+            yield obj
 
 
 def _check_line(path: Path, lineno: int, line: str, required: tuple[str, ...], seen: set[str]) -> dict:
@@ -146,14 +141,7 @@ def clean_press_text(text: str) -> str:
 def parse_press_release(path: str | Path, source: str) -> GeneralDoc:
     path = Path(path)
     spath = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as e:
-        raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
-    except json.JSONDecodeError as e:
-        raise ParseError(spath, "json", f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
-    if not isinstance(data, dict):
-        raise ParseError(spath, "json", f"top level is {type(data).__name__}, expected an object")
+    data = read_json_object(path)
     doc_id = str(data.get("doc_id") or "").strip()
     if not doc_id:
         raise ParseError(spath, "doc_id", "missing or empty")
@@ -192,21 +180,13 @@ class Source:
              progress: bool = True) -> list:
         from tqdm.auto import tqdm
 
-        if on_error not in ("skip", "raise"):
-            raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+        check_on_error(on_error)
         items = list(self._items())
         if max_items:
             items = items[:max_items]
         out: list = []
-        for item in tqdm(items, desc=self.name, disable=not progress, mininterval=1.0):
-            try:
-                rec = self._parse(item)
-            except ParseError as e:
-                if on_error == "raise":
-                    raise
-                if errors is not None:
-                    errors.append(e.as_dict())
-                continue
+        items = tqdm(items, desc=self.name, disable=not progress, mininterval=1.0)
+        for _, rec in parse_each(items, self._parse, on_error, errors):
             out.extend(rec if isinstance(rec, list) else [rec])
         return out
 
@@ -315,14 +295,9 @@ class JsonlSource(Source):
              progress: bool = True) -> list:
         required = ("id", "text") if self.table in ("general", "statutes") else ("id",)
         out = []
-        for obj in read_jsonl(self.path, required=required, on_error=on_error, errors=errors):
-            try:
-                out.append(self._record(obj))
-            except ParseError as e:
-                if on_error == "raise":
-                    raise
-                if errors is not None:
-                    errors.append(e.as_dict())
+        objs = read_jsonl(self.path, required=required, on_error=on_error, errors=errors)
+        for _, rec in parse_each(objs, self._record, on_error, errors):
+            out.append(rec)
             if max_items and len(out) >= max_items:
                 break
         return out

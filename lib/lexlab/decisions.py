@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .records import Decision, ParseError
+from .records import Decision, ParseError, check_on_error, parse_each
 from .references import article_keys, extract_citations, normalise_law, parse_references
 
 REQUIRED_KEYS = ("사건번호", "법원", "사건종류", "선고일자")
@@ -137,13 +137,18 @@ def _block(lines: list[str], start_re: re.Pattern, stop: Callable[[str], bool]) 
     """Lines after the first heading matching ``start_re`` up to the next heading (``stop``)."""
     for i, line in enumerate(lines):
         if start_re.match(_head_key(line)):
-            out = []
-            for nxt in lines[i + 1:]:
-                if stop(nxt):
-                    break
-                out.append(nxt)
-            return "\n".join(out).strip()
+            return "\n".join(_until(lines[i + 1:], stop)).strip()
     return ""
+
+
+def _until(lines: list[str], stop: Callable[[str], bool]) -> list[str]:
+    """The leading run of ``lines`` before the first one that ``stop`` accepts."""
+    out = []
+    for line in lines:
+        if stop(line):
+            break
+        out.append(line)
+    return out
 
 
 def _is_heading(line: str) -> bool:
@@ -178,12 +183,7 @@ def extract_applied_law(reasoning: str) -> str:
         return text
     for i, line in enumerate(lines):
         if re.search(r"해당\s?법조", line) and len(line) < 80:
-            out = [line]
-            for nxt in lines[i + 1:]:
-                if stop(nxt):
-                    break
-                out.append(nxt)
-            return "\n".join(out).strip()
+            return "\n".join([line] + _until(lines[i + 1:], stop)).strip()
     return ""
 
 
@@ -347,20 +347,12 @@ def load_decisions(root: str | Path, *, on_error: str = "skip", errors: list | N
     """
     from tqdm.auto import tqdm
 
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+    check_on_error(on_error)
     files = list(iter_decision_files(root))
     if max_files:
         files = files[:max_files]
-    parsed: list[Decision] = []
-    for f in tqdm(files, desc="decisions", disable=not progress, mininterval=1.0):
-        try:
-            parsed.append(parse_decision(f, root=root))
-        except ParseError as e:
-            if on_error == "raise":
-                raise
-            if errors is not None:
-                errors.append(e.as_dict())
+    files = tqdm(files, desc="decisions", disable=not progress, mininterval=1.0)
+    parsed = [d for _, d in parse_each(files, lambda f: parse_decision(f, root=root), on_error, errors)]
     gazetteer = known_law_names(parsed, known_laws or ())
     for d in parsed:
         if not d.ref_articles_raw.strip() and d.applied_law_text:

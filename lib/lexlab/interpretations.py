@@ -10,12 +10,12 @@ written: resolving them would need an alias table this module does not pretend t
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .records import Interpretation, ParseError
+from .records import (Interpretation, ParseError, check_json_object, check_on_error, parse_each,
+                      read_json_object)
 from .references import article_key, parse_references
 
 _PART = re.compile(r"^(질의요지|회답|이유)\s*:\s*$", re.M)
@@ -64,14 +64,9 @@ def parse_interpretation(path: str | Path, data: dict | None = None) -> Interpre
     path = Path(path)
     spath = str(path)
     if data is None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as e:
-            raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
-        except json.JSONDecodeError as e:
-            raise ParseError(spath, "json", f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
-    if not isinstance(data, dict):
-        raise ParseError(spath, "json", f"top level is {type(data).__name__}, expected an object")
+        data = read_json_object(path)
+    else:
+        check_json_object(path, data)
     doc_id = str(data.get("doc_id") or "").strip()
     if not doc_id:
         raise ParseError(spath, "doc_id", "missing or empty")
@@ -122,22 +117,14 @@ def load_interpretations(root: str | Path, *, on_error: str = "skip", errors: li
                          max_files: int | None = None, progress: bool = True) -> list[Interpretation]:
     from tqdm.auto import tqdm
 
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+    check_on_error(on_error)
     files = list(iter_interpretation_files(root))
     if max_files:
         files = files[:max_files]
     out: list[Interpretation] = []
     seen: set[str] = set()
-    for f in tqdm(files, desc="interpretations", disable=not progress, mininterval=1.0):
-        try:
-            rec = parse_interpretation(f)
-        except ParseError as e:
-            if on_error == "raise":
-                raise
-            if errors is not None:
-                errors.append(e.as_dict())
-            continue
+    files = tqdm(files, desc="interpretations", disable=not progress, mininterval=1.0)
+    for f, rec in parse_each(files, parse_interpretation, on_error, errors):
         if rec.doc_id in seen:
             if errors is not None:
                 errors.append({"path": str(f), "field": "doc_id", "error": f"duplicate doc_id {rec.doc_id!r}"})

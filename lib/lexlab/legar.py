@@ -157,27 +157,13 @@ def appeal_chains(decisions: pd.DataFrame) -> dict[str, frozenset[str]]:
     """case_id → every decision of the same dispute (linked by lower_case_ids in either direction, transitively).
 
     A Supreme Court decision names its 원심 (high court) which names its own 1심: all three are one dispute.
+    Links to cases outside ``decisions`` are dropped, so every chain holds only decisions of the table.
     """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    ids = set(decisions["case_id"].astype(str))
-    for cid, lowers in zip(decisions["case_id"].astype(str), decisions["lower_case_ids"]):
-        find(cid)
-        for low in _as_list(lowers):
-            low = str(low)
-            if low in ids and low != cid:
-                parent[find(low)] = find(cid)
-    groups: dict[str, set[str]] = defaultdict(set)
-    for cid in ids:
-        groups[find(cid)].add(cid)
-    return {cid: frozenset(groups[find(cid)]) for cid in ids}
+    ids = decisions["case_id"].astype(str).tolist()
+    known = set(ids)
+    links = [(cid, low) for cid, lowers in zip(ids, decisions["lower_case_ids"])
+             for low in map(str, _as_list(lowers)) if low in known and low != cid]
+    return {cid: frozenset(members) for cid, members in splits.appeal_chains(ids, links).items()}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,14 @@ column names are the ones fixed in docs/CONTRACTS.md.
 from __future__ import annotations
 
 import dataclasses
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ParseError(ValueError):
@@ -25,6 +32,56 @@ class ParseError(ValueError):
 
     def as_dict(self) -> dict:
         return {"path": self.path, "field": self.field, "error": self.message}
+
+
+def check_on_error(on_error: str) -> None:
+    """Every loader takes the same policy for bad input: "skip" records it and goes on, "raise" stops."""
+    if on_error not in ("skip", "raise"):
+        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+
+
+def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
+               errors: list | None = None) -> Iterator[tuple[T, R]]:
+    """``(item, parse(item))`` for each item, applying the ``on_error`` policy to a ``ParseError``.
+
+    "raise" lets it propagate; "skip" appends ``as_dict()`` to ``errors`` (when given) and leaves the item out.
+    Being a generator it checks nothing until iterated: call ``check_on_error`` first so a bad policy is
+    refused before any work starts.
+    """
+    for item in items:
+        try:
+            rec = parse(item)
+        except ParseError as e:
+            if on_error == "raise":
+                raise
+            if errors is not None:
+                errors.append(e.as_dict())
+            continue
+        yield item, rec
+
+
+def read_json_object(path: str | Path) -> dict:
+    """The JSON object stored in ``path``; a ``ParseError`` (field "encoding" or "json") when it is not one.
+
+    Every one-record-per-file source (press releases, law interpretations) starts here, so a bad file is
+    reported the same way whichever parser met it.
+    """
+    path = Path(path)
+    spath = str(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
+    except json.JSONDecodeError as e:
+        raise ParseError(spath, "json", f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
+    check_json_object(spath, data)
+    return data
+
+
+def check_json_object(path: str | Path, data) -> None:
+    """Raise ``ParseError`` unless ``data`` (the parsed content of ``path``) is a JSON object."""
+    if not isinstance(data, dict):
+        raise ParseError(str(path), "json", f"top level is {type(data).__name__}, expected an object")
 
 
 class _Row:
