@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .corpus import DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, Source, default_sources
-from .records import ParseError
+from .records import ParseError, check_on_error
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
@@ -160,8 +160,7 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+    check_on_error(on_error)
     t0 = time.perf_counter()
     root = Path(out_dir) if out_dir is not None else _work_root()
     created = datetime.now(timezone.utc)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .decisions import split_front_matter
-from .records import ParseError, StatuteArticle
+from .records import ParseError, StatuteArticle, check_on_error, parse_each
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚"
 _HASH_ARTICLE = re.compile(r"^###\s*제\s?(\d+(?:-\d+)?)\s?조(?:\s?의\s?(\d+))?\s*(?:\((.*)\))?\s*(.*)$")
@@ -134,18 +134,12 @@ def load_statutes(root: str | Path, *, on_error: str = "skip", errors: list | No
     """Articles of every statute file under ``root`` (see ``load_decisions`` for on_error/errors)."""
     from tqdm.auto import tqdm
 
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+    check_on_error(on_error)
     files = list(iter_statute_files(root))
     if max_files:
         files = files[:max_files]
     out: list[StatuteArticle] = []
-    for f in tqdm(files, desc="statutes", disable=not progress, mininterval=1.0):
-        try:
-            out.extend(parse_statute(f))
-        except ParseError as e:
-            if on_error == "raise":
-                raise
-            if errors is not None:
-                errors.append(e.as_dict())
+    bar = tqdm(files, desc="statutes", disable=not progress, mininterval=1.0)
+    for _, articles in parse_each(bar, parse_statute, on_error, errors):
+        out.extend(articles)
     return dedupe_articles(out)
