@@ -50,6 +50,14 @@ def setup_mlflow(experiment: str | None = None) -> str:
     return uri
 
 
+_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
+
+
+def metric_key(name: str) -> str:
+    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general")."""
+    return _METRIC_BAD.sub("_", name)
+
+
 def is_secret(key: str) -> bool:
     return bool(_SECRET.search(key))
 

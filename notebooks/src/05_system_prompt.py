@@ -55,7 +55,7 @@ scores, _ = sp.score_candidates(m, tok, dev, chosen_from, settings, seed=seed)
 best = sp.choose(scores, min_gain)
 sp.save_choice(best, chosen_from[best], scores, {"model": str(path), "split": split})
 mlflow.log_table(scores.reset_index(), artifact_file="system_prompt/dev_scores.json")
-mlflow.log_metrics({f"dev_avg.{n}": float(v) for n, v in scores["avg"].items() if pd.notna(v)})
+mlflow.log_metrics({tracking.metric_key(f"dev_avg.{n}"): float(v) for n, v in scores["avg"].items() if pd.notna(v)})
 mlflow.set_tag("lexlab.system_prompt", best)
 mlflow.log_text(chosen_from[best] or "(no system prompt)", "system_prompt/chosen.txt")
 print("chosen:", best, "—", chosen_from[best] or "(no system prompt)")
@@ -71,7 +71,7 @@ if trained_with_prompt_model:
                                      settings, seed=seed)
     mlflow.log_table(comp, artifact_file="system_prompt/training_comparison.json")
     for r in comp.itertuples():
-        mlflow.log_metric(f"train_cmp.{r.model}.{'prompt' if r.prompt_at_inference else 'no_prompt'}.avg", r.avg)
+        mlflow.log_metric(tracking.metric_key(f"train_cmp.{r.model}.{'prompt' if r.prompt_at_inference else 'no_prompt'}.avg"), r.avg)
     display_table = comp.set_index(["model", "prompt_at_inference"])
     print((display_table * 100).round(1).to_string())
 else:

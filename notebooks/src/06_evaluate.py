@@ -92,7 +92,7 @@ if "extractive" in wanted:
 # %%
 table = evaluate.scores_frame(results)
 mlflow.log_table(table.reset_index(), artifact_file="scores.json")
-mlflow.log_metrics({f"{v}.avg": float(s) for v, s in table["avg"].items() if pd.notna(s)})
+mlflow.log_metrics({tracking.metric_key(f"{v}.avg"): float(s) for v, s in table["avg"].items() if pd.notna(s)})
 from lexlab.tasks import TASKS
 (table * [1 if c in TASKS and TASKS[c].kind == "perplexity" else 100 for c in table.columns]).round(1)
 # %%
