@@ -11,6 +11,7 @@ tokens get label -100 and drop out of the loss.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 FORMATS = ("no_ref", "ref_in_output", "ref_in_input")
@@ -25,6 +26,12 @@ QUESTION_HEADER = "질문: "
 MAX_REF_CHARS = 1200
 
 IGNORE_INDEX = -100  # what HF losses skip
+
+# The FSC law interpretations arrive with a line break after almost every phrase (an artefact of the HTML they were
+# scraped from). Evaluation reads them with those breaks made spaces (``lexlab.tasks.flat``); training must do the
+# same, or a tenth of the answer tokens are "\n" and a small model learns to emit line breaks instead of answers.
+HARD_WRAPPED_SOURCES = ("interpretation",)
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
 
 
 def check_format(fmt: str) -> str:
@@ -57,6 +64,8 @@ def to_messages(
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"item {item.get('id', '?')!r}: field {field!r} is missing or empty")
     question, answer = item["question"].strip(), item["answer"].strip()
+    if item.get("source") in HARD_WRAPPED_SOURCES:
+        question, answer = _LINE_BREAKS.sub(" ", question), _LINE_BREAKS.sub(" ", answer)
     reference = _clip(str(item.get("reference") or ""), max_ref_chars)
 
     if reference and fmt == "ref_in_input":
