@@ -118,3 +118,14 @@ def test_tokenizer_without_chat_template_is_refused(tokenizer):
     bare.chat_template = None
     with pytest.raises(ValueError, match="chat template"):
         formats.render(ITEM, "no_ref", bare)
+
+
+def test_hard_wrapped_interpretations_are_flattened_like_evaluation_reads_them():
+    wrapped = {"id": "i1", "question": "대부업자가\n 광고를 할 때\n표시할 사항은?", "answer": "상호와\n  등록번호를\n표시하여야 합니다.",
+               "reference": "", "source": "interpretation"}
+    msgs = formats.to_messages(wrapped, "no_ref")
+    user, assistant = msgs[-2]["content"], msgs[-1]["content"]
+    assert "\n" not in user and "\n" not in assistant
+    assert assistant == "상호와 등록번호를 표시하여야 합니다."
+    statute = dict(wrapped, source="template")  # statute text keeps its own line structure
+    assert "\n" in formats.to_messages(statute, "no_ref")[-1]["content"]

@@ -19,6 +19,7 @@ sample_seed = 0
 max_input_chars = 600
 max_new_tokens = 48
 min_new_tokens = 0              # force at least this many tokens (same for every model and prompt)
+repetition_penalty = 1.1        # keep equal to 06_evaluate's, so the prompt is chosen under the same decoding
 batch_size = 8
 min_gain = 0.01                 # a prompt must beat "none" by more than this (dev average, 0..1 scale)
 trained_with_prompt_model = ""  # optional: the same recipe tuned with `trained_prompt` as system prompt
@@ -39,12 +40,12 @@ torch.manual_seed(seed)
 run = tracking.stage_run("system_prompt", {
     "model": model, "candidates": candidates, "tasks": tasks, "split": split, "n_per_task": n_per_task,
     "trained_with_prompt_model": trained_with_prompt_model, "trained_prompt": trained_prompt,
-    "min_gain": min_gain, "min_new_tokens": min_new_tokens,
+    "min_gain": min_gain, "min_new_tokens": min_new_tokens, "repetition_penalty": repetition_penalty,
 })
 names = list(sp.CANDIDATES) if candidates == "all" else [c.strip() for c in candidates.split(",")]
 chosen_from = {n: sp.resolve(n)[1] for n in names}
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
-                                       batch_size=batch_size)
+                                       batch_size=batch_size, repetition_penalty=repetition_penalty)
 m, tok, path = evaluate.load(model)
 dev = evaluate.build_examples(tasks, split, n_per_task, sample_seed, max_input_chars, snapshot)
 pd.Series({t: len(v) for t, v in dev.items()}, name="dev examples")
