@@ -245,6 +245,9 @@ def execute_stage(
             )
     except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...: the run fails, the notebook stays
         status, error = "FAILED", f"{type(exc).__name__}: {exc}"
+    except KeyboardInterrupt:  # Ctrl-C / SIGINT: close the run as KILLED rather than leave it RUNNING forever
+        client.set_terminated(run_id, "KILLED")
+        raise
     seconds = time.time() - started
     client.log_metric(run_id, "stage_seconds", seconds)
     if output.exists():
@@ -285,6 +288,21 @@ def run_experiment(
             client.set_tag(parent, "lexlab.grid", yaml.safe_dump(exp.grid, allow_unicode=True)[:4000])
     out_root = paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name))
     results: list[StageResult] = []
+    try:
+        _run_points(exp, points, overrides, base_name, client, exp_id, parent, out_root, progress,
+                    stop_on_failure, results)
+    except KeyboardInterrupt:
+        if parent:
+            client.set_terminated(parent, "KILLED")
+        raise
+    if parent:
+        client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in results) else "FAILED")
+    return ExperimentResult(exp.name, parent, results)
+
+
+def _run_points(exp: Experiment, points: list[dict[str, Any]], overrides: Mapping[str, Any], base_name: str,
+                client: MlflowClient, exp_id: str, parent: str | None, out_root: Path, progress: bool,
+                stop_on_failure: bool, results: list[StageResult]) -> None:
     for point in points:
         run_name = f"{base_name}-{_slug(point)}" if point else base_name
         variant_parent = parent
@@ -294,16 +312,18 @@ def run_experiment(
             for key, value in tracking.clean_params(point).items():
                 client.log_param(variant_parent, key, value)
         variant_status = "FINISHED"
-        for stage in exp.stages:
-            if variant_status == "FAILED" and stop_on_failure:
-                break
-            params = stage_params(exp, stage, {**point, **overrides}, run_name)
-            tags = {"lexlab.experiment": exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
-            result = execute_stage(client, exp_id, stage, params, variant_parent, out_root, progress, tags)
-            results.append(result)
-            variant_status = result.status if result.status == "FAILED" else variant_status
-        if variant_parent and variant_parent != parent:
-            client.set_terminated(variant_parent, variant_status)
-    if parent:
-        client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in results) else "FAILED")
-    return ExperimentResult(exp.name, parent, results)
+        try:
+            for stage in exp.stages:
+                if variant_status == "FAILED" and stop_on_failure:
+                    break
+                params = stage_params(exp, stage, {**point, **overrides}, run_name)
+                tags = {"lexlab.experiment": exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
+                result = execute_stage(client, exp_id, stage, params, variant_parent, out_root, progress, tags)
+                results.append(result)
+                variant_status = result.status if result.status == "FAILED" else variant_status
+        except KeyboardInterrupt:
+            variant_status = "KILLED"
+            raise
+        finally:
+            if variant_parent and variant_parent != parent:
+                client.set_terminated(variant_parent, variant_status)
