@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .records import Decision, ParseError, check_on_error, parse_each
+from .records import Decision, ParseError, check_on_error, parse_each, read_text
 from .references import article_keys, extract_citations, normalise_law, parse_references
 
 REQUIRED_KEYS = ("사건번호", "법원", "사건종류", "선고일자")
@@ -223,10 +223,7 @@ def parse_decision(path: str | Path, text: str | None = None, *, root: str | Pat
     path = Path(path)
     spath = str(path)
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
+        text = read_text(path)
     meta, body = split_front_matter(text, spath)
     for key in REQUIRED_KEYS:
         if not meta.get(key, "").strip():

@@ -60,18 +60,23 @@ def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
         yield item, rec
 
 
+def read_text(path: str | Path) -> str:
+    """A source file's text; a ``ParseError`` on field "encoding" when it is not UTF-8 (the packages are)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ParseError(str(path), "encoding", f"not UTF-8: {e}") from e
+
+
 def read_json_object(path: str | Path) -> dict:
     """The JSON object stored in ``path``; a ``ParseError`` (field "encoding" or "json") when it is not one.
 
     Every one-record-per-file source (press releases, law interpretations) starts here, so a bad file is
     reported the same way whichever parser met it.
     """
-    path = Path(path)
     spath = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as e:
-        raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
+        data = json.loads(read_text(path))
     except json.JSONDecodeError as e:
         raise ParseError(spath, "json", f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
     check_json_object(spath, data)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .decisions import split_front_matter
-from .records import ParseError, StatuteArticle, check_on_error, parse_each
+from .records import ParseError, StatuteArticle, check_on_error, parse_each, read_text
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚"
 _HASH_ARTICLE = re.compile(r"^###\s*제\s?(\d+(?:-\d+)?)\s?조(?:\s?의\s?(\d+))?\s*(?:\((.*)\))?\s*(.*)$")
@@ -51,10 +51,7 @@ def parse_statute(path: str | Path, text: str | None = None) -> list[StatuteArti
     path = Path(path)
     spath = str(path)
     if text is None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            raise ParseError(spath, "encoding", f"not UTF-8: {e}") from e
+        text = read_text(path)
     meta, body = split_front_matter(text, spath)
     law = (meta.get("제목") or "").strip()
     if not law:
