@@ -208,6 +208,7 @@ def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
     # Resume: a later call with more steps continues from the checkpoint instead of starting over.
     meta2 = train_dense(read_jsonl_records(files["corpus"]), model_dir, max_steps=3, batch_size=6, crop_tokens=32,
                         vocab_size=400, hidden_size=32, num_layers=1, save_every=1, progress=False, log_mlflow=False)
+    assert np.isfinite(meta2["final_loss"])
     import torch
 
     assert torch.load(model_dir / "ckpt.pt", weights_only=False)["step"] == 3

@@ -38,7 +38,6 @@ import time
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import numpy as np
 
 from . import Retriever, register
 from .elements import Element, build_targets, is_informative_word, normalize_text
