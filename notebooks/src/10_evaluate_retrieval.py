@@ -37,7 +37,7 @@ import pandas as pd
 
 from lexlab import paths, tracking
 from lexlab.retrieval import get_retriever, read_jsonl_records, read_trec_qrels, write_trec_run, Retriever
-from lexlab.retrieval.evaluation import evaluate_by_category, evaluate_run
+from lexlab.retrieval.evaluation import evaluate_by_category, evaluate_run, ood_breakdown, p5_by_category
 
 run = tracking.stage_run("evaluate_retrieval", {
     "benchmark": benchmark, "qrels_kind": qrels_kind, "eval_split": eval_split, "max_queries": max_queries, "k": k,
@@ -153,8 +153,7 @@ for name, r in runs.items():
     overall = tables[name].loc["ALL"]
     safe = re.sub(r"[^0-9A-Za-z_.-]+", "_", name).strip("_")  # MLflow metric names: no "@" or brackets
     mlflow.log_metrics({f"{safe}.P_at_5": float(overall["P@5"]), f"{safe}.R_at_5": float(overall["R@5"])})
-p5 = pd.concat({n: t["P@5"] for n, t in tables.items()}, axis=1)
-p5.insert(0, "n", next(iter(tables.values()))["n"])
+p5 = p5_by_category(tables)
 mlflow.log_table(p5.reset_index(), "retrieval/p5_by_category.json")
 p5.round(3)
 # %%
@@ -165,16 +164,7 @@ timing.round(2)
 # %% [markdown]
 # ## Out-of-distribution: a model trained on one category, scored in and outside it
 # %%
-ood_rows = []
-for name, cat in ood.items():
-    t = tables[name]
-    inside = t.loc[t.index == cat]
-    outside = t.loc[(t.index != cat) & (t.index != "ALL")]
-    for where, part in (("trained category", inside), ("other categories", outside)):
-        if len(part):
-            ood_rows.append({"method": name, "train_category": cat, "scored on": where, "n": int(part["n"].sum()),
-                             "P@5": float((part["P@5"] * part["n"]).sum() / part["n"].sum())})
-pd.DataFrame(ood_rows)
+pd.DataFrame(ood_breakdown(tables, ood))
 # %%
 plot = p5.drop(columns="n")
 plot = plot[p5["n"] >= 3] if (p5["n"] >= 3).sum() > 1 else plot

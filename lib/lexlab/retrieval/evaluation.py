@@ -75,3 +75,30 @@ def evaluate_by_category(
         rows.append({"category": cat, "n": len(ids), **evaluate_run(sub_q, sub_r, metrics)})
     rows.append({"category": "ALL", "n": sum(len(v) for v in groups.values()), **evaluate_run(qrels, run, metrics)})
     return rows
+
+
+def p5_by_category(tables: Mapping[str, "pd.DataFrame"]) -> "pd.DataFrame":
+    """One column of P@5 per method (rows: categories and ALL), with the query count first — the paper's Table 3/4."""
+    import pandas as pd
+
+    p5 = pd.concat({name: t["P@5"] for name, t in tables.items()}, axis=1)
+    p5.insert(0, "n", next(iter(tables.values()))["n"])
+    return p5
+
+
+def ood_breakdown(tables: Mapping[str, "pd.DataFrame"], trained_on: Mapping[str, str]) -> list[dict]:
+    """P@5 inside vs outside the one category a model was trained on (query-weighted), for the OOD ablation.
+
+    ``tables`` are ``evaluate_by_category`` frames indexed by category (with an "ALL" row); ``trained_on`` maps
+    a method name to its training category.
+    """
+    rows = []
+    for name, cat in trained_on.items():
+        t = tables[name]
+        inside = t.loc[t.index == cat]
+        outside = t.loc[(t.index != cat) & (t.index != "ALL")]
+        for where, part in (("trained category", inside), ("other categories", outside)):
+            if len(part):
+                rows.append({"method": name, "train_category": cat, "scored on": where, "n": int(part["n"].sum()),
+                             "P@5": float((part["P@5"] * part["n"]).sum() / part["n"].sum())})
+    return rows
