@@ -6,11 +6,12 @@ user points ``MLFLOW_TRACKING_URI`` at a shared server, in which case everything
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import mlflow
 
@@ -118,3 +119,17 @@ def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.Act
     if params:
         log_params(params)
     return run
+
+
+@contextlib.contextmanager
+def hide_run_id_from_trainer() -> Iterator[None]:
+    """Let the HF Trainer's MLflow callback log into the already active run.
+
+    Seeing ``MLFLOW_RUN_ID`` (set by the runner), the callback would start that run a second time while it is
+    active, which MLflow refuses; without it the callback uses the active run. Restored afterwards.
+    """
+    hidden = {k: os.environ.pop(k) for k in ("MLFLOW_RUN_ID", "MLFLOW_NESTED_RUN") if k in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)

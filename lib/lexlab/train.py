@@ -294,13 +294,12 @@ def _mlflow_run(cfg: TrainConfig, stage: str, is_main: bool) -> Iterator[Any]:
                          run_name=None if os.environ.get("MLFLOW_RUN_ID") else cfg.name())
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": tracking.git_commit()})
         started = True
-    hidden = {k: os.environ.pop(k) for k in ("MLFLOW_RUN_ID", "MLFLOW_NESTED_RUN") if k in os.environ}
     status = "FAILED"
     try:
-        yield mlflow.active_run()
+        with tracking.hide_run_id_from_trainer():
+            yield mlflow.active_run()
         status = "FINISHED"
     finally:
-        os.environ.update(hidden)
         if started:
             mlflow.end_run(status)
 

@@ -40,6 +40,7 @@ from typing import Mapping, Sequence
 
 
 from . import Retriever, register
+from .. import tracking
 from .elements import Element, build_targets, is_informative_word, normalize_text
 
 MASK_LAW = "[법령]"
@@ -244,13 +245,8 @@ def train_searchlm(
     trainer = Trainer(model=lm, args=args, train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
                       data_collator=_collate(tokenizer.pad_token_id))
     t1 = time.time()
-    # Under `lexlab run` the notebook's run is already active; the Trainer's MLflow callback, seeing MLFLOW_RUN_ID,
-    # would try to start it a second time (MLflow refuses), so hide the id while training and log into the active run.
-    hidden = {k: os.environ.pop(k) for k in ("MLFLOW_RUN_ID", "MLFLOW_NESTED_RUN") if k in os.environ}
-    try:
+    with tracking.hide_run_id_from_trainer():  # under `lexlab run` the notebook's run is already active
         result = trainer.train(resume_from_checkpoint=True if has_ckpt else None)
-    finally:
-        os.environ.update(hidden)
     stats["seconds_train"] = round(time.time() - t1, 1)
     stats["train_loss"] = float(result.training_loss)
     final = out_dir / "final"
