@@ -4,7 +4,7 @@
 
 Corpus: the court decisions of the installed ``card-legal-data-precedents`` package (from the stage-01 snapshot
 when one exists, else parsed from the package), each document = 판시사항 + 판결요지 + 이유, tokenised with a
-byte-level BPE (``lexlab.modeling.train_tokenizer``, 8k vocabulary) trained on a sample of them. A corpus
+byte-level BPE (``lexlab.models.hf.train_tokenizer``, 8k vocabulary) trained on a sample of them. A corpus
 size larger than the tokenised decisions is reached by repeating them (reported).
 
 Reported against the issue's targets:
@@ -31,7 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 
-from lexlab.fm_index import FMIndex  # noqa: E402
+from lexlab.legalsearchlm.searchlm.fm_index import FMIndex  # noqa: E402
 
 MASK_SIZES = [16, 64, 256, 1024, 4096, 16384, 65536]
 
@@ -39,7 +39,7 @@ MASK_SIZES = [16, 64, 256, 1024, 4096, 16384, 65536]
 def load_texts() -> tuple[list[str], str]:
     """Decision texts and a line saying where they came from."""
     try:
-        from lexlab import paths
+        from lexlab.workbench import paths
 
         snap = paths.snapshot_dir("latest") / "decisions.parquet"
         if snap.exists():
@@ -52,7 +52,7 @@ def load_texts() -> tuple[list[str], str]:
     except Exception as e:  # no snapshot yet: parse the package instead
         print(f"(no snapshot: {e})", file=sys.stderr)
     import card_legal_data
-    from lexlab.decisions import load_decisions
+    from lexlab.data.decisions import load_decisions
 
     root = Path(list(card_legal_data.__path__)[0]) / "precedents"  # a namespace package: no __file__
     decs = load_decisions(root, progress=True)
@@ -67,8 +67,8 @@ def tokenise(texts: list[str], vocab_size: int = 8000):
 
     from transformers import AutoTokenizer
 
-    from lexlab import paths
-    from lexlab.modeling import train_tokenizer
+    from lexlab.workbench import paths
+    from lexlab.models.hf import train_tokenizer
 
     key = hashlib.sha1(("\0".join(texts) + f"|{vocab_size}").encode()).hexdigest()[:12]
     cache = paths.work_dir("benchmarks", f"fm_index_tokens_{key}")
@@ -265,8 +265,8 @@ def bench_generation(idx: FMIndex, tok, docs: list[np.ndarray], rng: np.random.G
     import transformers
     from transformers import LogitsProcessorList
 
-    from lexlab.constrained_decoding import FMIndexLogitsProcessor
-    from lexlab.modeling import build_model
+    from lexlab.legalsearchlm.searchlm.decoding import FMIndexLogitsProcessor
+    from lexlab.models.hf import build_model
 
     torch.set_num_threads(1)
     transformers.logging.set_verbosity_error()  # the deliberate eos_token_id=-1 below warns on every call
@@ -412,7 +412,7 @@ def write_report(args, rows, large, source, n_docs, corpus_tokens, vocab, t_trai
          "## Setup", "",
          f"- Corpus: {source}; document = 판시사항 + 판결요지 + 이유; {n_docs:,} documents, "
          f"{corpus_tokens:,} tokens after tokenising.",
-         f"- Tokeniser: byte-level BPE (`lexlab.modeling.train_tokenizer`), vocabulary {vocab:,}, trained on 600 "
+         f"- Tokeniser: byte-level BPE (`lexlab.models.hf.train_tokenizer`), vocabulary {vocab:,}, trained on 600 "
          f"sampled decisions in {t_train:.1f} s; tokenising everything took {t_tok:.1f} s"
          + (" (times from the run that filled the token cache under the work dir)." if cached else "."),
          f"- Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores **shared with other "
@@ -517,7 +517,7 @@ def write_report(args, rows, large, source, n_docs, corpus_tokens, vocab, t_trai
               "the span's count:", "", "| occurrences | spans | us per call |", "|---|---|---|"]
         for (a, b), (k, us) in r["doc_lat"].items():
             L.append(f"| {a:,}–{b - 1:,} | {k} | {us:,.0f} |")
-        L += ["", f"Generation: tiny Llama (`lexlab.modeling.build_model('tiny')`, {g['n_params'] / 1e6:.1f} M "
+        L += ["", f"Generation: tiny Llama (`lexlab.models.hf.build_model('tiny')`, {g['n_params'] / 1e6:.1f} M "
               f"parameters, random init), {g['n_prompts']} prompts of 64 corpus tokens each (one per call), "
               f"{g['num_beams']} beams, up to {g['max_new_tokens']} new tokens, one torch thread; CPU seconds "
               "(process time) for all prompts, best of 3 interleaved runs:",

@@ -14,7 +14,7 @@ os.environ.setdefault("LEXLAB_WORK", str(_SESSION_DIR / "work"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from testdata import FIXTURES
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``lexlab`` command line: a thin shell over lexlab.runner and the retrieval tools."""
+"""``lexlab`` command line: a thin shell over lexlab.workbench.runner and the retrieval tools."""
 from __future__ import annotations
 
 import argparse
@@ -6,7 +6,7 @@ import sys
 
 
 def _run(argv: list[str]) -> int:
-    from . import runner
+    from lexlab.workbench import runner
 
     parser = argparse.ArgumentParser(
         prog="lexlab run",
@@ -38,13 +38,13 @@ def _run(argv: list[str]) -> int:
 
 
 def _retrieve(argv: list[str]) -> int:
-    from .retrieval.cli import retrieve_main
+    from lexlab.legalsearchlm.retrieval.cli import retrieve_main
 
     return retrieve_main(argv) or 0
 
 
 def _evaluate_run(argv: list[str]) -> int:
-    from .retrieval.cli import evaluate_run_main
+    from lexlab.legalsearchlm.retrieval.cli import evaluate_run_main
 
     return evaluate_run_main(argv) or 0
 

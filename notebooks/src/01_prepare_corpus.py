@@ -15,7 +15,8 @@ seed = 0
 # %%
 import mlflow
 import pandas as pd
-from lexlab import corpus, snapshot, tracking
+from lexlab.data import sources as corpus, snapshot
+from lexlab.workbench import tracking
 
 run = tracking.stage_run("prepare_corpus", {
     "snapshot_name": snapshot_name, "on_error": on_error, "max_decisions": max_decisions,

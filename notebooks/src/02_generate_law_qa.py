@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 02 · Generate law QA
 # (question, answer, reference) triples from the **train-split** statute articles of the snapshot, plus FSC law
-# interpretations as human-written items. Every item passes the verifier (`lexlab.qa_verify`): cited law and
+# interpretations as human-written items. Every item passes the verifier (`lexlab.legalmidm.qa.verify`): cited law and
 # article exist, numbers with units in the answer occur in the article, the answer's character n-grams are mostly
 # in the article, and the article supports the answer better than its neighbours. Rejects are kept in
 # `rejected.jsonl` with their reason.
@@ -37,10 +37,11 @@ import json
 import mlflow
 import pandas as pd
 
-from lexlab import law_qa, paths, tracking
-from lexlab.llm_client import LLMClient
-from lexlab.qa_verify import VerifyConfig
-from lexlab.snapshot import load_snapshot
+from lexlab.legalmidm.qa import generate as law_qa
+from lexlab.workbench import paths, tracking
+from lexlab.models.llm_client import LLMClient
+from lexlab.legalmidm.qa.verify import VerifyConfig
+from lexlab.data.snapshot import load_snapshot
 
 run = tracking.stage_run("generate_law_qa", {
     "backend": backend, "max_articles": max_articles, "laws": laws, "kinds": kinds, "per_kind": per_kind,

@@ -11,7 +11,7 @@
 #
 # `model = "tiny"` builds a small Llama from a config with a tokenizer trained on this corpus (CPU, minutes); any
 # Hugging Face model path works the same way on a GPU. Multi-GPU: run the same training under
-# `accelerate launch -m lexlab.train cpt --config cpt.yaml` (see README).
+# `accelerate launch -m lexlab.legalmidm.train cpt --config cpt.yaml` (see README).
 # %% tags=["parameters"]
 run_name = "cpt"
 seed = 0
@@ -36,7 +36,8 @@ torch_threads = 0              # CPU threads (0: torch default); 1 is faster on 
 import mlflow
 import pandas as pd
 
-from lexlab import tracking, train
+from lexlab.workbench import tracking
+from lexlab.legalmidm import train
 
 if cpt_mix not in ("legal", "legal+general"):
     raise ValueError(f"cpt_mix must be 'legal' or 'legal+general', got {cpt_mix!r}")

@@ -42,8 +42,9 @@ torch_threads = 0              # CPU threads (0: torch default); 1 is faster on 
 import mlflow
 import pandas as pd
 
-from lexlab import formats, tracking, train
-from lexlab import system_prompt as sysprompt
+from lexlab.legalmidm import formats, train
+from lexlab.workbench import tracking
+from lexlab.legalmidm import system_prompt as sysprompt
 
 if it_mix not in ("legal", "legal+general"):
     raise ValueError(f"it_mix must be 'legal' or 'legal+general', got {it_mix!r}")

@@ -1,6 +1,6 @@
 # %% [markdown]
 # # 05 · Choose the system prompt
-# Scores candidate system prompts (`lexlab.system_prompt.CANDIDATES`: none, a legal-advisor persona, …) with one
+# Scores candidate system prompts (`lexlab.legalmidm.system_prompt.CANDIDATES`: none, a legal-advisor persona, …) with one
 # instruction-tuned model on the **dev** split, keeps the best (ties go to "none": a prompt must earn its tokens)
 # and saves it to `work/eval/system_prompt.json`, where `06_evaluate` finds it with `system_prompt: best`.
 #
@@ -34,7 +34,8 @@ import torch
 
 if torch_threads:
     torch.set_num_threads(int(torch_threads))
-from lexlab import evaluate, system_prompt as sp, tracking
+from lexlab.legalmidm import evaluate, system_prompt as sp
+from lexlab.workbench import tracking
 
 torch.manual_seed(seed)
 run = tracking.stage_run("system_prompt", {

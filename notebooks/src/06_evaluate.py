@@ -4,11 +4,11 @@
 # six task families of LegalMidm, with the baselines beside them: the **untrained base model** (same architecture,
 # fresh weights — or `base_model` when you start from a pretrained checkpoint) and the **extractive lead-sentences
 # baseline** where a task has an input text to extract from. Every model sees the same examples, truncated by the
-# same character rule (see `lexlab.tasks`). Each model is one MLflow run (nested under this one) with per-task
+# same character rule (see `lexlab.legalmidm.tasks`). Each model is one MLflow run (nested under this one) with per-task
 # metrics, bootstrap 95% CIs and a sample of predictions; `07_compare` reads them back.
 #
 # `proxy_facts_drafting` is a **proxy** (범죄사실 of lower-court judgments), not the paper's complaint/petition task;
-# those two need your curated JSONL (`complaint_jsonl`, `petition_jsonl`; schema in `lexlab.tasks.drafting`).
+# those two need your curated JSONL (`complaint_jsonl`, `petition_jsonl`; schema in `lexlab.legalmidm.tasks.drafting`).
 # `general_ppl` is measured on FSC/PIPC press releases — government prose, not general-domain text.
 # %% tags=["parameters"]
 run_name = "evaluate"
@@ -26,7 +26,7 @@ max_new_tokens = 48
 min_new_tokens = 0         # force at least this many tokens (same for every model), for models that stop at once
 batch_size = 8
 repetition_penalty = 1.1
-system_prompt = ""         # "", a candidate name (lexlab.system_prompt.CANDIDATES), "best" (stage 05's choice), or text
+system_prompt = ""         # "", a candidate name (lexlab.legalmidm.system_prompt.CANDIDATES), "best" (stage 05's choice), or text
 rouge_tokenizers = "char"  # "char" and/or "morph" (kiwipiepy), comma-separated; the first is the headline
 baselines = "untrained,extractive"
 base_model = ""            # "" → an untrained copy of the first model's architecture; or a model path
@@ -42,7 +42,8 @@ import torch
 
 if torch_threads:
     torch.set_num_threads(int(torch_threads))
-from lexlab import evaluate, system_prompt as sp, tracking
+from lexlab.legalmidm import evaluate, system_prompt as sp
+from lexlab.workbench import tracking
 
 torch.manual_seed(seed)
 run = tracking.stage_run("evaluate", {
@@ -93,7 +94,7 @@ if "extractive" in wanted:
 table = evaluate.scores_frame(results)
 mlflow.log_table(table.reset_index(), artifact_file="scores.json")
 mlflow.log_metrics({tracking.metric_key(f"{v}.avg"): float(s) for v, s in table["avg"].items() if pd.notna(s)})
-from lexlab.tasks import TASKS
+from lexlab.legalmidm.tasks import TASKS
 (table * [1 if c in TASKS and TASKS[c].kind == "perplexity" else 100 for c in table.columns]).round(1)
 # %%
 sample = pd.concat([r.examples.assign(variant=v) for v, r in results.items() if not r.examples.empty])

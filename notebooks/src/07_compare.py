@@ -4,7 +4,7 @@
 # data-format ablation (no_ref / ref_in_output / ref_in_input); CPT mixing (legal vs legal+general) and IT mixing.
 # Baselines (untrained base model, extractive lead sentences) appear on every table. Several seeds → mean and a
 # t-interval over seeds; one seed → the bootstrap interval over examples. Differences are called out only when
-# they exceed their own CI (see `lexlab.compare`). Tables, plots and `compare/comparison.md` are logged here.
+# they exceed their own CI (see `lexlab.legalmidm.compare`). Tables, plots and `compare/comparison.md` are logged here.
 # %% tags=["parameters"]
 run_name = "compare"
 seed = 0
@@ -15,7 +15,8 @@ ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:
 # %%
 import mlflow
 import pandas as pd
-from lexlab import compare, tracking
+from lexlab.legalmidm import compare
+from lexlab.workbench import tracking
 
 run = tracking.stage_run("compare", {"scope": scope, "rouge_tokenizer": rouge_tokenizer,
                                      "ablations": ",".join(ablations)})

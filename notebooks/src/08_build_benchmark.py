@@ -14,7 +14,7 @@ name = "legar"           # output: work/legar/<name>/
 annotator = "rules"      # none | rules | llm
 title_match = "exact"    # exact: candidate title is the one charge, contains: charge among its charges
 max_queries = 0          # 0 keeps all queries, N keeps a seeded random subset of N
-test_fraction = 0.5      # share of queries (by appeal chain, via lexlab.splits) in the test split; rest dev
+test_fraction = 0.5      # share of queries (by appeal chain, via lexlab.data.splits) in the test split; rest dev
 seed = 0
 llm_model = "gpt-4o-mini"
 llm_base_url = ""        # empty: OPENAI_BASE_URL or the client default
@@ -26,8 +26,9 @@ import mlflow
 import numpy as np
 import pandas as pd
 
-from lexlab import factors, legar, paths, tracking
-from lexlab import snapshot as snapshot_mod
+from lexlab.legalsearchlm.bench import legal_factors as factors, legar
+from lexlab.workbench import paths, tracking
+from lexlab.data import snapshot as snapshot_mod
 
 run = tracking.stage_run("build_benchmark", {
     "snapshot": snapshot, "name": name, "annotator": annotator, "title_match": title_match,

@@ -34,9 +34,9 @@ import matplotlib.pyplot as plt
 import mlflow
 import pandas as pd
 
-from lexlab import paths, tracking
-from lexlab.retrieval import read_jsonl_records
-from lexlab.retrieval.searchlm import VARIANTS, train_searchlm
+from lexlab.workbench import paths, tracking
+from lexlab.legalsearchlm.retrieval import read_jsonl_records
+from lexlab.legalsearchlm.searchlm.retriever import VARIANTS, train_searchlm
 
 cfg = dict(VARIANTS[variant]) if variant != "custom" else {
     "targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}

@@ -35,9 +35,9 @@ import matplotlib.pyplot as plt
 import mlflow
 import pandas as pd
 
-from lexlab import paths, tracking
-from lexlab.retrieval import get_retriever, read_jsonl_records, read_trec_qrels, write_trec_run, Retriever
-from lexlab.retrieval.evaluation import evaluate_by_category, evaluate_run, ood_breakdown, p5_by_category
+from lexlab.workbench import paths, tracking
+from lexlab.legalsearchlm.retrieval import get_retriever, read_jsonl_records, read_trec_qrels, write_trec_run, Retriever
+from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run, ood_breakdown, p5_by_category
 
 run = tracking.stage_run("evaluate_retrieval", {
     "benchmark": benchmark, "qrels_kind": qrels_kind, "eval_split": eval_split, "max_queries": max_queries, "k": k,
@@ -63,7 +63,7 @@ print(f"{len(corpus)} candidates, {len(dev)} dev queries, {len(evalq)} {eval_spl
 # ## BM25, tuned on dev
 # %%
 if "bm25" in wanted:
-    from lexlab.retrieval.bm25 import tune_bm25
+    from lexlab.legalsearchlm.retrieval.bm25 import tune_bm25
 
     t0 = time.time()
     if bm25_tune:
@@ -87,7 +87,7 @@ grid.pivot_table(index=["tokenizer", "k1"], columns="b", values="P@5") if bm25_t
 # ## Dense (Contriever-style, unsupervised on the corpus)
 # %%
 if "dense" in wanted:
-    from lexlab.retrieval.dense import train_dense
+    from lexlab.legalsearchlm.retrieval.dense import train_dense
 
     t0 = time.time()
     model_path = dense_model
@@ -141,7 +141,7 @@ pd.DataFrame(spans_log).head(10)
 # ## P@5 overall and per category
 # %%
 evalq_ids = {q["id"] for q in evalq}
-from lexlab.retrieval import trec_id
+from lexlab.legalsearchlm.retrieval import trec_id
 
 eval_qrels = {q: r for q, r in qrels.items() if q in {trec_id(x) for x in evalq_ids}}
 tables = {}

@@ -1,0 +1,479 @@
+"""The data snapshot: every later stage reads these parquet tables, never the raw package files.
+
+A build parses all sources once, writes one parquet file per table into ``<root>/<version>/`` with a
+``manifest.json`` (counts per source and type, content hashes, package versions, every skipped file with the
+field that was wrong), then points ``<root>/LATEST`` at it. A plain file rather than a symlink, so the pointer
+survives zip files, Windows checkouts and artifact stores. Versions are never overwritten: a run that logged
+snapshot X can always be traced back to exactly the data it saw.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from lexlab.data.sources import DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, Source, default_sources
+from lexlab.data.records import ParseError, check_on_error
+
+MANIFEST = "manifest.json"
+LATEST = "LATEST"
+SCHEMA_VERSION = 1
+
+_KEYS = {"decisions": ("case_id",), "statutes": ("law", "article_no"), "interpretations": ("doc_id",),
+         "general": ("source", "doc_id")}
+_LIST_COLUMNS = {"decisions": ("ref_articles", "lower_case_ids", "source_paths"), "statutes": ("paragraphs",),
+                 "interpretations": ("related_laws",), "general": ()}
+
+
+def _work_root() -> Path:
+    try:
+        from lexlab.workbench import paths
+
+        return Path(os.environ.get("LEXLAB_WORK", paths.WORK)) / "snapshot"
+    except ImportError:  # paths.py is the lead's; keep the data layer usable without it
+        return Path(os.environ.get("LEXLAB_WORK", Path(__file__).resolve().parents[3] / "work")) / "snapshot"
+
+
+def _schema(table: str):
+    import pyarrow as pa
+
+    s, b, ls = pa.string(), pa.bool_(), pa.list_(pa.string())
+    cols = {
+        "decisions": [("case_id", s), ("title", s), ("court", s), ("case_type", s), ("decision_type", s),
+                      ("date", s), ("ref_articles_raw", s), ("ref_cases_raw", s), ("ref_articles", ls),
+                      ("holdings", s), ("summary", s), ("order", s), ("reasoning", s), ("facts", s),
+                      ("applied_law_text", s), ("lower_case_ids", ls), ("source_paths", ls), ("folder", s)],
+        "statutes": [("law", s), ("article", s), ("article_no", s), ("title", s), ("text", s),
+                     ("paragraphs", ls), ("deleted", b), ("law_kind", s), ("source_path", s)],
+        "interpretations": [("doc_id", s), ("title", s), ("question", s), ("answer", s), ("reason", s),
+                            ("related_laws", ls), ("source_path", s)],
+        "general": [("doc_id", s), ("title", s), ("text", s), ("source", s), ("source_path", s)],
+    }[table]
+    return pa.schema(cols)
+
+
+class Manifest(dict):
+    """manifest.json as a dict, plus ``path`` (the snapshot directory it describes)."""
+
+    path: Path
+
+    @property
+    def version(self) -> str:
+        return self["version"]
+
+
+@dataclass
+class Snapshot:
+    """The four tables as DataFrames (list columns as Python lists) and the manifest."""
+
+    path: Path
+    manifest: dict
+    decisions: Any = None
+    statutes: Any = None
+    interpretations: Any = None
+    general: Any = None
+    tables: dict = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return self.manifest.get("version", self.path.name)
+
+    def __getitem__(self, table: str):
+        return self.tables[table]
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the data distributions (``None`` for one that is not installed)."""
+    from importlib import metadata
+
+    out: dict[str, str] = {}
+    for dist in DISTRIBUTIONS + ("card-legal-data-press-fss",):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            if dist != "card-legal-data-press-fss":
+                out[dist] = None
+    return out
+
+
+def _package_roots() -> list[str]:
+    try:
+        import importlib
+
+        pkg = importlib.import_module(DATA_PACKAGE)
+        return [str(Path(p).resolve()) for p in getattr(pkg, "__path__", [])]
+    except ImportError:
+        return []
+
+
+def _portable(path: str, roots: list[str]) -> str:
+    """A package file as "card_legal_data/<rel>", so snapshots (and their hashes) do not depend on the venv."""
+    try:
+        resolved = str(Path(path).resolve())
+    except OSError:
+        return path
+    for root in roots:
+        if resolved.startswith(root + os.sep):
+            return f"{DATA_PACKAGE}/" + Path(resolved).relative_to(root).as_posix()
+    return path
+
+
+def _portable_paths(row: dict, roots: list[str] | None = None) -> dict:
+    roots = _package_roots() if roots is None else roots
+    if "source_paths" in row:
+        row["source_paths"] = [_portable(p, roots) for p in row["source_paths"]]
+    if "source_path" in row:
+        row["source_path"] = _portable(row["source_path"], roots)
+    return row
+
+
+def _rows_hash(rows: list[dict], columns: list[str]) -> str:
+    """sha256 of the table's rows as canonical JSON: independent of parquet writer version and metadata."""
+    h = hashlib.sha256()
+    for row in rows:
+        h.update(json.dumps([row[c] for c in columns], ensure_ascii=False, separators=(",", ":")).encode())
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | None = None, *,
+                   on_error: str = "skip", version: str | None = None, name: str | None = None,
+                   include_general: bool = True, extra_jsonl: str | Path | list | None = None,
+                   max_decisions: int | None = None, max_statute_files: int | None = None,
+                   max_interpretations: int | None = None, max_general: int | None = None,
+                   set_latest: bool = True, progress: bool = True) -> Manifest:
+    """Parse ``sources`` (default: the Korean packages) into ``<out_dir>/<version>/`` and return its manifest.
+
+    ``out_dir`` is the snapshot root (default ``work/snapshot``). The version (``version`` or its alias
+    ``name``) defaults to one derived from the content hashes, so rebuilding unchanged data lands on the
+    existing snapshot instead of a copy; an explicit version that exists with other content is refused
+    (snapshots are immutable). ``include_general`` adds the FSC/PIPC press releases, ``extra_jsonl`` a user's
+    JSONL file(s) of ``{"id", "text"}`` as further general text. ``on_error="skip"`` records each bad file in
+    the manifest's ``skipped`` list and carries on; ``"raise"`` stops at the first ``ParseError``. The ``max_*``
+    caps bound the work for quick runs (per source; decisions are capped before de-duplication).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    check_on_error(on_error)
+    t0 = time.perf_counter()
+    root = Path(out_dir) if out_dir is not None else _work_root()
+    created = datetime.now(timezone.utc)
+    version = version or name
+    if version:
+        _check_version_name(version)
+        if (root / version).exists() and any((root / version).iterdir()):
+            raise FileExistsError(f"snapshot {root / version} already exists; snapshots are immutable, "
+                                  "pick another version")
+    missing: list[dict] = []
+    if sources is None:
+        sources = default_sources(press=include_general, missing=missing)
+    else:
+        sources = list(sources)
+    if extra_jsonl:
+        from lexlab.data.sources import JsonlSource
+
+        for path in [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else extra_jsonl:
+            sources.append(JsonlSource(path))
+    caps = {"decisions": max_decisions, "statutes": max_statute_files, "interpretations": max_interpretations,
+            "general": max_general}
+
+    records: dict[str, list[dict]] = {t: [] for t in TABLES}
+    skipped: list[dict] = []
+    by_source: dict[str, dict] = {}
+    # Statutes first: their law names extend the gazetteer used to read citations out of decisions' prose.
+    ordered = sorted(sources, key=lambda s: {"statutes": 0}.get(s.table, 1))
+    law_names: list[str] = []
+    for src in ordered:
+        errors: list[dict] = []
+        kwargs = dict(on_error=on_error, errors=errors, max_items=caps.get(src.table), progress=progress)
+        if isinstance(src, DecisionsSource):
+            kwargs["known_laws"] = law_names
+        started = time.perf_counter()
+        recs = src.load(**kwargs)
+        roots = _package_roots()
+        rows = [_portable_paths(r.to_row(), roots) for r in recs]
+        if src.table == "statutes":
+            law_names.extend({r["law"] for r in rows})
+        for e in errors:
+            e.setdefault("source", src.name)
+        skipped.extend(errors)
+        records[src.table].extend(rows)
+        by_source[src.name] = {"table": src.table, "files": len(src.files()), "records": len(rows),
+                               "skipped": len(errors), "seconds": round(time.perf_counter() - started, 2)}
+
+    # one row per key across sources: the first source wins, later duplicates are reported
+    for table, rows in records.items():
+        keys = _KEYS[table]
+        seen: set = set()
+        kept = []
+        for row in rows:
+            k = tuple(row[c] for c in keys)
+            if k in seen:
+                err = {"path": (row.get("source_paths") or [row.get("source_path", "")])[0] if table == "decisions"
+                       else row.get("source_path", ""), "field": "/".join(keys),
+                       "error": f"duplicate {table} key {k!r} (kept the first)", "source": row.get("source", table)}
+                if on_error == "raise":
+                    raise ParseError(err["path"], err["field"], err["error"])
+                skipped.append(err)
+                continue
+            seen.add(k)
+            kept.append(row)
+        kept.sort(key=lambda r: tuple(str(r[c]) for c in keys))
+        records[table] = kept
+
+    hashes = {t: _rows_hash(records[t], _schema(t).names) for t in TABLES}
+    content_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:12]
+    if not version:
+        version = f"snap-{content_id}"
+        existing = root / version / MANIFEST
+        if existing.exists():  # the same content was built before: reuse it, only move the pointer
+            manifest = Manifest(json.loads(existing.read_text(encoding="utf-8")))
+            if manifest.get("hashes") == hashes:
+                if set_latest:
+                    _write_latest(root, version)
+                manifest.path = root / version
+                return manifest
+            raise FileExistsError(f"{root / version} holds other content than its name says; remove it")
+    target = root / version
+    staging = root / f".tmp-{version}-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        schema = _schema(table)
+        rows = records[table]
+        arrow = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema=schema)
+        pq.write_table(arrow, staging / f"{table}.parquet", compression="zstd")
+
+    manifest = Manifest({
+        "schema": SCHEMA_VERSION,
+        "version": version,
+        "created": created.isoformat(timespec="seconds"),
+        "counts": {t: len(records[t]) for t in TABLES},
+        "by_type": _by_type(records),
+        "by_source": by_source,
+        "hashes": hashes,
+        "packages": package_versions(),
+        "options": {"on_error": on_error, "max_decisions": max_decisions, "max_statute_files": max_statute_files,
+                    "max_interpretations": max_interpretations, "max_general": max_general,
+                    "include_general": include_general, "extra_jsonl": [str(p) for p in (
+                        [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else (extra_jsonl or []))],
+                    "sources": [repr(s) for s in sources]},
+        "skipped": skipped,
+        "missing_sources": missing,
+        "build_seconds": round(time.perf_counter() - t0, 2),
+    })
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    if target.exists():  # an empty directory left by someone else
+        target.rmdir()
+    staging.rename(target)  # a reader never sees a half-written snapshot
+    if set_latest:
+        _write_latest(root, version)
+    manifest.path = target
+    return manifest
+
+
+def _write_latest(root: Path, version: str) -> None:
+    tmp = root / f"{LATEST}.tmp-{os.getpid()}"
+    tmp.write_text(version + "\n", encoding="utf-8")
+    tmp.replace(root / LATEST)
+
+
+def _check_version_name(version: str) -> None:
+    if not version or "/" in version or "\\" in version or version.startswith(".") or version == LATEST:
+        raise ValueError(f"bad snapshot version name {version!r}: use a plain directory name")
+
+
+def _by_type(records: dict[str, list[dict]]) -> dict:
+    from collections import Counter
+
+    dec = records["decisions"]
+    return {
+        "decisions": {
+            "case_type": dict(Counter(r["case_type"] for r in dec).most_common()),
+            "with_facts": sum(bool(r["facts"]) for r in dec),
+            "with_summary_and_reasoning": sum(bool(r["summary"]) and bool(r["reasoning"]) for r in dec),
+            "with_ref_articles": sum(bool(r["ref_articles"]) for r in dec),
+            "with_applied_law_text": sum(bool(r["applied_law_text"]) for r in dec),
+            "with_lower_case_ids": sum(bool(r["lower_case_ids"]) for r in dec),
+            "criminal_with_facts": sum(bool(r["facts"]) and r["case_type"] == "형사" for r in dec),
+            "in_several_folders": sum(len(r["source_paths"]) > 1 for r in dec),
+        },
+        "statutes": {
+            "law_kind": dict(Counter(r["law_kind"] for r in records["statutes"]).most_common()),
+            "laws": len({r["law"] for r in records["statutes"]}),
+            "deleted": sum(bool(r["deleted"]) for r in records["statutes"]),
+            # a heading with no body in the source (not marked 삭제): kept, but QA builders should skip it
+            "empty_text": sum(not r["text"].strip() for r in records["statutes"]),
+        },
+        "interpretations": {"with_reason": sum(bool(r["reason"]) for r in records["interpretations"])},
+        "general": {"source": dict(Counter(r["source"] for r in records["general"]).most_common()),
+                    "characters": sum(len(r["text"]) for r in records["general"])},
+    }
+
+
+def resolve(path: str | Path | None = None) -> Path:
+    """A snapshot directory: ``None``/"latest" follows LATEST under the work root; a name is looked up there."""
+    if path is None or str(path) == "latest":
+        try:
+            from lexlab.workbench import paths
+
+            return paths.snapshot_dir("latest")
+        except ImportError:
+            pass
+        root = _work_root()
+        pointer = root / LATEST
+        if not pointer.exists():
+            raise FileNotFoundError(f"no snapshot yet ({pointer} missing): run stage 01 (build_snapshot) first")
+        return root / pointer.read_text(encoding="utf-8").strip()
+    p = Path(path)
+    if (p / LATEST).exists() and not (p / MANIFEST).exists():  # a snapshot root: follow its pointer
+        return p / (p / LATEST).read_text(encoding="utf-8").strip()
+    if not p.is_absolute() and not p.exists():
+        return _work_root() / p
+    return p
+
+
+def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Snapshot:
+    """Read a snapshot (default: the latest). Checks each table's row count against the manifest."""
+    import pandas as pd
+
+    snap_dir = resolve(path)
+    mpath = snap_dir / MANIFEST
+    if not mpath.exists():
+        raise FileNotFoundError(f"{snap_dir} is not a snapshot: {MANIFEST} is missing")
+    manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    snap = Snapshot(path=snap_dir, manifest=manifest)
+    for table in tables:
+        f = snap_dir / f"{table}.parquet"
+        if not f.exists():
+            raise FileNotFoundError(f"{f} is missing from snapshot {snap_dir}")
+        df = pd.read_parquet(f)
+        for col in _LIST_COLUMNS[table]:
+            df[col] = [list(v) if v is not None else [] for v in df[col]]
+        expected = manifest.get("counts", {}).get(table)
+        if expected is not None and expected != len(df):
+            raise ValueError(f"{f}: {len(df)} rows but the manifest says {expected}; the snapshot is damaged")
+        snap.tables[table] = df
+        setattr(snap, table, df)
+    return snap
+
+
+# ----------------------------------------------------------------------------------------------- statistics
+
+def _length_row(name: str, series) -> dict:
+    lens = series.fillna("").str.len()
+    nonempty = lens[lens > 0]
+    q = nonempty.quantile([0.1, 0.5, 0.9]) if len(nonempty) else None
+    return {"field": name, "rows": int(len(lens)), "non_empty": int(len(nonempty)),
+            "mean_chars": round(float(nonempty.mean()), 1) if len(nonempty) else 0.0,
+            "p10": int(q[0.1]) if q is not None else 0, "median": int(q[0.5]) if q is not None else 0,
+            "p90": int(q[0.9]) if q is not None else 0, "max": int(nonempty.max()) if len(nonempty) else 0,
+            "total_chars": int(lens.sum())}
+
+
+def stats_frames(snap: Snapshot) -> dict:
+    """Summary tables for the prepare-corpus notebook (and for MLflow ``log_table``)."""
+    import pandas as pd
+
+    from lexlab.data.splits import add_split_column
+
+    m = snap.manifest
+    out: dict[str, pd.DataFrame] = {}
+    out["counts"] = pd.DataFrame([{"table": t, "rows": n} for t, n in m["counts"].items()])
+    out["by_source"] = pd.DataFrame([{"source": k, **v} for k, v in m.get("by_source", {}).items()])
+    dec = snap.decisions
+    if dec is not None:
+        out["decisions_by_type"] = (dec.groupby("case_type").size().rename("decisions").reset_index()
+                                    .sort_values("decisions", ascending=False, ignore_index=True))
+        out["decisions_by_court"] = (dec.groupby("court").size().rename("decisions").reset_index()
+                                     .sort_values("decisions", ascending=False, ignore_index=True))
+        crim = dec["case_type"] == "형사"
+        fields = {"판시사항 (holdings)": dec["holdings"] != "", "판결요지 (summary)": dec["summary"] != "",
+                  "이유 + 판결요지": (dec["summary"] != "") & (dec["reasoning"] != ""),
+                  "범죄사실 (facts)": dec["facts"] != "", "법령의 적용 text": dec["applied_law_text"] != "",
+                  "ref_articles": dec["ref_articles"].map(len) > 0,
+                  "lower_case_ids": dec["lower_case_ids"].map(len) > 0}
+        out["decision_fields"] = pd.DataFrame([{"field": k, "all": int(v.sum()), "criminal": int((v & crim).sum())}
+                                               for k, v in fields.items()])
+    st = snap.statutes
+    if st is not None:
+        out["statutes_per_law"] = (st.groupby(["law", "law_kind"])
+                                   .agg(articles=("article", "size"), deleted=("deleted", "sum")).reset_index()
+                                   .sort_values("articles", ascending=False, ignore_index=True))
+    lengths = []
+    for table, cols in (("decisions", ("reasoning", "summary", "holdings", "facts")), ("statutes", ("text",)),
+                        ("interpretations", ("question", "answer", "reason")), ("general", ("text",))):
+        df = getattr(snap, table)
+        if df is not None:
+            lengths += [_length_row(f"{table}.{c}", df[c]) for c in cols]
+    out["text_lengths"] = pd.DataFrame(lengths)
+    split_rows = []
+    for table in TABLES:
+        df = getattr(snap, table)
+        if df is not None and len(df):
+            counts = add_split_column(df, table)["split"].value_counts()
+            split_rows.append({"table": table, **{s: int(counts.get(s, 0)) for s in ("train", "dev", "test")}})
+    out["splits"] = pd.DataFrame(split_rows)
+    sk = m.get("skipped", [])
+    out["skipped"] = (pd.DataFrame(sk).groupby(["source", "field"]).size().rename("files").reset_index()
+                      if sk else pd.DataFrame(columns=["source", "field", "files"]))
+    return out
+
+
+def plot_stats(snap: Snapshot) -> list:
+    """Two figures: what the decisions are (type, court level, fields present) and how long the texts are."""
+    import matplotlib
+
+    matplotlib.use(os.environ.get("MPLBACKEND", "Agg"), force=False)
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from lexlab.data.splits import court_rank
+
+    frames = stats_frames(snap)
+    figs = []
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    t = frames.get("decisions_by_type")
+    if t is not None:
+        # Hangul labels need a CJK font that may be absent; show romanised case types instead of tofu boxes.
+        names = {"형사": "criminal", "민사": "civil", "일반행정": "administrative", "세무": "tax", "특허": "patent",
+                 "가사": "family", "특별": "special", "보호": "protective"}
+        axes[0].bar([names.get(x, x) for x in t["case_type"]], t["decisions"])
+        axes[0].set_title("decisions by case type")
+        axes[0].tick_params(axis="x", rotation=45)
+        levels = snap.decisions["court"].map(court_rank).map({3: "Supreme", 2: "High/Patent", 1: "District"})
+        lv = levels.value_counts()
+        axes[1].bar(lv.index, lv.values)
+        axes[1].set_title("decisions by court level")
+        f = frames["decision_fields"]
+        y = np.arange(len(f))
+        axes[2].barh(y - 0.2, f["all"], height=0.4, label="all")
+        axes[2].barh(y + 0.2, f["criminal"], height=0.4, label="criminal")
+        axes[2].set_yticks(y, ["holdings", "summary", "reasoning+summary", "facts", "applied-law", "ref_articles",
+                               "appeal links"])
+        axes[2].set_title("decisions with field")
+        axes[2].legend()
+    fig.tight_layout()
+    figs.append(fig)
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for table, col in (("decisions", "reasoning"), ("statutes", "text"), ("interpretations", "answer"),
+                       ("general", "text")):
+        df = getattr(snap, table)
+        if df is not None and len(df):
+            lens = df[col].str.len()
+            lens = lens[lens > 0]
+            if len(lens):
+                ax.hist(np.log10(lens), bins=40, alpha=0.5, label=f"{table}.{col} (n={len(lens)})")
+    ax.set_xlabel("log10(characters)")
+    ax.set_ylabel("documents")
+    ax.set_title("text length by table")
+    ax.legend()
+    fig.tight_layout()
+    figs.append(fig)
+    return figs

@@ -1,0 +1,339 @@
+"""Where text comes from: the installed Korean data packages and users' own JSONL, behind one ``Source``.
+
+A snapshot is built from a list of sources; each source knows which snapshot table it feeds and yields typed
+records. The Korean packages are found through the import system (never a hard-coded site-packages path) so
+the same code works in a venv, a conda env or a Docker image. A user's corpus is JSONL, one object per line
+with at least ``id`` and ``text``; bad lines raise ``ParseError`` naming the file, the line and the field.
+
+General text: no general-domain Korean corpus installs offline, so the FSC and PIPC press releases stand in
+for it. They are government prose about finance and privacy, not general-domain text, and every consumer
+should say so. Press material from FSS and KISA (not state bodies) and the associations' self-regulations
+(kfb, crefia) is protected and is refused here.
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from lexlab.data.records import (Decision, GeneralDoc, Interpretation, ParseError, StatuteArticle, check_on_error, parse_each,
+                      read_json_object)
+
+DATA_PACKAGE = "card_legal_data"
+DISTRIBUTIONS = ("card-legal-data", "card-legal-data-precedents", "card-legal-data-press")
+# Folders of the package that are state-body works or unprotected (Korean Copyright Act arts. 7 and 24-2).
+PRESS_FOLDERS = {"fsc_press": "fsc/press_releases", "pipc_press": "pipc/press_releases"}
+PROTECTED = ("kisa", "fss", "kfb", "crefia")
+TABLES = ("decisions", "statutes", "interpretations", "general")
+
+
+def package_path(subpath: str = "") -> Path:
+    """A folder inside the installed data package, located via importlib (works for namespace packages)."""
+    try:
+        pkg = importlib.import_module(DATA_PACKAGE)
+    except ImportError as e:
+        raise FileNotFoundError(
+            f"the data package {DATA_PACKAGE!r} is not installed; `pip install "
+            + " ".join(DISTRIBUTIONS) + "`") from e
+    roots = [Path(p) for p in getattr(pkg, "__path__", [])] or [Path(pkg.__file__).parent]
+    for root in roots:
+        candidate = root / subpath
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"{subpath!r} not found in {DATA_PACKAGE} at {', '.join(map(str, roots))}; "
+                            f"is the distribution that ships it installed ({', '.join(DISTRIBUTIONS)})?")
+
+
+# ---------------------------------------------------------------------------------------------------- JSONL
+
+def read_jsonl(path: str | Path, *, required: Iterable[str] = ("id", "text"), on_error: str = "raise",
+               errors: list | None = None) -> Iterator[dict]:
+    """Objects of a JSONL file. Each needs the ``required`` keys with non-empty values; ``id`` is made a str.
+
+    on_error="raise" stops at the first bad line; "skip" records it in ``errors`` and goes on. Blank lines are
+    allowed. A repeated id is an error: downstream tables are keyed by it.
+    """
+    path = Path(path)
+    check_on_error(on_error)
+    required = tuple(required)
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        numbered = ((lineno, line) for lineno, line in enumerate(fh, start=1) if line.strip())
+        for _, obj in parse_each(numbered, lambda nl: _check_line(path, nl[0], nl[1], required, seen),
+                                 on_error, errors):
+            yield obj
+
+
+def _check_line(path: Path, lineno: int, line: str, required: tuple[str, ...], seen: set[str]) -> dict:
+    where = f"{path}:{lineno}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ParseError(where, "json", f"invalid JSON at column {e.colno}: {e.msg}") from e
+    if not isinstance(obj, dict):
+        raise ParseError(where, "json", f"expected an object, got {type(obj).__name__}")
+    for key in required:
+        value = obj.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ParseError(where, key, "missing or empty")
+        if key == "text" and not isinstance(value, str):
+            raise ParseError(where, key, f"expected a string, got {type(value).__name__}")
+    if "id" in obj:
+        if not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool):
+            raise ParseError(where, "id", f"expected a string or integer, got {type(obj['id']).__name__}")
+        obj["id"] = str(obj["id"])
+        if obj["id"] in seen:
+            raise ParseError(where, "id", f"duplicate id {obj['id']!r}")
+        seen.add(obj["id"])
+    return obj
+
+
+def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
+    """Write dicts or dataclass records one per line (UTF-8, Korean kept readable). Returns the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            if dataclasses.is_dataclass(rec):
+                rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
+            fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+# ----------------------------------------------------------------------------------------- press releases
+
+_NOISE_LINE = re.compile(
+    r"^(?:제목:.*|\*?\s*자세한 내용은 첨부파일을 참고.*|첨부파일(?:\s*\(\d+\))?|첨부파일 목록|파일다운로드|목록으로|"
+    r"\(?\s*[\d.,]+\s*(?:KB|MB|kb|mb|bytes?)\s*\)?|.*\.(?:hwp|hwpx|pdf|docx?|xlsx?|zip)\]?|\[첨부:.*\])$")
+_JUNK_CHARS = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u0080-\u009f\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
+def clean_press_text(text: str) -> str:
+    """Body prose of a press release: crawler boilerplate, file names and garbled table-of-contents gone."""
+    text = _JUNK_CHARS.sub(" ", (text or "").replace("\r", ""))
+    out: list[str] = []
+    for raw in text.split("\n"):
+        line = re.sub(r"[ \t\u00a0\u3000]+", " ", raw).strip()
+        if not line or _NOISE_LINE.match(line):
+            if out and out[-1]:
+                out.append("")
+            continue
+        if re.fullmatch(r"[\W\d_]{1,6}", line):  # stray page numbers, bullets, lone punctuation
+            continue
+        out.append(line)
+    return "\n".join(out).strip()
+
+
+def parse_press_release(path: str | Path, source: str) -> GeneralDoc:
+    path = Path(path)
+    spath = str(path)
+    data = read_json_object(path)
+    doc_id = str(data.get("doc_id") or "").strip()
+    if not doc_id:
+        raise ParseError(spath, "doc_id", "missing or empty")
+    if not isinstance(data.get("text"), str):
+        raise ParseError(spath, "text", "missing or not a string")
+    text = clean_press_text(data["text"])
+    if len(text) < 20:
+        raise ParseError(spath, "text", f"no body text after removing boilerplate ({len(text)} characters)")
+    return GeneralDoc(doc_id=doc_id, title=str(data.get("title") or "").strip(), text=text, source=source,
+                      source_path=spath)
+
+
+# --------------------------------------------------------------------------------------------------- sources
+
+class Source:
+    """A named supplier of records for one snapshot table.
+
+    Subclasses implement ``_items()`` (what to read) and ``_parse(item)`` (one record or a list). ``load``
+    applies the shared skip-or-raise policy and the size cap, so every source reports bad input the same way.
+    """
+
+    name: str = "source"
+    table: str = "general"
+
+    def files(self) -> list[Path]:
+        """Input files, for the manifest and content hashes."""
+        return []
+
+    def _items(self) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def _parse(self, item: Any) -> Any:
+        raise NotImplementedError
+
+    def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
+             progress: bool = True) -> list:
+        from tqdm.auto import tqdm
+
+        check_on_error(on_error)
+        items = list(self._items())
+        if max_items:
+            items = items[:max_items]
+        out: list = []
+        items = tqdm(items, desc=self.name, disable=not progress, mininterval=1.0)
+        for _, rec in parse_each(items, self._parse, on_error, errors):
+            out.extend(rec if isinstance(rec, list) else [rec])
+        return out
+
+    def describe(self) -> dict:
+        return {"name": self.name, "table": self.table, "files": len(self.files())}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, table={self.table!r})"
+
+
+class _FolderSource(Source):
+    pattern = "*.md"
+
+    def __init__(self, root: str | Path | None = None, name: str | None = None):
+        self.root = Path(root) if root is not None else package_path(self.default_subpath)
+        if not self.root.exists():
+            raise FileNotFoundError(f"{self.name}: {self.root} does not exist")
+        if name:
+            self.name = name
+
+    default_subpath = ""
+
+    def files(self) -> list[Path]:
+        return sorted(self.root.rglob(self.pattern))
+
+    def _items(self) -> Iterable[Any]:
+        return self.files()
+
+
+class DecisionsSource(_FolderSource):
+    """Court decisions (card-legal-data-precedents). Dedupe and appeal-chain links happen in ``load``."""
+
+    name, table, default_subpath = "precedents", "decisions", "precedents"
+
+    def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
+             progress: bool = True, known_laws: Iterable[str] = ()) -> list[Decision]:
+        from lexlab.data.decisions import load_decisions
+
+        return load_decisions(self.root, on_error=on_error, errors=errors, max_files=max_items,
+                              progress=progress, known_laws=known_laws)
+
+
+class StatutesSource(_FolderSource):
+    name, table, default_subpath = "law_api", "statutes", "law_api"
+
+    def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
+             progress: bool = True) -> list[StatuteArticle]:
+        from lexlab.data.statutes import load_statutes
+
+        return load_statutes(self.root, on_error=on_error, errors=errors, max_files=max_items, progress=progress)
+
+
+class InterpretationsSource(_FolderSource):
+    name, table, pattern = "fsc_interpretations", "interpretations", "*.json"
+    default_subpath = "fsc/law_interpretations"
+
+    def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
+             progress: bool = True) -> list[Interpretation]:
+        from lexlab.data.interpretations import load_interpretations
+
+        return load_interpretations(self.root, on_error=on_error, errors=errors, max_files=max_items,
+                                    progress=progress)
+
+
+class PressSource(_FolderSource):
+    """FSC or PIPC press releases as general text (government prose — a stand-in, not general-domain text)."""
+
+    table, pattern = "general", "*.json"
+
+    def __init__(self, which: str = "fsc_press", root: str | Path | None = None):
+        if which not in PRESS_FOLDERS:
+            raise ValueError(f"unknown press source {which!r}; choose from {sorted(PRESS_FOLDERS)} "
+                             f"({', '.join(PROTECTED)} are protected works and are not loaded)")
+        self.name = which
+        self.default_subpath = PRESS_FOLDERS[which]
+        super().__init__(root)
+        if any(part in PROTECTED for part in self.root.parts[-3:]):
+            raise ValueError(f"{self.root}: {PROTECTED} material is protected and may not be used")
+
+    def _parse(self, item: Path) -> GeneralDoc:
+        return parse_press_release(item, self.name)
+
+
+_KEY_FIELD = {"decisions": "case_id", "statutes": "article_no", "interpretations": "doc_id", "general": "doc_id"}
+_RECORD = {"decisions": Decision, "statutes": StatuteArticle, "interpretations": Interpretation,
+           "general": GeneralDoc}
+
+
+class JsonlSource(Source):
+    """A user's JSONL corpus. ``table="general"`` (default) needs ``id`` and ``text``; other tables take the
+    record's own column names (``id`` fills the key column), so users can bring decisions or statutes too."""
+
+    def __init__(self, path: str | Path, table: str = "general", name: str | None = None):
+        if table not in TABLES:
+            raise ValueError(f"table must be one of {TABLES}, not {table!r}")
+        self.path = Path(path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"JSONL source {self.path} does not exist")
+        self.table = table
+        self.name = name or f"jsonl:{self.path.name}"
+
+    def files(self) -> list[Path]:
+        return [self.path]
+
+    def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
+             progress: bool = True) -> list:
+        required = ("id", "text") if self.table in ("general", "statutes") else ("id",)
+        out = []
+        objs = read_jsonl(self.path, required=required, on_error=on_error, errors=errors)
+        for _, rec in parse_each(objs, self._record, on_error, errors):
+            out.append(rec)
+            if max_items and len(out) >= max_items:
+                break
+        return out
+
+    def _record(self, obj: dict) -> Any:
+        cls = _RECORD[self.table]
+        if self.table == "general":
+            return GeneralDoc(doc_id=obj["id"], title=str(obj.get("title", "")), text=obj["text"],
+                              source=self.name, source_path=str(self.path))
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in obj.items() if k in fields}
+        kwargs[_KEY_FIELD[self.table]] = obj["id"]
+        if self.table == "decisions":
+            kwargs.setdefault("source_paths", [str(self.path)])
+        elif "source_path" in fields:
+            kwargs.setdefault("source_path", str(self.path))
+        missing = [f.name for f in fields.values()
+                   if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                   and f.name not in kwargs]
+        if missing:
+            raise ParseError(f"{self.path}", missing[0], f"record {obj['id']!r} lacks required field(s) {missing}")
+        return cls(**kwargs)
+
+
+def default_sources(press: bool = True, missing: list | None = None) -> list[Source]:
+    """The Korean packages: decisions, statutes, FSC interpretations and (optionally) FSC/PIPC press releases.
+
+    Press releases ship in a separate distribution; when it is absent the reason is appended to ``missing``
+    (the snapshot manifest lists it) instead of failing the whole build.
+    """
+    sources: list[Source] = [DecisionsSource(), StatutesSource(), InterpretationsSource()]
+    if press:
+        for which in PRESS_FOLDERS:
+            try:
+                sources.append(PressSource(which))
+            except FileNotFoundError as e:
+                if missing is not None:
+                    missing.append({"source": which, "error": str(e)})
+    return sources

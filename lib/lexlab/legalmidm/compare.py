@@ -1,0 +1,336 @@
+"""Read evaluation runs back from MLflow and lay them out like the paper's tables.
+
+An evaluation run is any MLflow run tagged ``lexlab.eval_variant`` (``lexlab.legalmidm.evaluate.evaluate_and_log`` sets it):
+its metrics are ``<task>.<metric>`` with ``.ci_low``/``.ci_high`` beside them, its params name the variant and
+its ablation factors (``factor.format``, ``factor.cpt_mix``, ``factor.seed`` …). Baselines (the untrained model,
+the extractive lead baseline) are evaluation runs with tag ``lexlab.eval_kind = baseline`` and appear on every
+table.
+
+Intervals. A variant run with several seeds gets the mean over seeds and a t-interval over seeds (training noise);
+a variant with one seed gets that run's bootstrap interval over examples (test-set noise) — the table says which.
+Two variants differ "beyond their CIs" when the difference is larger than the half-width of its own interval,
+taken as sqrt(h1² + h2²) from the two half-widths (independent errors, normal approximation). The stricter
+"intervals do not overlap" is reported beside it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+HEADLINE = re.compile(r"^(?P<task>[A-Za-z0-9_]+)\.(?P<metric>rougeL_[a-z]+|acc_norm|perplexity)$")
+LOWER_IS_BETTER = ("perplexity",)
+
+
+# ------------------------------------------------------------------------------------------------ loading
+
+def load_eval_runs(experiment_names: Sequence[str] | None = None, parent_run_id: str | None = None,
+                   filter_string: str = "") -> pd.DataFrame:
+    """Finished evaluation runs as a tidy frame: run_id, variant, kind, seed, factor.* and the metric columns."""
+    import mlflow
+
+    raw = mlflow.search_runs(experiment_names=list(experiment_names) if experiment_names else None,
+                             search_all_experiments=not experiment_names, filter_string=filter_string,
+                             max_results=50000)
+    return tidy_runs(raw, parent_run_id)
+
+
+def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFrame:
+    if raw.empty or "tags.lexlab.eval_variant" not in raw.columns:
+        return pd.DataFrame(columns=["run_id", "variant", "kind", "seed"])
+    runs = raw[raw["tags.lexlab.eval_variant"].notna() & (raw["status"] == "FINISHED")].copy()
+    if parent_run_id:
+        runs = runs[runs["run_id"].isin(descendants(raw, parent_run_id))]
+    cols = {
+        "run_id": runs["run_id"],
+        "variant": runs["tags.lexlab.eval_variant"],
+        "kind": runs.get("tags.lexlab.eval_kind", pd.Series("model", index=runs.index)).fillna("model"),
+        "start_time": runs.get("start_time"),
+    }
+    for col in runs.columns:
+        if col.startswith("params.factor."):
+            cols[col[len("params."):]] = runs[col]
+        elif col.startswith("metrics."):
+            cols[col[len("metrics."):]] = runs[col]
+    cols["seed"] = cols.get("factor.seed", pd.Series(np.nan, index=runs.index))
+    return pd.DataFrame(cols).reset_index(drop=True)
+
+
+def descendants(raw: pd.DataFrame, root: str) -> set[str]:
+    """Run ids under ``root`` at any depth (pipeline parent → variant → stage → per-model eval run)."""
+    parent_col = "tags.mlflow.parentRunId"
+    if parent_col not in raw.columns:
+        return set()
+    children: dict[str, list[str]] = {}
+    for run_id, parent in zip(raw["run_id"], raw[parent_col]):
+        if isinstance(parent, str):
+            children.setdefault(parent, []).append(run_id)
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def headline_metrics(runs: pd.DataFrame, rouge_tokenizer: str = "char") -> list[str]:
+    """Each task's headline metric present in the runs (ROUGE-L of one tokenizer only, never mixed)."""
+    found = []
+    for col in runs.columns:
+        m = HEADLINE.match(col)
+        if m and (not m["metric"].startswith("rougeL") or m["metric"] == f"rougeL_{rouge_tokenizer}"):
+            found.append(col)
+    return sorted(found, key=lambda c: (c.endswith("perplexity"), c))
+
+
+def factor_columns(runs: pd.DataFrame) -> list[str]:
+    return [c for c in runs.columns if c.startswith("factor.") and c != "factor.seed"]
+
+
+# ------------------------------------------------------------------------------------------------ summarising
+
+def t_quantile(df: int) -> float:
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, df))
+
+
+def summarize(runs: pd.DataFrame, metric_cols: Iterable[str], by: str = "variant") -> pd.DataFrame:
+    """Long table: one row per (group, metric) with mean, CI, number of seeds and the kind of CI."""
+    rows = []
+    for level, group in runs.groupby(by, sort=False, dropna=False):
+        for metric in metric_cols:
+            if metric not in group.columns:
+                continue
+            vals = group[metric].dropna()
+            if vals.empty:
+                continue
+            n = len(vals)
+            mean = float(vals.mean())
+            if n >= 2 and float(vals.std(ddof=1)) == 0.0 and f"{metric}.ci_low" in group:
+                n = 1  # a deterministic variant (the extractive baseline) repeated per seed: no seed spread
+            if n >= 2:
+                half = t_quantile(n - 1) * float(vals.std(ddof=1)) / math.sqrt(n)
+                low, high, kind = mean - half, mean + half, f"t over {n} seeds"
+            else:
+                low = float(group[f"{metric}.ci_low"].dropna().iloc[0]) if f"{metric}.ci_low" in group and \
+                    group[f"{metric}.ci_low"].notna().any() else math.nan
+                high = float(group[f"{metric}.ci_high"].dropna().iloc[0]) if f"{metric}.ci_high" in group and \
+                    group[f"{metric}.ci_high"].notna().any() else math.nan
+                kind = "bootstrap over examples"
+            rows.append({by: level, "metric": metric, "task": metric.split(".")[0], "mean": mean, "ci_low": low,
+                         "ci_high": high, "n_seeds": n, "ci": kind, "kind": group["kind"].iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def add_average(runs: pd.DataFrame, metric_cols: Sequence[str]) -> tuple[pd.DataFrame, str]:
+    """Per-run average over the higher-is-better headline metrics (the paper's "Avg").
+
+    The task set is the one every *model* run has, so all models are averaged over the same tasks; a run missing
+    one of them (the extractive baseline has no MC or QA-without-input score) gets no average rather than an
+    average over an easier subset."""
+    cols = [c for c in metric_cols if not c.endswith(LOWER_IS_BETTER) and c in runs.columns]
+    models = runs[runs["kind"] == "model"]
+    pool = models if not models.empty else runs
+    shared = [c for c in cols if pool[c].notna().all()]
+    runs = runs.copy()
+    runs["avg"] = runs[shared].mean(axis=1, skipna=False) if shared else np.nan
+    runs.attrs["avg_over"] = shared
+    return runs, "avg"
+
+
+def wide(summary: pd.DataFrame, by: str = "variant", scale: float = 100.0, metric_order: Sequence[str] | None = None
+         ) -> pd.DataFrame:
+    """group × task table of "mean [low, high]" (ROUGE and accuracy ×100; perplexity as is)."""
+    def cell(r):
+        s = 1.0 if r["metric"].endswith(LOWER_IS_BETTER) else scale
+        return f"{r['mean'] * s:.1f} [{r['ci_low'] * s:.1f}, {r['ci_high'] * s:.1f}]" if not math.isnan(
+            r["ci_low"]) else f"{r['mean'] * s:.1f}"
+
+    if summary.empty:
+        return pd.DataFrame()
+    tab = summary.assign(cell=summary.apply(cell, axis=1)).pivot(index=by, columns="metric", values="cell")
+    order = list(dict.fromkeys(summary[by]))
+    present = set(summary["metric"])
+    cols = [c for c in metric_order if c in present] if metric_order else list(dict.fromkeys(summary["metric"]))
+    tab = tab.reindex(index=order, columns=cols)
+    seeds = summary.groupby(by, sort=False)["n_seeds"].max()
+    tab["seeds"] = seeds.reindex(order).values
+    return tab.fillna("–")
+
+
+# ------------------------------------------------------------------------------------------------ ablations
+
+def reference_levels(runs: pd.DataFrame, factors: Sequence[str]) -> dict[str, str]:
+    """For each factor its most common value among model runs: the level other factors are compared at."""
+    models = runs[runs["kind"] == "model"]
+    return {f: models[f].dropna().mode().iloc[0] for f in factors if f in models and models[f].notna().any()}
+
+
+def ablation_runs(runs: pd.DataFrame, factor: str, reference: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Model runs that differ from the reference only in ``factor`` (any seed); column ``level`` = its value."""
+    if f"factor.{factor}" not in runs.columns:
+        return runs.iloc[0:0].assign(level=[])
+    col = f"factor.{factor}"
+    others = [c for c in factor_columns(runs) if c != col]
+    reference = dict(reference or reference_levels(runs, others))
+    keep = (runs["kind"] == "model") & runs[col].notna()
+    for other in others:
+        if other in reference:
+            keep &= runs[other].isna() | (runs[other] == reference[other])
+    return runs[keep].assign(level=runs.loc[keep, col].astype(str))
+
+
+def differences(summary: pd.DataFrame, baseline: str, by: str = "variant") -> pd.DataFrame:
+    """Each group's difference from ``baseline`` per metric, and whether it exceeds its CI."""
+    base = summary[summary[by] == baseline].set_index("metric")
+    rows = []
+    for _, r in summary[summary[by] != baseline].iterrows():
+        if r["metric"] not in base.index:
+            continue
+        b = base.loc[r["metric"]]
+        diff = r["mean"] - b["mean"]
+        h1, h2 = (r["ci_high"] - r["ci_low"]) / 2, (b["ci_high"] - b["ci_low"]) / 2
+        half = math.sqrt(h1 ** 2 + h2 ** 2) if not (math.isnan(h1) or math.isnan(h2)) else math.nan
+        sign = -1 if r["metric"].endswith(LOWER_IS_BETTER) else 1
+        rows.append({by: r[by], "vs": baseline, "metric": r["metric"], "diff": diff, "diff_ci_half": half,
+                     # zero width = the bootstrap saw no spread (e.g. every prediction scored 0): no evidence
+                     "beyond_ci": bool(half > 0 and abs(diff) > half) if not math.isnan(half) else False,
+                     "no_overlap": bool(r["ci_low"] > b["ci_high"] or r["ci_high"] < b["ci_low"]),
+                     "better": bool(sign * diff > 0)})
+    return pd.DataFrame(rows)
+
+
+def statements(diffs: pd.DataFrame, by: str = "variant", scale: float = 100.0) -> list[str]:
+    """Plain sentences for the differences larger than their CI (and a line saying so when there are none)."""
+    out = []
+    for _, r in diffs.iterrows():
+        if not r["beyond_ci"]:
+            continue
+        s = 1.0 if r["metric"].endswith(LOWER_IS_BETTER) else scale
+        word = "better" if r["better"] else "worse"
+        strict = "; intervals do not overlap" if r["no_overlap"] else ""
+        out.append(f"{r[by]} is {word} than {r['vs']} on {r['metric']}: {r['diff'] * s:+.1f} "
+                   f"(± {r['diff_ci_half'] * s:.1f}){strict}")
+    if not out and not diffs.empty:
+        out.append(f"no difference from {diffs['vs'].iloc[0]} is larger than its CI")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ output
+
+def markdown(table: pd.DataFrame, index_name: str = "") -> str:
+    """A small Markdown table without the optional ``tabulate`` dependency."""
+    if table.empty:
+        return "(no runs)\n"
+    cols = [index_name or table.index.name or ""] + [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for idx, row in table.iterrows():
+        lines.append("| " + " | ".join([str(idx)] + [str(v) for v in row.values]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: pd.DataFrame, by: str = "variant", title: str = ""):
+    """Grouped bars per task with CI whiskers; perplexity is left out (other scale, lower is better)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    data = summary[~summary["metric"].str.endswith(LOWER_IS_BETTER)]
+    metrics_ = list(dict.fromkeys(data["metric"]))
+    groups = list(dict.fromkeys(data[by]))
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(metrics_) * max(1, len(groups)) / 2), 4))
+    width = 0.8 / max(len(groups), 1)
+    for i, g in enumerate(groups):
+        sub = data[data[by] == g].set_index("metric").reindex(metrics_)
+        x = np.arange(len(metrics_)) + i * width
+        err = np.vstack([(sub["mean"] - sub["ci_low"]).clip(lower=0).fillna(0),
+                         (sub["ci_high"] - sub["mean"]).clip(lower=0).fillna(0)]) * 100
+        ax.bar(x, sub["mean"] * 100, width, yerr=err, capsize=2, label=str(g))
+    ax.set_xticks(np.arange(len(metrics_)) + 0.4 - width / 2)
+    ax.set_xticklabels([m.replace(".", "\n") for m in metrics_], fontsize=7)
+    ax.set_ylabel("score × 100")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
+            ablations: Sequence[tuple[str, str]] = (("format", "no_ref"), ("cpt_mix", "legal"), ("it_mix", "legal")),
+            ) -> dict[str, object]:
+    """Every table and statement of the comparison, as data (``log_comparison`` writes them to MLflow)."""
+    metric_cols = headline_metrics(runs, rouge_tokenizer)
+    runs, avg = add_average(runs, metric_cols)
+    cols = metric_cols + [avg]
+    result: dict[str, object] = {"metrics": cols, "runs": runs}
+    per_task = summarize(runs, cols, by="variant")
+    result["per_task"] = per_task
+    result["per_task_table"] = wide(per_task, metric_order=cols)
+    result["avg_over"] = runs.attrs.get("avg_over", [])
+    baselines = runs[runs["kind"] == "baseline"]
+    for factor, base_level in ablations:
+        sub = ablation_runs(runs, factor)
+        if sub["level"].nunique() < 2:
+            continue
+        summ = summarize(sub, cols, by="level")
+        if not baselines.empty:
+            summ = pd.concat([summ, summarize(baselines.assign(level=baselines["variant"]), cols, by="level")])
+        ref = base_level if base_level in set(sub["level"]) else sub["level"].iloc[0]
+        diffs = differences(summ[summ["kind"] == "model"], ref, by="level")
+        result[f"ablation.{factor}"] = {"summary": summ, "table": wide(summ, by="level", metric_order=cols), "differences": diffs,
+                                        "statements": statements(diffs, by="level")}
+    models = per_task[per_task["kind"] == "model"]
+    if not models.empty and not baselines.empty:
+        for b in baselines["variant"].unique():
+            d = differences(per_task[(per_task["kind"] == "model") | (per_task["variant"] == b)], b)
+            result.setdefault("vs_baselines", []).extend(baseline_summary(d, b))
+    return result
+
+
+def baseline_summary(diffs: pd.DataFrame, baseline: str) -> list[str]:
+    """One line per variant: the tasks where it is better / worse than a baseline beyond the CI."""
+    out = []
+    for variant, group in diffs.groupby("variant", sort=False):
+        sig = group[group["beyond_ci"]]
+        better = [m for m, b in zip(sig["metric"], sig["better"]) if b]
+        worse = [m for m, b in zip(sig["metric"], sig["better"]) if not b]
+        out.append(f"{variant} vs {baseline}: better beyond CI on {len(better)} "
+                   f"({', '.join(better) or '-'}), worse on {len(worse)} ({', '.join(worse) or '-'}), "
+                   f"{len(group) - len(sig)} within CI")
+    return out
+
+
+def log_comparison(result: Mapping[str, object]) -> str:
+    """Write tables (Markdown + MLflow tables), plots and statements to the active run; returns the Markdown."""
+    import mlflow
+
+    parts = ["## Per-task scores per variant\n",
+             "ROUGE-L and accuracy × 100 with 95% CI; avg = mean over "
+             f"{', '.join(result.get('avg_over', [])) or 'no shared task'}.\n\n",
+             markdown(result["per_task_table"], "variant")]
+    if not result["per_task"].empty:
+        mlflow.log_table(result["per_task"], artifact_file="compare/per_task.json")
+        fig = plot(result["per_task"], title="per-task scores (× 100, 95% CI)")
+        mlflow.log_figure(fig, "compare/per_task.png")
+    for key, value in result.items():
+        if not key.startswith("ablation."):
+            continue
+        factor = key.split(".", 1)[1]
+        parts += [f"\n## Ablation: {factor}\n", markdown(value["table"], factor)]
+        parts += ["\n" + "\n".join(f"- {s}" for s in value["statements"]) + "\n"]
+        mlflow.log_table(value["summary"], artifact_file=f"compare/ablation_{factor}.json")
+        if not value["differences"].empty:
+            mlflow.log_table(value["differences"], artifact_file=f"compare/ablation_{factor}_diffs.json")
+        mlflow.log_figure(plot(value["summary"], by="level", title=f"ablation: {factor}"),
+                          f"compare/ablation_{factor}.png")
+    if result.get("vs_baselines"):
+        parts += ["\n## Against the baselines\n", "\n".join(f"- {s}" for s in result["vs_baselines"]) + "\n"]
+    text = "".join(parts)
+    mlflow.log_text(text, "compare/comparison.md")
+    return text

@@ -1,0 +1,505 @@
+"""Run any causal LM — a trained lexlab run, a local directory, a hub id — on the legal tasks and log the numbers.
+
+Three ways of asking a model, one per task kind (``lexlab.legalmidm.tasks``):
+
+- generate: greedy decoding (settings in ``GenerationSettings``), scored by ROUGE-L with a Hangul-keeping tokenizer;
+- choice: the log-likelihood of each option's tokens after the prompt; ``acc`` takes the largest sum,
+  ``acc_norm`` the largest sum per character of the option (what evaluation harnesses report, since a longer
+  option has a lower total log-probability whether or not it is right);
+- perplexity: exp of the mean token NLL over held-out text, in non-overlapping windows of the model's context;
+  bits per character beside it, because token perplexity depends on the tokenizer.
+
+Every prompt goes through the model's chat template (the same template instruction tuning trained on) with an
+optional system prompt; a tokenizer without a template gets a plain "질문/답변" frame. Inputs are cut by the
+character rule in ``lexlab.legalmidm.tasks`` before tokenization, so every model sees the same text; if a model's context
+is still too short, prompt tokens are dropped from the left and the number of such prompts is logged.
+
+Baselines share the code path: ``extractive_predictions`` (lead sentences, where a task has a source text) and
+``untrained_like`` (the evaluated architecture with fresh random weights: the "untrained base model" of a tiny
+run; for a hub model pass its own path as the base instead).
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm.auto import tqdm
+
+from lexlab.legalmidm import metrics
+from lexlab.legalmidm.tasks import Example, get_task
+
+PLAIN_FRAME = "질문: {user}\n답변: "
+REF_OUTPUT_HEADER = "근거 조문:"  # ref_in_output models append the reference after this; see strip_reference_tail
+
+
+@dataclass
+class GenerationSettings:
+    max_new_tokens: int = 64
+    min_new_tokens: int = 0         # >0 stops a weak model from ending at once (same for every model: documented)
+    num_beams: int = 1
+    repetition_penalty: float = 1.1
+    no_repeat_ngram_size: int = 0
+    batch_size: int = 8
+    max_context: int | None = None  # default: the model's max_position_embeddings
+    strip_reference_tail: bool = True
+
+
+@dataclass
+class EvalResult:
+    """Per-task summary (``metrics``: name → value, CIs included) and per-example rows (``examples``)."""
+
+    metrics: dict[str, float] = field(default_factory=dict)
+    examples: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped: dict[str, str] = field(default_factory=dict)
+    primary: dict[str, str] = field(default_factory=dict)  # task → name of its headline metric
+
+    def task_scores(self) -> dict[str, float]:
+        return {t: self.metrics[m] for t, m in self.primary.items() if m in self.metrics}
+
+
+# ------------------------------------------------------------------------------------------------ model input
+
+def render_prompt(tokenizer, user: str, system: str | None = None) -> str:
+    if getattr(tokenizer, "chat_template", None):
+        messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    head = f"{system}\n\n" if system else ""
+    return head + PLAIN_FRAME.format(user=user)
+
+
+def encode_prompt(tokenizer, text: str) -> list[int]:
+    """Chat-rendered text already holds its special tokens; a plain frame gets the tokenizer's BOS."""
+    add_special = not getattr(tokenizer, "chat_template", None)
+    return tokenizer(text, add_special_tokens=add_special)["input_ids"]
+
+
+def context_size(model, settings: GenerationSettings) -> int:
+    if settings.max_context:
+        return settings.max_context
+    config = getattr(model, "config", None)
+    return int(getattr(config, "max_position_embeddings", 0) or 2048)
+
+
+def keep_tail(ids: list[int], budget: int) -> tuple[list[int], bool]:
+    """Left truncation: the instruction, question and generation prompt are at the end and must survive."""
+    if len(ids) <= budget:
+        return ids, False
+    return ids[len(ids) - budget:], True
+
+
+def model_device(model) -> torch.device:
+    try:
+        return next(model.parameters()).device
+    except StopIteration:  # pragma: no cover
+        return torch.device("cpu")
+
+
+def pad_id(tokenizer) -> int:
+    for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id, 0):
+        if candidate is not None:
+            return int(candidate)
+    return 0
+
+
+def strip_reference_tail(text: str) -> str:
+    return text.split(REF_OUTPUT_HEADER, 1)[0].strip()
+
+
+# ------------------------------------------------------------------------------------------------ the three kinds
+
+@torch.no_grad()
+def generate(model, tokenizer, prompts: Sequence[str], settings: GenerationSettings, desc: str = "generate"
+             ) -> tuple[list[str], int]:
+    """Greedy (or beam) continuations of already-rendered prompts; returns (texts, number truncated)."""
+    budget = max(context_size(model, settings) - settings.max_new_tokens, 8)
+    encoded, truncated = [], 0
+    for p in prompts:
+        ids, cut = keep_tail(encode_prompt(tokenizer, p), budget)
+        encoded.append(ids)
+        truncated += cut
+    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))  # similar lengths batch together
+    outputs: list[str] = [""] * len(encoded)
+    device, pad = model_device(model), pad_id(tokenizer)
+    eos = tokenizer.eos_token_id
+    for start in tqdm(range(0, len(order), settings.batch_size), desc=desc, leave=False,
+                      disable=not os.environ.get("LEXLAB_PROGRESS", "1") == "1"):
+        batch = [encoded[i] for i in order[start:start + settings.batch_size]]
+        width = max(len(b) for b in batch)
+        input_ids = torch.tensor([[pad] * (width - len(b)) + b for b in batch], device=device)
+        mask = torch.tensor([[0] * (width - len(b)) + [1] * len(b) for b in batch], device=device)
+        kwargs = dict(max_new_tokens=settings.max_new_tokens, do_sample=False, num_beams=settings.num_beams,
+                      repetition_penalty=settings.repetition_penalty, pad_token_id=pad, eos_token_id=eos)
+        if settings.min_new_tokens:
+            kwargs["min_new_tokens"] = settings.min_new_tokens
+        if settings.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
+        out = model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
+        for j, i in enumerate(order[start:start + settings.batch_size]):
+            text = tokenizer.decode(out[j, width:], skip_special_tokens=True).strip()
+            outputs[i] = strip_reference_tail(text) if settings.strip_reference_tail else text
+    return outputs, truncated
+
+
+@torch.no_grad()
+def option_logprobs(model, tokenizer, prompt: str, options: Sequence[str], max_context: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of log-probabilities of each option's tokens given the prompt, and each option's token count.
+
+    Prompt and option are tokenized separately (as instruction tuning tokenizes prompt and completion), so the
+    option's tokens are exactly the ones scored. One forward pass scores all options of a question.
+    """
+    p_ids = encode_prompt(tokenizer, prompt)
+    o_ids = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    longest = max(len(o) for o in o_ids)
+    p_ids, _ = keep_tail(p_ids, max(max_context - longest, 1))
+    rows = [p_ids + o for o in o_ids]
+    width = max(len(r) for r in rows)
+    pad = pad_id(tokenizer)
+    device = model_device(model)
+    input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=device)
+    mask = torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=device)
+    logits = model(input_ids=input_ids, attention_mask=mask).logits.float()
+    logp = torch.log_softmax(logits[:, :-1], dim=-1)
+    target = input_ids[:, 1:]
+    token_lp = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    sums = []
+    for k, o in enumerate(o_ids):
+        start = len(p_ids) - 1  # logits at position t predict token t+1
+        sums.append(float(token_lp[k, start:start + len(o)].sum()))
+    return np.array(sums), np.array([len(o) for o in o_ids])
+
+
+def choose(sums: np.ndarray, options: Sequence[str]) -> tuple[int, int]:
+    """(acc choice, acc_norm choice): argmax of the raw sum and of the sum per character of the option."""
+    chars = np.array([max(len(o), 1) for o in options], dtype=float)
+    return int(np.argmax(sums)), int(np.argmax(sums / chars))
+
+
+@torch.no_grad()
+def text_nll(model, tokenizer, text: str, window: int) -> tuple[float, int]:
+    """Total NLL (nats) and number of predicted tokens, in non-overlapping windows of ``window`` tokens."""
+    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+    if tokenizer.bos_token_id is not None:
+        ids = [tokenizer.bos_token_id] + ids
+    device = model_device(model)
+    total, count = 0.0, 0
+    for start in range(0, max(len(ids) - 1, 0), window):
+        chunk = ids[start:start + window + 1]
+        if len(chunk) < 2:
+            break
+        x = torch.tensor([chunk], device=device)
+        logits = model(input_ids=x[:, :-1]).logits.float()
+        loss = torch.nn.functional.cross_entropy(logits[0], x[0, 1:], reduction="sum")
+        total += float(loss)
+        count += len(chunk) - 1
+    return total, count
+
+
+# ------------------------------------------------------------------------------------------------ per task
+
+def _ci_metrics(prefix: str, values: np.ndarray, n_boot: int, seed: int) -> dict[str, float]:
+    point, low, high = metrics.bootstrap_ci(values, n_boot=n_boot, seed=seed)
+    return {prefix: point, f"{prefix}.ci_low": low, f"{prefix}.ci_high": high}
+
+
+def _short(text: str, n: int = 300) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def evaluate_generation(task: str, examples: list[Example], predictions: list[str], rouge_tokenizers: Sequence[str],
+                        n_boot: int, seed: int) -> tuple[dict[str, float], pd.DataFrame]:
+    refs = [ex.reference for ex in examples]
+    out: dict[str, float] = {}
+    rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples],
+                         "prompt": [_short(ex.prompt) for ex in examples],
+                         "reference": [_short(r) for r in refs], "prediction": [_short(p) for p in predictions]})
+    for tok in rouge_tokenizers:
+        scores = metrics.rouge_l(predictions, refs, tokenizer=tok)
+        name = metrics.rouge_metric_name(tok)
+        out.update(_ci_metrics(f"{task}.{name}", scores, n_boot, seed))
+        rows[name] = scores
+    return out, rows
+
+
+def evaluate_task(model, tokenizer, task: str, examples: list[Example], settings: GenerationSettings,
+                  system_prompt: str | None = None, rouge_tokenizers: Sequence[str] = ("char",),
+                  n_boot: int = 1000, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
+    kind = get_task(task).kind
+    ctx = context_size(model, settings)
+    if kind == "generate":
+        prompts = [render_prompt(tokenizer, ex.prompt, system_prompt) for ex in examples]
+        preds, truncated = generate(model, tokenizer, prompts, settings, desc=task)
+        out, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
+        out[f"{task}.truncated_prompts"] = float(truncated)
+    elif kind == "choice":
+        picks, picks_norm = [], []
+        for ex in tqdm(examples, desc=task, leave=False):
+            sums, _ = option_logprobs(model, tokenizer, render_prompt(tokenizer, ex.prompt, system_prompt),
+                                      ex.options, ctx)
+            a, b = choose(sums, ex.options)
+            picks.append(a)
+            picks_norm.append(b)
+        labels = [ex.label for ex in examples]
+        acc, acc_norm = metrics.accuracy(picks, labels), metrics.accuracy(picks_norm, labels)
+        out = {**_ci_metrics(f"{task}.acc", acc, n_boot, seed), **_ci_metrics(f"{task}.acc_norm", acc_norm, n_boot, seed)}
+        rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples],
+                             "prompt": [_short(ex.prompt) for ex in examples],
+                             "reference": [ex.options[ex.label] for ex in examples],
+                             "prediction": [e.options[i] for e, i in zip(examples, picks_norm)], "acc_norm": acc_norm})
+    elif kind == "perplexity":
+        nll, ntok, nchar = [], [], []
+        for ex in tqdm(examples, desc=task, leave=False):
+            total, count = text_nll(model, tokenizer, ex.text, ctx)
+            nll.append(total)
+            ntok.append(count)
+            nchar.append(len(ex.text))
+        out = perplexity_metrics(task, np.array(nll), np.array(ntok), np.array(nchar), n_boot, seed)
+        rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples], "prompt": "",
+                             "reference": [_short(ex.text) for ex in examples], "prediction": "",
+                             "nll_per_token": np.array(nll) / np.maximum(np.array(ntok), 1)})
+    else:  # pragma: no cover
+        raise ValueError(f"unknown task kind {kind!r}")
+    out[f"{task}.n"] = float(len(examples))
+    return out, rows
+
+
+def perplexity_metrics(task: str, nll: np.ndarray, ntok: np.ndarray, nchar: np.ndarray, n_boot: int, seed: int
+                       ) -> dict[str, float]:
+    """Corpus-level perplexity (total NLL / total tokens) with a bootstrap over documents."""
+    def ppl(idx):
+        return math.exp(nll[idx].sum() / max(ntok[idx].sum(), 1))
+
+    all_idx = np.arange(len(nll))
+    point = ppl(all_idx) if len(nll) else math.nan
+    rng = np.random.default_rng(seed)
+    boots = [ppl(rng.integers(0, len(nll), len(nll))) for _ in range(n_boot)] if len(nll) > 1 else [point]
+    low, high = np.quantile(boots, [0.025, 0.975]) if len(nll) else (math.nan, math.nan)
+    bpc = nll.sum() / math.log(2) / max(nchar.sum(), 1) if len(nll) else math.nan
+    return {f"{task}.perplexity": point, f"{task}.perplexity.ci_low": float(low),
+            f"{task}.perplexity.ci_high": float(high), f"{task}.bits_per_char": float(bpc)}
+
+
+def primary_metric(task: str, rouge_tokenizer: str = "char") -> str:
+    kind = get_task(task).kind
+    name = {"generate": metrics.rouge_metric_name(rouge_tokenizer), "choice": "acc_norm",
+            "perplexity": "perplexity"}[kind]
+    return f"{task}.{name}"
+
+
+def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
+                   settings: GenerationSettings | None = None, system_prompt: str | None = None,
+                   rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0) -> EvalResult:
+    """All tasks for one model. Tasks without examples are reported in ``skipped``, never scored as 0."""
+    settings = settings or GenerationSettings()
+    result = EvalResult()
+    frames = []
+    for task, examples in task_examples.items():
+        if not examples:
+            result.skipped[task] = "no examples (no data for this split, or a user file not given)"
+            continue
+        m, rows = evaluate_task(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers,
+                                n_boot, seed)
+        result.metrics.update(m)
+        result.primary[task] = primary_metric(task, rouge_tokenizers[0])
+        frames.append(rows)
+    finish(result, frames)
+    return result
+
+
+def finish(result: EvalResult, frames: list[pd.DataFrame]) -> None:
+    result.examples = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    averaged = {t: v for t, v in result.task_scores().items() if get_task(t).kind != "perplexity"}
+    result.metrics["avg.score"] = metrics.task_average(averaged)
+    result.metrics["avg.n_tasks"] = float(len(averaged))
+
+
+def extractive_predictions(task_examples: Mapping[str, list[Example]], rouge_tokenizers: Sequence[str] = ("char",),
+                           n_boot: int = 1000, seed: int = 0) -> EvalResult:
+    """The no-model baseline on every task that has one (lead sentences of the input)."""
+    result = EvalResult()
+    frames = []
+    for task, examples in task_examples.items():
+        spec = get_task(task)
+        if spec.extractive is None or not examples:
+            result.skipped[task] = "no extractive baseline for this task" if examples else "no examples"
+            continue
+        preds = [spec.extractive(ex) for ex in examples]
+        m, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
+        m[f"{task}.n"] = float(len(examples))
+        result.metrics.update(m)
+        result.primary[task] = primary_metric(task, rouge_tokenizers[0])
+        frames.append(rows)
+    finish(result, frames)
+    return result
+
+
+def untrained_like(model, seed: int = 0):
+    """The evaluated architecture with fresh random weights: the untrained starting point of a from-scratch run."""
+    from transformers import AutoModelForCausalLM
+
+    base = getattr(model, "get_base_model", lambda: model)()
+    torch.manual_seed(seed)
+    fresh = AutoModelForCausalLM.from_config(base.config)
+    fresh.eval()
+    return fresh
+
+
+# ------------------------------------------------------------------------------------------------ models & logging
+
+def resolve_model_path(spec: str | os.PathLike) -> Path:
+    """A model directory, ``work/models/<run_name>/final`` for a bare run name, or ``run:<mlflow run id>``
+    (the run's ``model_path`` param, or its ``model`` artifact)."""
+    from lexlab.workbench import paths
+
+    text = str(spec)
+    if text.startswith("run:"):
+        import mlflow
+
+        run = mlflow.get_run(text[4:])
+        for key in ("model_path", "output_dir", "out_dir"):
+            if run.data.params.get(key) and Path(run.data.params[key]).exists():
+                return Path(run.data.params[key])
+        return Path(mlflow.artifacts.download_artifacts(run_id=text[4:], artifact_path="model"))
+    path = Path(text)
+    if path.exists():
+        return path
+    for candidate in (paths.REPO / text, paths.work_dir("models") / text / "final", paths.work_dir("models") / text):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(
+        f"model {text!r}: not a directory, not work/models/{text}/final, not run:<id>; train it first or give a path"
+    )
+
+
+def load(spec: str | os.PathLike):
+    """(model, tokenizer, resolved path) for a path, a run name or a hub id."""
+    from lexlab.models.hf import load_model_and_tokenizer
+
+    try:
+        path = resolve_model_path(spec)
+    except FileNotFoundError:
+        if re.fullmatch(r"[\w.-]+/[\w.-]+", str(spec)):  # looks like a hub id: let transformers try
+            path = Path(str(spec))
+        else:
+            raise
+    model, tokenizer = load_model_and_tokenizer(str(path))
+    return model, tokenizer, path
+
+
+def log_result(result: EvalResult, name: str, max_rows_per_task: int = 20) -> None:
+    """Metrics, skipped tasks and a sample-of-predictions table into the active MLflow run."""
+    import mlflow
+
+    finite = {k: float(v) for k, v in result.metrics.items() if v is not None and not math.isnan(float(v))}
+    mlflow.log_metrics(finite)
+    if result.skipped:
+        mlflow.set_tag("lexlab.skipped_tasks", "; ".join(f"{t}: {why}" for t, why in result.skipped.items())[:4000])
+    if not result.examples.empty:
+        sample = result.examples.groupby("task", group_keys=False).head(max_rows_per_task)
+        mlflow.log_table(data=sample.reset_index(drop=True), artifact_file=f"predictions/{name}.json")
+
+
+def settings_params(settings: GenerationSettings) -> dict[str, Any]:
+    return {f"gen.{k}": v for k, v in asdict(settings).items()}
+
+
+def scores_frame(results: Mapping[str, EvalResult]) -> pd.DataFrame:
+    """variant × task table of headline scores (tasks as columns, plus the average)."""
+    rows = []
+    for name, res in results.items():
+        row = {"variant": name, **res.task_scores(), "avg": res.metrics.get("avg.score", math.nan)}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("variant")
+
+
+def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, system_prompt, factors: Mapping[str, Any],
+                     rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0,
+                     nested: bool = True, model_path: str = "", kind: str = "model") -> EvalResult:
+    """One variant in its own (nested) MLflow run, tagged so ``lexlab.legalmidm.compare`` finds it.
+
+    ``kind="baseline"`` marks the untrained model and the extractive baseline, which the comparison puts on
+    every table. ``model=None`` scores the extractive baseline."""
+    import mlflow
+
+    from lexlab.workbench import tracking
+
+    ctx = mlflow.start_run(run_name=f"eval/{variant}", nested=True) if nested else _null()
+    with ctx:
+        mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
+        tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",
+                             **{f"factor.{k}": v for k, v in factors.items()}, **settings_params(settings)})
+        result = (extractive_predictions(task_examples, rouge_tokenizers, n_boot, seed) if model is None else
+                  evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
+                                 n_boot, seed))
+        log_result(result, variant)
+    return result
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+# ------------------------------------------------------------------------------------------------ notebook glue
+
+def build_examples(task_spec: str | Sequence[str], split: str = "test", n_per_task: int = 20, sample_seed: int = 0,
+                   max_input_chars: int = 1500, snapshot: str = "latest", complaint_jsonl: str = "",
+                   petition_jsonl: str = "") -> dict[str, list[Example]]:
+    """The examples every model of one evaluation sees: same tasks, split, sample and truncation."""
+    from lexlab.data import snapshot as snapshot_mod
+    from lexlab.legalmidm import tasks
+
+    snap = snapshot_mod.load_snapshot(None if snapshot in ("", "latest") else snapshot)
+    config = tasks.BuildConfig(split=split, n=n_per_task, seed=sample_seed, max_input_chars=max_input_chars,
+                               data_paths={k: v for k, v in (("complaint", complaint_jsonl),
+                                                             ("petition", petition_jsonl)) if v})
+    return tasks.build_tasks(tasks.resolve_tasks(task_spec), snap, config)
+
+
+def grid_factors() -> dict[str, str]:
+    """Ablation factors of the active run, from the runner's ``lexlab.grid.<stage>.<param>`` tags."""
+    import mlflow
+
+    run = mlflow.active_run()
+    if run is None:
+        return {}
+    tags = mlflow.get_run(run.info.run_id).data.tags
+    return {k[len("lexlab.grid."):].split(".")[-1]: v for k, v in tags.items() if k.startswith("lexlab.grid.")}
+
+
+def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", variant: str = "",
+                factors: Mapping[str, Any] | None = None, seed: int | None = None) -> list[dict[str, Any]]:
+    """Normalise the notebook's model parameters to ``[{"name", "path", "factors"}]``.
+
+    ``models`` is a list of mappings with ``name`` and ``path``; every other key is an ablation factor (format,
+    cpt_mix, it_mix, seed, …). A single ``model`` takes its factors from ``factors`` and from the grid tags.
+    """
+    specs = []
+    for i, m in enumerate(models or []):
+        if "path" not in m:
+            raise ValueError(f"models[{i}] needs a 'path' (a model dir, a run name or run:<id>)")
+        extra = {k: v for k, v in m.items() if k not in ("name", "path")}
+        specs.append({"name": str(m.get("name") or Path(str(m["path"])).parent.name), "path": str(m["path"]),
+                      "factors": extra})
+    if model:
+        f = {**grid_factors(), **dict(factors or {})}
+        if seed is not None:
+            f.setdefault("seed", seed)
+        # Inside a grid the variant is named by its factors without the seed, so seeds of one variant pool.
+        by_factors = "-".join(f"{k}={v}" for k, v in sorted(f.items()) if k != "seed")
+        fallback = Path(str(model)).parent.name if Path(str(model)).name == "final" else Path(str(model)).name
+        specs.append({"name": variant or by_factors or fallback or str(model), "path": str(model), "factors": f})
+    if not specs:
+        raise ValueError("nothing to evaluate: set 'model' (a path or run name) or 'models' (a list)")
+    return specs

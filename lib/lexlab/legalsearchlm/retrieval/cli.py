@@ -1,0 +1,157 @@
+"""``lexlab retrieve`` and ``lexlab evaluate-run``: any JSONL corpus and queries in, TREC run out, scored by ranx.
+
+    lexlab retrieve --method bm25 --corpus corpus.jsonl --queries queries.jsonl --k 5 --out run.trec
+    lexlab retrieve --method searchlm --model work/retrieval/searchlm/final --index work/retrieval/idx ...
+    lexlab evaluate-run --qrels qrels.standard.trec --run run.trec --metrics P@5 nDCG@10 --by-category queries.jsonl
+
+``--model``: for dense/searchlm a model directory (trained by notebook 09, or any HF / sentence-transformers
+path); without it, one is trained self-supervised on the corpus first (``--opt train_steps=N``). For bm25 it may
+name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``). ``--index DIR`` saves the index, or
+loads it when DIR already holds one, so a second run skips indexing. ``--opt key=value`` sets any retriever
+option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from lexlab.legalsearchlm.retrieval import RecordError, get_class, get_retriever, read_jsonl_records, write_trec_run
+
+
+def _parse_opts(items: list[str] | None) -> dict:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise SystemExit(f"--opt expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
+                    opts: dict, on_error: str = "raise", progress: bool = True):
+    """Load the index at ``index_dir`` if one is there, else index the corpus (training a model if needed)."""
+    if index_dir and (Path(index_dir) / "retriever.json").exists():
+        from lexlab.legalsearchlm.retrieval import Retriever
+
+        r = Retriever.load(index_dir)
+        if r.name != method:
+            raise SystemExit(f"{index_dir} holds a {r.name!r} index, not {method!r}")
+        return r, 0.0
+    if not corpus_path:
+        raise SystemExit("--corpus is required unless --index names a saved index")
+    get_class(method)  # fail fast on an unknown method, before reading anything
+    corpus = read_jsonl_records(corpus_path, on_error=on_error)
+    t0 = time.time()
+    train_steps = int(opts.pop("train_steps", 200))
+    # "train_<arg>=..." options go to the self-supervised trainer (e.g. train_batch_size=8), the rest to the retriever.
+    train_kw = {k[len("train_"):]: opts.pop(k) for k in [k for k in opts if k.startswith("train_")]}
+    if method == "bm25":
+        if model:
+            opts = {**json.loads(Path(model).read_text(encoding="utf-8")), **opts}
+        r = get_retriever("bm25", **opts)
+    else:
+        if not model:
+            work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
+            model_dir = work / "model"
+            print(f"no --model: training a {method} model self-supervised on {corpus_path} ({train_steps} steps)",
+                  file=sys.stderr)
+            if method == "searchlm":
+                from lexlab.legalsearchlm.searchlm.retriever import train_searchlm
+
+                train_searchlm(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
+                model = str(model_dir / "final")
+            else:
+                from lexlab.legalsearchlm.retrieval.dense import train_dense
+
+                train_dense(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
+                model = str(model_dir / "final")
+        r = get_retriever(method, model=model, **opts)
+    r.index(corpus)
+    if index_dir:
+        r.save(index_dir)
+    return r, time.time() - t0
+
+
+def retrieve_main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="lexlab retrieve", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--method", required=True, choices=["bm25", "dense", "searchlm"])
+    p.add_argument("--corpus", help="JSONL with id, text per document")
+    p.add_argument("--queries", required=True, help="JSONL with id, text (optional: exclude, category)")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--out", required=True, help="TREC run file to write")
+    p.add_argument("--model", help="model dir/path (dense, searchlm) or options JSON (bm25)")
+    p.add_argument("--index", help="directory to save the index to, or load it from")
+    p.add_argument("--opt", action="append", metavar="KEY=VALUE", help="retriever option (repeatable)")
+    p.add_argument("--on-error", choices=["raise", "skip"], default="raise",
+                   help="a bad JSONL record: stop (default) or skip it and report")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args(argv)
+    try:
+        r, t_index = build_retriever(a.method, a.corpus, a.model, a.index, _parse_opts(a.opt), a.on_error,
+                                     not a.no_progress)
+        queries = read_jsonl_records(a.queries, on_error=a.on_error)
+    except (RecordError, FileNotFoundError, ValueError) as e:
+        print(f"lexlab retrieve: {e}", file=sys.stderr)
+        return 2
+    t0 = time.time()
+    run = r.search(queries, k=a.k)
+    t_search = time.time() - t0
+    write_trec_run(run, a.out, tag=a.method)
+    print(f"{a.method}: {len(queries)} queries, {len(r.doc_ids)} docs, index {t_index:.1f}s, "
+          f"search {t_search:.1f}s -> {a.out}", file=sys.stderr)
+    return 0
+
+
+def evaluate_run_main(argv: list[str] | None = None) -> int:
+    from lexlab.legalsearchlm.retrieval import read_trec_qrels, read_trec_run
+    from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run
+
+    p = argparse.ArgumentParser(prog="lexlab evaluate-run", description="Score TREC runs against TREC qrels (ranx).")
+    p.add_argument("--qrels", required=True)
+    p.add_argument("--run", required=True, nargs="+", help="one or more TREC run files")
+    p.add_argument("--metrics", nargs="+", default=["P@5"], help="e.g. P@5 R@10 nDCG@10 MAP MRR")
+    p.add_argument("--by-category", metavar="QUERIES_JSONL", help="queries.jsonl with a 'category' field")
+    p.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    p.add_argument("--all-qrels", action="store_true",
+                   help="score every query in the qrels, a query missing from the run as 0 (trec_eval -c); default: "
+                        "the queries of --by-category's file if given, else the queries present in the run")
+    a = p.parse_args(argv)
+    try:
+        qrels = read_trec_qrels(a.qrels)
+        runs = {Path(x).name: read_trec_run(x) for x in a.run}
+        cats = None
+        if a.by_category:
+            cats = {q["id"]: str(q.get("category", "(none)"))
+                    for q in read_jsonl_records(a.by_category)}
+    except (RecordError, FileNotFoundError, ValueError) as e:
+        print(f"lexlab evaluate-run: {e}", file=sys.stderr)
+        return 2
+    from lexlab.legalsearchlm.retrieval import trec_id
+
+    results = {}
+    for name, run in runs.items():
+        if a.all_qrels:
+            used = qrels
+        else:
+            keep = {trec_id(q) for q in cats} if cats is not None else set(run)
+            used = {q: r for q, r in qrels.items() if q in keep}
+        if cats is None:
+            results[name] = [{"category": "ALL", "n": len(used), **evaluate_run(used, run, a.metrics)}]
+        else:
+            results[name] = evaluate_by_category(used, run, cats, a.metrics)
+    for name, rows in results.items():
+        print(f"== {name}")
+        print(f"{'category':24s} {'n':>5s} " + " ".join(f"{m:>9s}" for m in a.metrics))
+        for row in rows:
+            print(f"{row['category'][:24]:24s} {row['n']:5d} " + " ".join(f"{row[m]:9.4f}" for m in a.metrics))
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0

@@ -1,0 +1,431 @@
+"""LegalSearchLM: generate legal elements of the query case, constrained to the corpus, and rank the cases
+that contain them.
+
+Pipeline (each step is a function here, the notebook calls them in order):
+
+1. `train_searchlm` — self-supervised fine-tuning. Every corpus case becomes training pairs
+   ``(case text with statute names, article numbers and charges masked) → one of its own legal elements``
+   (:mod:`lexlab.legalsearchlm.searchlm.elements`). The masking makes the training input look like a LEGAR query, whose
+   text has exactly those things masked, so the model learns to *infer* provisions and charges from facts
+   rather than to copy them. No relevance label is used. Model: "tiny" (a Llama built from a config with a
+   tokenizer trained on the corpus; CPU, minutes) or any HF causal-LM path (GPU).
+2. `SearchLMRetriever.index` — the corpus, whitespace-normalised and tokenized with the model's tokenizer,
+   goes into an FM-index (:mod:`lexlab.legalsearchlm.searchlm.fm_index`).
+3. `SearchLMRetriever.search` — constrained beam search (:func:`lexlab.legalsearchlm.searchlm.decoding.generate_spans`):
+   every beam is a span that occurs in the corpus. First-token-aware decoding bars span starts that are not
+   the beginning of an informative word (dates, numbers, places, party labels, mid-word pieces).
+4. Ranking (SEAL-style). For a generated span s with model log-probability ``lp(s)`` (sum over its tokens,
+   true log-probs: the mask does not renormalise) and corpus frequency ``F(s)`` (FM-index count) in a corpus
+   of ``N`` tokens::
+
+       P(s|q) = exp(lp(s)),   P(s) = F(s) / N
+       w(s)   = max(0, log P(s|q) - log P(s) + log(1 - P(s)) - log(1 - P(s|q)))
+       score(d) = sum over distinct generated spans s that occur in d of  w(s)
+
+   w is SEAL's span weight: how much more likely the model makes the span for this query than the corpus does
+   by chance — a span the model is sure of and that is rare in the corpus weighs most; a frequent span
+   (피고인, 원심판결) weighs little even when likely. Spans whose count exceeds ``max_span_count`` are not
+   located (their weight is small and locating them costs time in proportion to their count).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import re
+import time
+from pathlib import Path
+from typing import Mapping, Sequence
+
+
+from lexlab.legalsearchlm.retrieval import Retriever, register
+from lexlab.workbench import tracking
+from lexlab.legalsearchlm.searchlm.elements import Element, build_targets, is_informative_word, normalize_text
+
+MASK_LAW = "[법령]"
+MASK_CHARGE = "[죄명]"
+MASK_ARTICLE = "제○조"
+PROMPT_SUFFIX = "\n법적 요소:"
+
+_LAW_WORD = re.compile(r"(?:구\s)?[가-힣A-Za-z·ㆍ]{2,40}(?:법률|시행령|시행규칙|법)(?=[\s,.)(·]|$|위반|상|의|에|을|이|과|와|은|는)")
+_ARTICLE = re.compile(r"제\s?\d+\s?조(?:\s?의\s?\d+)?(?:\s?제\s?\d+\s?[항호](?:\s?의\s?\d+)?)*")
+_CHARGE_WORD = re.compile(r"(?<![가-힣])[가-힣]{2,20}죄(?![가-힣]{2})")
+_NOT_CHARGE = ("무죄", "유죄", "범죄", "여죄")
+
+
+def mask_like_query(text: str) -> str:
+    """Mask statute names, article numbers and charges the way LEGAR queries are masked (no labels needed)."""
+    text = _ARTICLE.sub(MASK_ARTICLE, text)
+    text = _LAW_WORD.sub(MASK_LAW, text)
+    text = _CHARGE_WORD.sub(lambda m: m.group(0) if m.group(0).endswith(_NOT_CHARGE) else MASK_CHARGE, text)
+    return text
+
+
+# The paper's ablations as named variants (notebook 09's ``variant`` parameter).
+VARIANTS = {
+    "legal": {"targets": "legal", "first_token_aware": True, "train_category": ""},
+    "legal_no_fta": {"targets": "legal", "first_token_aware": False, "train_category": ""},
+    "naive": {"targets": "naive", "first_token_aware": True, "train_category": ""},
+    "ood": {"targets": "legal", "first_token_aware": True, "train_category": "지식재산"},
+}
+
+# --- training --------------------------------------------------------------------------------------------------
+def _prompt_ids(tokenizer, ids: list[int], max_input_tokens: int, rng: random.Random | None = None) -> list[int]:
+    """bos + a window of the (masked, tokenized) case + the prompt suffix: a random window in training, the
+    start of the query at test time (``rng=None``)."""
+    if len(ids) > max_input_tokens:
+        a = rng.randrange(0, len(ids) - max_input_tokens + 1) if rng is not None else 0
+        ids = ids[a:a + max_input_tokens]
+    bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
+    return bos + list(ids) + _suffix_ids(tokenizer)
+
+
+def _suffix_ids(tokenizer) -> list[int]:
+    return tokenizer(PROMPT_SUFFIX, add_special_tokens=False)["input_ids"]
+
+
+def span_token_ids(tokenizer, span: str) -> list[int]:
+    """A span as the corpus holds it: preceded by a space, so BPE splits it exactly as in context."""
+    return tokenizer(" " + span, add_special_tokens=False)["input_ids"]
+
+
+class _PairDataset:
+    """(prompt, target) pairs as token ids; loss only on the target and its EOS."""
+
+    def __init__(self, examples: list[tuple[list[int], list[int]]], eos: int):
+        self.examples = examples
+        self.eos = eos
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def __getitem__(self, i: int) -> dict:
+        p, t = self.examples[i]
+        ids = p + t + [self.eos]
+        labels = [-100] * len(p) + t + [self.eos]
+        return {"input_ids": ids, "labels": labels}
+
+
+def _collate(pad_id: int):
+    import torch
+
+    def fn(batch: list[dict]) -> dict:
+        n = max(len(b["input_ids"]) for b in batch)
+        ids = torch.full((len(batch), n), pad_id, dtype=torch.long)
+        labels = torch.full((len(batch), n), -100, dtype=torch.long)
+        att = torch.zeros((len(batch), n), dtype=torch.long)
+        for i, b in enumerate(batch):
+            L = len(b["input_ids"])
+            ids[i, :L] = torch.tensor(b["input_ids"])
+            labels[i, :L] = torch.tensor(b["labels"])
+            att[i, :L] = 1
+        return {"input_ids": ids, "labels": labels, "attention_mask": att}
+
+    return fn
+
+
+def build_training_pairs(
+    records: Sequence[Mapping],
+    tokenizer,
+    elements: Sequence[Sequence[Element]],
+    max_input_tokens: int = 320,
+    windows_per_element: int = 1,
+    mask_input: bool = True,
+    seed: int = 0,
+    fm=None,
+) -> tuple[list[tuple[list[int], list[int]]], dict]:
+    """Token-id pairs; a target that does not occur in the FM-index (if given) is dropped and counted."""
+    rng = random.Random(seed)
+    pairs, stats = [], {"targets": 0, "targets_not_in_corpus": 0, "cases_without_targets": 0}
+    for rec, els in zip(records, elements):
+        text = mask_like_query(rec["text"]) if mask_input else rec["text"]
+        # Windows never need more than the first few thousand tokens; tokenizing once per case keeps this linear.
+        doc_ids = tokenizer(normalize_text(text)[: 40 * max_input_tokens], add_special_tokens=False)["input_ids"]
+        kept = 0
+        for e in els:
+            t = span_token_ids(tokenizer, e.text)
+            stats["targets"] += 1
+            if not t or (fm is not None and fm.count(t) == 0):
+                stats["targets_not_in_corpus"] += 1
+                continue
+            kept += 1
+            for _ in range(windows_per_element):
+                pairs.append((_prompt_ids(tokenizer, doc_ids, max_input_tokens, rng), t))
+        if not kept:
+            stats["cases_without_targets"] += 1
+    rng.shuffle(pairs)
+    stats["pairs"] = len(pairs)
+    return pairs, stats
+
+
+def train_searchlm(
+    corpus: Sequence[Mapping],
+    out_dir: str | Path,
+    model: str = "tiny",
+    targets: str = "legal",
+    first_token_aware: bool = True,
+    extractor: str = "offline",
+    llm: Mapping | None = None,
+    max_elements: int = 8,
+    max_input_tokens: int = 320,
+    vocab_size: int = 8000,
+    model_config: Mapping | None = None,
+    max_steps: int = 600,
+    batch_size: int = 16,
+    learning_rate: float = 1e-3,
+    warmup_steps: int = 30,
+    seed: int = 0,
+    save_steps: int = 200,
+    train_ids: Sequence[str] | None = None,
+    report_to: str | None = None,
+    progress: bool = True,
+    extra_meta: Mapping | None = None,
+    run_name: str | None = None,
+) -> dict:
+    """Fine-tune (or train from a config) the span generator; returns stats. Resumes from ``out_dir/checkpoints``.
+
+    ``train_ids`` restricts training to those cases (the OOD ablation: train on one category); the tokenizer is
+    still trained on the whole corpus, which is unlabelled text the deployed system indexes anyway.
+    The final model + tokenizer land in ``out_dir/final`` with ``searchlm.json`` describing how it was trained.
+    """
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    from lexlab.models import hf as modeling
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    texts = [normalize_text(r["text"]) for r in corpus]
+    if model == "tiny":
+        tok_dir = out_dir / "tokenizer"
+        if (tok_dir / "tokenizer.json").exists():
+            from transformers import AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
+        else:
+            tokenizer = modeling.train_tokenizer(texts, vocab_size=vocab_size, out_dir=tok_dir)
+        lm = modeling.build_model("tiny", tokenizer, seed=seed, **dict(model_config or {}))
+    else:
+        lm, tokenizer = modeling.load_model_and_tokenizer(model)
+        lm.train()
+    train_recs = list(corpus)
+    if train_ids is not None:
+        keep = set(map(str, train_ids))
+        train_recs = [r for r in corpus if str(r["id"]) in keep]
+        if not train_recs:
+            raise ValueError("train_ids selects no corpus record")
+    els = build_targets(train_recs, targets=targets, first_token_aware=first_token_aware,
+                        max_elements=max_elements, seed=seed, extractor=extractor, llm=llm, progress=progress)
+    pairs, stats = build_training_pairs(train_recs, tokenizer, els, max_input_tokens=max_input_tokens, seed=seed)
+    if not pairs:
+        raise ValueError("no training pairs: no case yielded a target")
+    with (out_dir / "targets.jsonl").open("w", encoding="utf-8") as f:
+        for r, es in zip(train_recs, els):
+            f.write(json.dumps({"id": r["id"], "targets": [e.text for e in es]}, ensure_ascii=False) + "\n")
+    stats["seconds_prepare"] = round(time.time() - t0, 1)
+
+    ckpt = out_dir / "checkpoints"
+    has_ckpt = ckpt.exists() and any(p.name.startswith("checkpoint-") for p in ckpt.iterdir())
+    if report_to is None:
+        import mlflow
+
+        report_to = "mlflow" if mlflow.active_run() is not None else "none"
+    args = TrainingArguments(
+        output_dir=str(ckpt), per_device_train_batch_size=batch_size, max_steps=max_steps,
+        learning_rate=learning_rate, warmup_steps=warmup_steps, lr_scheduler_type="cosine", weight_decay=0.01,
+        logging_steps=max(1, min(50, max_steps // 10)), save_steps=save_steps, save_total_limit=1,
+        report_to=report_to, seed=seed, dataloader_num_workers=0, disable_tqdm=not progress,
+        use_cpu=not torch.cuda.is_available(), remove_unused_columns=False,
+        # The Trainer's MLflow callback logs its arguments as params; run_name must equal the notebook's or MLflow
+        # refuses the changed value.
+        run_name=run_name or os.environ.get("LEXLAB_RUN_NAME"),
+    )
+    trainer = Trainer(model=lm, args=args, train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
+                      data_collator=_collate(tokenizer.pad_token_id))
+    t1 = time.time()
+    with tracking.hide_run_id_from_trainer():  # under `lexlab run` the notebook's run is already active
+        result = trainer.train(resume_from_checkpoint=True if has_ckpt else None)
+    stats["seconds_train"] = round(time.time() - t1, 1)
+    stats["train_loss"] = float(result.training_loss)
+    final = out_dir / "final"
+    trainer.save_model(str(final))
+    tokenizer.save_pretrained(str(final))
+    meta = {"model": model, "targets": targets, "first_token_aware": first_token_aware, "extractor": extractor,
+            "max_input_tokens": max_input_tokens, "max_elements": max_elements, "max_steps": max_steps,
+            "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed,
+            "train_cases": len(train_recs), **dict(extra_meta or {}), **stats}
+    (final / "searchlm.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return meta
+
+
+# --- first-token-aware decoding --------------------------------------------------------------------------------
+def first_token_banned_ids(tokenizer) -> list[int]:
+    """Token ids a span may not start with: anything that is not the start of an informative word.
+
+    A token qualifies only if it begins a word (a leading space in the corpus text) and that word-piece passes
+    `is_informative_word` — so no mid-word pieces, digits, dates, punctuation, masks or party labels.
+    """
+    banned = []
+    specials = set(tokenizer.all_special_ids)
+    for i in range(len(tokenizer)):
+        if i in specials:
+            banned.append(i)
+            continue
+        s = tokenizer.decode([i])
+        if not s.startswith(" ") or not is_informative_word(s.strip()):
+            banned.append(i)
+    return banned
+
+
+# --- the retriever ---------------------------------------------------------------------------------------------
+@register("searchlm")
+class SearchLMRetriever(Retriever):
+    """Generative retrieval over an FM-index. Options (all JSON-able, saved with the index):
+
+    model: trained model dir (train_searchlm's ``final``) or any HF causal-LM path;
+    num_beams / max_new_tokens / min_span_length: decoding; first_token_aware: bar uninformative span starts;
+    max_input_tokens: query window; max_span_count: spans more frequent than this are not located;
+    query_windows: how many consecutive windows of a long query to decode (spans are pooled);
+    first_token_from_query: (our addition, not in the paper; off by default) a span may only start on an
+    informative word-start token that occurs in the query — anchors decoding on the query when the model is
+    too weakly trained to condition on it by itself (see the notebook 10 results).
+    """
+
+    def __init__(self, model: str | None = None, num_beams: int = 20, max_new_tokens: int = 10,
+                 min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 320,
+                 max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
+                 first_token_from_query: bool = False, **kw):
+        super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
+                         min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),
+                         max_input_tokens=int(max_input_tokens), max_span_count=int(max_span_count),
+                         query_windows=int(query_windows), batch_size=int(batch_size), mask_query=bool(mask_query),
+                         first_token_from_query=bool(first_token_from_query), **kw)
+        self.fm = None
+        self._lm = None
+        self._tok = None
+        self._banned = None
+        self.last_spans: dict[str, list] = {}
+
+    # -- model ------------------------------------------------------------------------------------------------
+    def _load_model(self):
+        if self._lm is None:
+            if not self.options.get("model"):
+                raise ValueError("searchlm needs a model: train one with train_searchlm (or `--model PATH`)")
+            from lexlab.models.hf import load_model_and_tokenizer
+
+            self._lm, self._tok = load_model_and_tokenizer(self.options["model"])
+            self._lm.eval()
+            if self._tok.eos_token_id is None:
+                raise ValueError(f"{self.options['model']}: the tokenizer has no EOS token to end spans with")
+        return self._lm, self._tok
+
+    # -- index ------------------------------------------------------------------------------------------------
+    def _index(self, texts, records) -> None:
+        from tqdm.auto import tqdm
+
+        from lexlab.legalsearchlm.searchlm.fm_index import FMIndex
+
+        _, tok = self._load_model()
+        docs = []
+        for i in tqdm(range(0, len(texts), 64), desc="tokenize corpus", leave=False):
+            batch = [normalize_text(t) for t in texts[i:i + 64]]
+            docs.extend(tok(batch, add_special_tokens=False)["input_ids"])
+        empty = [self.doc_ids[i] for i, d in enumerate(docs) if not d]
+        if empty:
+            raise ValueError(f"documents with no tokens after normalisation: {empty[:5]}")
+        self.fm = FMIndex.from_documents(docs, vocab_size=len(tok))
+
+    def _save(self, path: Path) -> None:
+        self.fm.save(str(path / "corpus.fmi"))
+
+    def _load(self, path: Path) -> None:
+        from lexlab.legalsearchlm.searchlm.fm_index import FMIndex
+
+        self.fm = FMIndex.load(str(path / "corpus.fmi"))
+
+    # -- search -----------------------------------------------------------------------------------------------
+    def generate(self, texts: Sequence[str]) -> list[list]:
+        """Constrained spans per query text (pooled over ``query_windows`` windows, best log-prob kept)."""
+        import torch
+
+        from lexlab.legalsearchlm.searchlm.decoding import generate_spans
+
+        lm, tok = self._load_model()
+        o = self.options
+        if o["first_token_aware"] and self._banned is None:
+            self._banned = first_token_banned_ids(tok)
+        prompts: list[tuple[int, list[int]]] = []
+        for qi, t in enumerate(texts):
+            t = mask_like_query(t) if o["mask_query"] else t
+            ids = tok(normalize_text(t), add_special_tokens=False)["input_ids"] or [tok.eos_token_id]
+            W = o["max_input_tokens"]
+            for w in range(o["query_windows"]):
+                piece = ids[w * W:(w + 1) * W]
+                if not piece and w:
+                    break
+                prompts.append((qi, _prompt_ids(tok, piece, W)))
+        pooled: list[dict] = [dict() for _ in texts]
+        pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
+        device = next(lm.parameters()).device
+        anchored = o.get("first_token_from_query", False)
+        if anchored and self._banned is None:
+            self._banned = first_token_banned_ids(tok)
+        step = 1 if anchored else o["batch_size"]  # a per-query first-token set means one query per generate call
+        for b in range(0, len(prompts), step):
+            chunk = prompts[b:b + step]
+            allowed = None
+            if anchored:
+                if getattr(self, "_banned_set", None) is None:
+                    self._banned_set = set(self._banned)
+                allowed = sorted({t for t in chunk[0][1] if t not in self._banned_set}) or None
+            n = max(len(p) for _, p in chunk)
+            ids = torch.full((len(chunk), n), pad, dtype=torch.long)
+            att = torch.zeros((len(chunk), n), dtype=torch.long)
+            for i, (_, p) in enumerate(chunk):
+                ids[i, n - len(p):] = torch.tensor(p)  # left padding: the prompt ends where generation starts
+                att[i, n - len(p):] = 1
+            spans = generate_spans(
+                lm, self.fm, ids.to(device), att.to(device), num_beams=o["num_beams"],
+                max_new_tokens=o["max_new_tokens"], min_span_length=o["min_span_length"],
+                first_token_banned=self._banned if o["first_token_aware"] else None, first_token_allowed=allowed,
+                eos_token_id=tok.eos_token_id, pad_token_id=pad, tokenizer=tok, length_penalty=0.0,
+            )
+            for (qi, _), ss in zip(chunk, spans):
+                for s in ss:
+                    if s.tokens not in pooled[qi] or pooled[qi][s.tokens].logprob < s.logprob:
+                        pooled[qi][s.tokens] = s
+        return [sorted(p.values(), key=lambda s: -s.logprob) for p in pooled]
+
+    def span_weight(self, logprob: float, count: int) -> float:
+        """SEAL's span weight (module docstring): log-odds of the span under the model vs. the corpus."""
+        p_q = min(math.exp(logprob), 1 - 1e-9)
+        p_c = max(count, 1) / max(self.fm.n_tokens, 1)
+        return max(0.0, logprob - math.log(p_c) + math.log1p(-p_c) - math.log1p(-p_q))
+
+    def rank(self, spans: Sequence, k: int) -> list[tuple[str, float]]:
+        scores: dict[int, float] = {}
+        for s in spans:
+            if s.count > self.options["max_span_count"]:
+                continue
+            w = self.span_weight(s.logprob, s.count)
+            if w <= 0:
+                continue
+            for d in self.fm.documents(list(s.tokens)).tolist():
+                scores[d] = scores.get(d, 0.0) + w
+        top = sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
+        return [(self.doc_ids[d], s) for d, s in top]
+
+    def _search(self, texts, ks, queries):
+        from tqdm.auto import tqdm
+
+        out = []
+        bs = max(1, self.options["batch_size"])
+        for i in tqdm(range(0, len(texts), bs), desc="searchlm", leave=False,
+                      disable=len(texts) <= bs or os.environ.get("LEXLAB_NO_PROGRESS") == "1"):
+            spans = self.generate(texts[i:i + bs])
+            for q, ss, k in zip(queries[i:i + bs], spans, ks[i:i + bs]):
+                self.last_spans[str(q["id"])] = ss
+                out.append(self.rank(ss, k))
+        return out

@@ -1,0 +1,135 @@
+"""MLflow in one place.
+
+MLflow 3's default store is a SQLite file relative to the *current directory*, so a kernel started elsewhere
+would write to another database. We pin the store to ``<repo>/mlruns/mlflow.db`` (artifacts beside it) unless the
+user points ``MLFLOW_TRACKING_URI`` at a shared server, in which case everything logs there unchanged.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import mlflow
+
+from lexlab.workbench import paths
+
+DEFAULT_EXPERIMENT = "lexlab"
+_SECRET = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization)", re.I)
+
+
+def default_tracking_uri(mlruns: Path | None = None) -> str:
+    root = Path(mlruns or os.environ.get("LEXLAB_MLRUNS", paths.MLRUNS)).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{root / 'mlflow.db'}"
+
+
+def artifact_root(tracking_uri: str) -> str | None:
+    """Artifacts go beside a SQLite store (else MLflow would use ./mlruns of whatever the cwd is)."""
+    if not tracking_uri.startswith("sqlite:///"):
+        return None  # a server decides for itself
+    db = Path(tracking_uri[len("sqlite:///"):])
+    return (db.parent / "artifacts").resolve().as_uri()
+
+
+def setup_mlflow(experiment: str | None = None) -> str:
+    """Point MLflow at the project store (or the user's server) and select the experiment; idempotent."""
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    mlflow.set_tracking_uri(uri)
+    name = experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
+    if mlflow.get_experiment_by_name(name) is None:
+        # A SQLite store would otherwise put artifacts under ./mlruns of whatever the cwd is.
+        try:
+            mlflow.create_experiment(name, artifact_location=artifact_root(uri))
+        except mlflow.exceptions.MlflowException:
+            pass  # created meanwhile by another process
+    mlflow.set_experiment(name)
+    return uri
+
+
+_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
+
+
+def metric_key(name: str) -> str:
+    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general")."""
+    return _METRIC_BAD.sub("_", name)
+
+
+def is_secret(key: str) -> bool:
+    return bool(_SECRET.search(key))
+
+
+def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
+    """Flatten to strings MLflow accepts, dropping anything that looks like a credential."""
+    out: dict[str, str] = {}
+    for key, value in params.items():
+        if is_secret(key):
+            continue
+        text = str(value)
+        out[key] = text if len(text) <= 6000 else text[:5997] + "..."
+    return out
+
+
+def log_params(params: Mapping[str, Any]) -> None:
+    """Log params, skipping secrets and keys already logged with the same value (re-runs, resumes)."""
+    run = mlflow.active_run()
+    existing = mlflow.get_run(run.info.run_id).data.params if run is not None else {}
+    # MLflow refuses to change a logged param; a resumed run re-logging the same keys must not crash.
+    fresh = {k: v for k, v in clean_params(params).items() if k not in existing}
+    if fresh:
+        mlflow.log_params(fresh)
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=paths.REPO, capture_output=True, text=True, timeout=10
+        )
+        commit = out.stdout.strip() or "unknown"
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=paths.REPO, capture_output=True, text=True, timeout=10,
+        ).stdout.strip()
+        return commit + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.ActiveRun:
+    """Open the MLflow run a notebook logs into, and leave it open across cells.
+
+    Under ``lexlab run`` the runner has created the run and passed its id in ``MLFLOW_RUN_ID``; we resume it and
+    the runner closes it after execution (FAILED if a cell raised, with the executed notebook attached). Opened
+    by hand in JupyterLab the notebook gets a run of its own, closed by MLflow's exit hook or by ``mlflow.end_run()``.
+    The returned ``ActiveRun`` is also a context manager, for scripts that prefer ``with stage_run(...):``.
+    """
+    setup_mlflow()
+    run_id = os.environ.get("MLFLOW_RUN_ID")
+    active = mlflow.active_run()
+    if active is not None and active.info.run_id != run_id:
+        mlflow.end_run()
+        active = None
+    run = active or mlflow.start_run(run_id=run_id, run_name=None if run_id else stage)
+    if not run_id:
+        mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": git_commit(), "lexlab.interactive": "1"})
+    if params:
+        log_params(params)
+    return run
+
+
+@contextlib.contextmanager
+def hide_run_id_from_trainer() -> Iterator[None]:
+    """Let the HF Trainer's MLflow callback log into the already active run.
+
+    Seeing ``MLFLOW_RUN_ID`` (set by the runner), the callback would start that run a second time while it is
+    active, which MLflow refuses; without it the callback uses the active run. Restored afterwards.
+    """
+    hidden = {k: os.environ.pop(k) for k in ("MLFLOW_RUN_ID", "MLFLOW_NESTED_RUN") if k in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
