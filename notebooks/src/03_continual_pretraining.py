@@ -18,7 +18,7 @@ seed = 0
 model = "tiny"                 # "tiny", a local model dir, or a hub id (GPU users)
 model_name = ""                # output under work/models/<model_name>/; "" → run_name
 cpt_mix = "legal+general"      # "legal" (legal text only) or "legal+general"
-mix_ratio = 0.2                # share of training blocks (i.e. tokens) drawn from general text when mixing
+general_fraction = 0.2                # share of training blocks (i.e. tokens) drawn from general text when mixing
 general_jsonl = ""             # your own general corpus ({"id","text"} per line) instead of the press releases
 legal_jsonl = ""               # your own legal corpus instead of the snapshot tables
 legal_tables = "statutes,decisions,interpretations"
@@ -41,10 +41,10 @@ from lexlab.legalmidm import train
 
 if cpt_mix not in ("legal", "legal+general"):
     raise ValueError(f"cpt_mix must be 'legal' or 'legal+general', got {cpt_mix!r}")
-run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "mix_ratio": mix_ratio})
+run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
 cfg = train.config_from_dict(train.CPTConfig, dict(
     run_name=run_name, seed=seed, model=model, model_name=model_name,
-    general_fraction=mix_ratio if cpt_mix == "legal+general" else 0.0,
+    general_fraction=general_fraction if cpt_mix == "legal+general" else 0.0,
     general_jsonl=general_jsonl, legal_jsonl=legal_jsonl, legal_tables=legal_tables,
     max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
     max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,

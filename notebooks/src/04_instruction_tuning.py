@@ -21,7 +21,7 @@ qa_dir = "law_qa"              # stage 02 output: run name under work/qa/, a dir
 format = "ref_in_output"       # no_ref | ref_in_output | ref_in_input
 system_prompt = ""             # trained with when set: a candidate name (legal_advisor, ...), "best", or text
 it_mix = "legal+general"       # "legal" (law QA only) or "legal+general"
-mix_ratio = 0.2                # share of training examples that are general instructions when mixing
+general_fraction = 0.2                # share of training examples that are general instructions when mixing
 general_jsonl = ""
 general_tasks = "title,continue"
 max_qa_items = 0               # 0: all accepted items
@@ -49,11 +49,11 @@ from lexlab.legalmidm import system_prompt as sysprompt
 if it_mix not in ("legal", "legal+general"):
     raise ValueError(f"it_mix must be 'legal' or 'legal+general', got {it_mix!r}")
 prompt_name, prompt_text = sysprompt.resolve(system_prompt)
-run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "mix_ratio": mix_ratio,
+run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "general_fraction": general_fraction,
                                                 "system_prompt_name": prompt_name})
 cfg = train.config_from_dict(train.ITConfig, dict(
     run_name=run_name, seed=seed, model=base_model_dir or model, model_name=model_name, qa_dir=qa_dir,
-    format=format, system_prompt=prompt_text, general_fraction=mix_ratio if it_mix == "legal+general" else 0.0,
+    format=format, system_prompt=prompt_text, general_fraction=general_fraction if it_mix == "legal+general" else 0.0,
     general_jsonl=general_jsonl, general_tasks=general_tasks, max_qa_items=max_qa_items,
     max_general_docs=max_general_docs, lora=lora, lora_r=lora_r, lora_alpha=lora_alpha,
     lora_dropout=lora_dropout, max_length=max_length, max_ref_chars=max_ref_chars, max_steps=max_steps,

@@ -35,6 +35,7 @@ import torch
 if torch_threads:
     torch.set_num_threads(int(torch_threads))
 from lexlab.legalmidm import evaluate, system_prompt as sp
+from lexlab.models import hf
 from lexlab.workbench import tracking
 
 torch.manual_seed(seed)
@@ -47,7 +48,7 @@ names = list(sp.CANDIDATES) if candidates == "all" else [c.strip() for c in cand
 chosen_from = {n: sp.resolve(n)[1] for n in names}
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
                                        batch_size=batch_size, repetition_penalty=repetition_penalty)
-m, tok, path = evaluate.load(model)
+m, tok, path = hf.load_model(model)
 dev = evaluate.build_examples(tasks, split, n_per_task, sample_seed, max_input_chars, snapshot)
 pd.Series({t: len(v) for t, v in dev.items()}, name="dev examples")
 # %% [markdown]
@@ -66,7 +67,7 @@ print("chosen:", best, "—", chosen_from[best] or "(no system prompt)")
 # ## Prompt at inference only vs also in training
 # %%
 if trained_with_prompt_model:
-    m2, tok2, _ = evaluate.load(trained_with_prompt_model)
+    m2, tok2, _ = hf.load_model(trained_with_prompt_model)
     prompt = sp.resolve(trained_prompt)[1]
     test = evaluate.build_examples(tasks, comparison_split, n_per_task, sample_seed, max_input_chars, snapshot)
     comp, _ = sp.training_comparison({"inference_only": (m, tok), "also_in_training": (m2, tok2)}, test, prompt,

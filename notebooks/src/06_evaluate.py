@@ -43,6 +43,7 @@ import torch
 if torch_threads:
     torch.set_num_threads(int(torch_threads))
 from lexlab.legalmidm import evaluate, system_prompt as sp
+from lexlab.models import hf
 from lexlab.workbench import tracking
 
 torch.manual_seed(seed)
@@ -67,7 +68,7 @@ pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
 results = {}
 first = None
 for spec in specs:
-    m, tok, path = evaluate.load(spec["path"])
+    m, tok, path = hf.load_model(spec["path"])
     first = first or (m, tok)
     results[spec["name"]] = evaluate.evaluate_and_log(
         spec["name"], m, tok, examples, settings, prompt_text or None, spec["factors"], toks, n_boot, seed,
@@ -79,7 +80,7 @@ for spec in specs:
 wanted = {b.strip() for b in baselines.split(",") if b.strip()}
 if "untrained" in wanted:
     if base_model:
-        bm, btok, bpath = evaluate.load(base_model)
+        bm, btok, bpath = hf.load_model(base_model)
     else:
         bm, btok, bpath = evaluate.untrained_like(first[0], seed), first[1], "untrained copy of " + specs[0]["path"]
     results["base_untrained"] = evaluate.evaluate_and_log(

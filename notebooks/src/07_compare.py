@@ -14,7 +14,6 @@ rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
 ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
 # %%
 import mlflow
-import pandas as pd
 from lexlab.legalmidm import compare
 from lexlab.workbench import tracking
 

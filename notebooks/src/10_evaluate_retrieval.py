@@ -37,7 +37,7 @@ import pandas as pd
 
 from lexlab.workbench import paths, tracking
 from lexlab.legalsearchlm.retrieval import get_retriever, read_jsonl_records, read_trec_qrels, write_trec_run, Retriever
-from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run, ood_breakdown, p5_by_category
+from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, ood_breakdown, p5_by_category
 
 run = tracking.stage_run("evaluate_retrieval", {
     "benchmark": benchmark, "qrels_kind": qrels_kind, "eval_split": eval_split, "max_queries": max_queries, "k": k,

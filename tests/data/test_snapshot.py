@@ -4,7 +4,6 @@ from __future__ import annotations
 from testdata import FIXTURES
 import json
 from collections import Counter
-from pathlib import Path
 
 import pandas as pd
 import pytest

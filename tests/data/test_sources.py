@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from testdata import FIXTURES
 import json
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from testdata import ROOT
 import importlib.util
-from pathlib import Path
 
 import nbformat
 import pytest

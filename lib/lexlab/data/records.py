@@ -1,4 +1,4 @@
-"""Typed records for the legal sources, and the one error every parser raises.
+"""Typed records for the legal sources (the error every parser raises is ``lexlab.workbench.io.ParseError``).
 
 Parsers return these dataclasses rather than dicts so that a missing or misspelt field fails where it is made,
 not three stages later inside a notebook. ``to_row()`` gives the flat dict that becomes one parquet row; the
@@ -8,56 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-class ParseError(ValueError):
-    """A source file that cannot be read as what it claims to be.
-
-    Carries the file and the field so that a skip report (or a crash) points a person straight at the bad
-    input instead of at a stack trace.
-    """
-
-    def __init__(self, path: str, field: str, message: str):
-        self.path = str(path)
-        self.field = field
-        self.message = message
-        super().__init__(f"{self.path}: field {field!r}: {message}")
-
-    def as_dict(self) -> dict:
-        return {"path": self.path, "field": self.field, "error": self.message}
-
-
-def check_on_error(on_error: str) -> None:
-    """Every loader takes the same policy for bad input: "skip" records it and goes on, "raise" stops."""
-    if on_error not in ("skip", "raise"):
-        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
-
-
-def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
-               errors: list | None = None) -> Iterator[tuple[T, R]]:
-    """``(item, parse(item))`` for each item, applying the ``on_error`` policy to a ``ParseError``.
-
-    "raise" lets it propagate; "skip" appends ``as_dict()`` to ``errors`` (when given) and leaves the item out.
-    Being a generator it checks nothing until iterated: call ``check_on_error`` first so a bad policy is
-    refused before any work starts.
-    """
-    for item in items:
-        try:
-            rec = parse(item)
-        except ParseError as e:
-            if on_error == "raise":
-                raise
-            if errors is not None:
-                errors.append(e.as_dict())
-            continue
-        yield item, rec
+from lexlab.workbench.io import ParseError, check_on_error, parse_each  # noqa: F401  (the policy lives there)
 
 
 def read_text(path: str | Path) -> str:

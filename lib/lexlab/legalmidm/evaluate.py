@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -353,46 +352,6 @@ def untrained_like(model, seed: int = 0):
 
 
 # ------------------------------------------------------------------------------------------------ models & logging
-
-def resolve_model_path(spec: str | os.PathLike) -> Path:
-    """A model directory, ``work/models/<run_name>/final`` for a bare run name, or ``run:<mlflow run id>``
-    (the run's ``model_path`` param, or its ``model`` artifact)."""
-    from lexlab.workbench import paths
-
-    text = str(spec)
-    if text.startswith("run:"):
-        import mlflow
-
-        run = mlflow.get_run(text[4:])
-        for key in ("model_path", "output_dir", "out_dir"):
-            if run.data.params.get(key) and Path(run.data.params[key]).exists():
-                return Path(run.data.params[key])
-        return Path(mlflow.artifacts.download_artifacts(run_id=text[4:], artifact_path="model"))
-    path = Path(text)
-    if path.exists():
-        return path
-    for candidate in (paths.REPO / text, paths.work_dir("models") / text / "final", paths.work_dir("models") / text):
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(
-        f"model {text!r}: not a directory, not work/models/{text}/final, not run:<id>; train it first or give a path"
-    )
-
-
-def load(spec: str | os.PathLike):
-    """(model, tokenizer, resolved path) for a path, a run name or a hub id."""
-    from lexlab.models.hf import load_model_and_tokenizer
-
-    try:
-        path = resolve_model_path(spec)
-    except FileNotFoundError:
-        if re.fullmatch(r"[\w.-]+/[\w.-]+", str(spec)):  # looks like a hub id: let transformers try
-            path = Path(str(spec))
-        else:
-            raise
-    model, tokenizer = load_model_and_tokenizer(str(path))
-    return model, tokenizer, path
-
 
 def log_result(result: EvalResult, name: str, max_rows_per_task: int = 20) -> None:
     """Metrics, skipped tasks and a sample-of-predictions table into the active MLflow run."""

@@ -6,9 +6,13 @@ directory / hub id for users with GPUs. There is deliberately no demo-only code 
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import re
+import shutil
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
@@ -20,6 +24,8 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerFast,
 )
+
+from lexlab.workbench import paths
 
 SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>"]
 
@@ -129,3 +135,76 @@ def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
 
 def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+# ------------------------------------------------------------------------------------- one way to name a model
+
+def resolve_model(spec: str | Path) -> str:
+    """What every stage accepts as a model, as a path ``from_pretrained`` can load (or "tiny", or a hub id).
+
+    - ``"tiny"`` (or empty): the CPU model built from a config, returned as is;
+    - ``run:<mlflow run id>``: that run's ``model_path`` param if it exists on disk, else its ``model`` artifact;
+    - a directory (absolute, relative to the working dir or to the repository), or a bare name under
+      ``work/models/``: its ``final/`` sub-directory when it has one (a training run's result), else itself;
+    - ``org/name`` that is no local path: a hub id, left for ``from_pretrained``.
+    """
+    text = str(spec)
+    if not text or text == "tiny":
+        return "tiny"
+    if text.startswith("run:"):
+        return str(_run_model_path(text[4:]))
+    models = paths.work_dir("models")
+    path = Path(text)
+    for candidate in (path, paths.REPO / path, models / path):
+        if candidate.exists():
+            final = candidate / "final"
+            return str((final if final.is_dir() else candidate).resolve())
+    if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
+        return text
+    raise FileNotFoundError(
+        f"model {text!r}: not a directory, not {models / text}/final, not run:<id> nor a hub id (org/name); "
+        "train that stage first, or give a model path, a hub id or 'tiny'")
+
+
+def _run_model_path(run_id: str) -> Path:
+    import mlflow
+
+    run = mlflow.get_run(run_id)
+    for key in ("model_path", "output_dir", "out_dir"):
+        value = run.data.params.get(key)
+        if value and Path(value).exists():
+            return Path(value)
+    return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="model"))
+
+
+def load_model(spec: str | Path, merge_adapter: bool = False):
+    """(model, tokenizer, resolved path) for anything ``resolve_model`` accepts except "tiny"."""
+    path = resolve_model(spec)
+    if path == "tiny":
+        raise ValueError("'tiny' is built for training (build_model), not loaded; give a trained model")
+    model, tokenizer = load_model_and_tokenizer(path, merge_adapter=merge_adapter)
+    return model, tokenizer, Path(path)
+
+
+def cached_tokenizer(texts: Sequence[str], vocab_size: int) -> PreTrainedTokenizerFast:
+    """``train_tokenizer`` once per (corpus, vocabulary size), cached under ``work/tokenizers/<digest>``.
+
+    Ablation siblings over the same data share it, a resumed run gets exactly the tokenizer its checkpoint was
+    trained with, and concurrent processes (accelerate ranks, sibling runs) publish atomically: the first to
+    finish wins and the others load its copy.
+    """
+    digest = hashlib.sha256()
+    for t in texts:
+        digest.update(t.encode("utf-8"))
+        digest.update(b"\0")
+    digest.update(str(vocab_size).encode())
+    out = paths.work_dir("tokenizers") / digest.hexdigest()[:16]
+    if (out / "tokenizer.json").exists():
+        return AutoTokenizer.from_pretrained(str(out))
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    tok = train_tokenizer(texts, vocab_size=vocab_size, out_dir=tmp)
+    if out.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        tmp.replace(out)
+    return tok

@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import hashlib
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 import typing
@@ -159,24 +157,6 @@ def config_from_dict(cls: type[TrainConfig], values: dict[str, Any], source: str
 
 # ------------------------------------------------------------------------------------------------ helpers
 
-def resolve_model(name: str) -> str:
-    """"tiny" stays; a dir with ``final/`` inside means its final model; a bare name found under work/models
-    means that run's final model; an "org/name" that is not a local path is left for from_pretrained (hub id)."""
-    if not name or name == "tiny":
-        return "tiny"
-    path = Path(name)
-    candidates = [path] if "/" in name or path.is_absolute() else [path, paths.work_dir("models") / name]
-    for candidate in candidates:
-        if candidate.exists():
-            final = candidate / "final"
-            return str((final if final.exists() else candidate).resolve())
-    if "/" not in name:
-        raise FileNotFoundError(
-            f"model {name!r}: no directory {name} or {paths.work_dir('models') / name}/final; train that stage "
-            "first, or give a model path, a hub id (org/name) or 'tiny'")
-    return name
-
-
 def resolve_qa(qa_dir: str) -> Path:
     """Stage 02's output: a JSONL file, a directory holding ``accepted.jsonl``, or a run name under work/qa."""
     path = Path(qa_dir)
@@ -202,28 +182,6 @@ def loss_curve(log_history: Sequence[dict], title: str = "training loss"):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
-
-
-def _cached_tokenizer(texts: Sequence[str], vocab_size: int):
-    """Train a tokenizer on ``texts`` once per corpus: ablation siblings over the same data share it, and a
-    resumed run gets exactly the tokenizer its checkpoint was trained with."""
-    digest = hashlib.sha256()
-    for t in texts:
-        digest.update(t.encode("utf-8"))
-        digest.update(b"\0")
-    digest.update(str(vocab_size).encode())
-    out = paths.work_dir("tokenizers") / digest.hexdigest()[:16]
-    if (out / "tokenizer.json").exists():
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(str(out))
-    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
-    tok = modeling.train_tokenizer(texts, vocab_size=vocab_size, out_dir=tmp)
-    if out.exists():  # another process (an accelerate rank, a sibling run) finished first: keep theirs
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        tmp.replace(out)
-    return tok
 
 
 def _tiny_overrides(cfg: TrainConfig, context_len: int) -> dict[str, int]:
@@ -426,12 +384,12 @@ def run_cpt(cfg: CPTConfig, legal_docs: Sequence[dict] | None = None, general_do
     if not legal_docs:
         raise ValueError("CPT has no legal documents (check the snapshot / legal_jsonl and max_legal_docs)")
     args = _training_args(cfg, cfg.model_dir() / "checkpoints", remove_unused_columns=True)
-    model_path = resolve_model(cfg.model)
+    model_path = modeling.resolve_model(cfg.model)
     legal_txt = [d["text"] for d in legal_docs]
     general_txt = [d["text"] for d in general_docs]
     with args.main_process_first(desc="tokenizer"):
         if model_path == "tiny":
-            tokenizer = _cached_tokenizer(legal_txt + general_txt, cfg.tokenizer_vocab_size)
+            tokenizer = modeling.cached_tokenizer(legal_txt + general_txt, cfg.tokenizer_vocab_size)
             model = modeling.build_model("tiny", tokenizer, seed=cfg.seed, **_tiny_overrides(cfg, cfg.block_size))
         else:
             tokenizer = _load_tokenizer(model_path)
@@ -497,11 +455,11 @@ def it_items(cfg: ITConfig) -> tuple[list[dict], list[dict]]:
 def _it_model(cfg: ITConfig, texts_for_tokenizer: Sequence[str]):
     """Base model + tokenizer for IT. A fresh "tiny" base is saved first so a LoRA adapter on it can be
     reloaded later (an adapter records its base's path)."""
-    model_path = resolve_model(cfg.model)
+    model_path = modeling.resolve_model(cfg.model)
     if model_path == "tiny":
         base_dir = cfg.model_dir() / "base"
         if not (base_dir / "config.json").exists():
-            tok = _cached_tokenizer(list(texts_for_tokenizer), cfg.tokenizer_vocab_size)
+            tok = modeling.cached_tokenizer(list(texts_for_tokenizer), cfg.tokenizer_vocab_size)
             base = modeling.build_model("tiny", tok, seed=cfg.seed, **_tiny_overrides(cfg, cfg.max_length))
             base.save_pretrained(str(base_dir))
             tok.save_pretrained(str(base_dir))

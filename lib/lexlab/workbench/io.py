@@ -1,0 +1,206 @@
+"""The one JSONL and TREC reader/writer, and the skip-or-raise policy every loader applies to bad input.
+
+Bad input never crashes with a stack trace nor disappears silently: a ``ParseError`` names the file (and line)
+and the field. ``on_error="raise"`` stops at the first one; ``"skip"`` leaves the bad item out, appends
+``error.as_dict()`` to the caller's ``errors`` list and warns once with the count.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import warnings
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+OnError = Literal["raise", "skip"]
+Run = dict[str, list[tuple[str, float]]]
+Qrels = dict[str, dict[str, int]]
+
+
+class ParseError(ValueError):
+    """Input that cannot be read as what it claims to be; carries the place (file or file:line) and the field."""
+
+    def __init__(self, path: str, field: str, message: str):
+        self.path = str(path)
+        self.field = field
+        self.message = message
+        super().__init__(f"{self.path}: field {field!r}: {message}")
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "field": self.field, "error": self.message}
+
+
+def check_on_error(on_error: str) -> None:
+    """Every loader takes the same policy for bad input: "skip" records it and goes on, "raise" stops."""
+    if on_error not in ("skip", "raise"):
+        raise ValueError(f"on_error must be 'skip' or 'raise', not {on_error!r}")
+
+
+def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
+               errors: list | None = None) -> Iterator[tuple[T, R]]:
+    """``(item, parse(item))`` for each item, applying the ``on_error`` policy to a ``ParseError``.
+
+    "raise" lets it propagate; "skip" appends ``as_dict()`` to ``errors`` (when given) and leaves the item out.
+    Being a generator it checks nothing until iterated: call ``check_on_error`` first so a bad policy is
+    refused before any work starts.
+    """
+    for item in items:
+        try:
+            rec = parse(item)
+        except ParseError as e:
+            if on_error == "raise":
+                raise
+            if errors is not None:
+                errors.append(e.as_dict())
+            continue
+        yield item, rec
+
+
+# ---------------------------------------------------------------------------------------------------- JSONL
+
+def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on_error: OnError = "raise",
+               errors: list | None = None, unique_ids: bool = True) -> list[dict]:
+    """The objects of a JSONL file, each checked for non-empty ``required`` fields; blank lines are allowed.
+
+    ``id`` (when present) must be a string or integer and becomes a string ("007" must stay "007" in TREC
+    files); with ``unique_ids`` a repeated id is an error, because downstream tables are keyed by it. A
+    required ``text`` must be a string.
+    """
+    check_on_error(on_error)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    seen: set[str] = set()
+    skipped: list[dict] = []
+    with path.open(encoding="utf-8") as fh:
+        numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
+        rows = [obj for _, obj in parse_each(
+            numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], tuple(required), seen, unique_ids),
+            on_error, skipped)]
+    if skipped:
+        warnings.warn(f"{path}: skipped {len(skipped)} bad line(s); first: {skipped[0]}", stacklevel=2)
+        if errors is not None:
+            errors.extend(skipped)
+    return rows
+
+
+def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str], unique_ids: bool) -> dict:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise ParseError(where, "json", f"invalid JSON at column {e.colno}: {e.msg}") from None
+    if not isinstance(obj, dict):
+        raise ParseError(where, "json", f"expected an object, got {type(obj).__name__}")
+    for key in required:
+        value = obj.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ParseError(where, key, "missing or empty")
+        if key == "text" and not isinstance(value, str):
+            raise ParseError(where, key, f"expected a string, got {type(value).__name__}")
+    if "id" in obj:
+        if not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool):
+            raise ParseError(where, "id", f"expected a string or integer, got {type(obj['id']).__name__}")
+        obj["id"] = str(obj["id"])
+        if unique_ids and obj["id"] in seen:
+            raise ParseError(where, "id", f"duplicate id {obj['id']!r}")
+        seen.add(obj["id"])
+    return obj
+
+
+def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
+    """Dicts or dataclass records one per line (UTF-8, Korean kept readable), written atomically; the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            if dataclasses.is_dataclass(rec):
+                rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
+            fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+            n += 1
+    tmp.replace(path)
+    return n
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "tolist"):  # numpy arrays and scalars from pandas/parquet rows
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+# ----------------------------------------------------------------------------------------------------- TREC
+# TREC files are whitespace-separated, but Korean case numbers can hold spaces ("2014노3509, 2014노3721(병합)").
+# Ids are written with "_" for each whitespace run, and the readers apply the same rule, so a qrels file
+# written with raw spaces still matches our runs. JSONL files keep the original id.
+_WS = re.compile(r"\s+")
+_QRELS_LINE = re.compile(r"^(?P<q>.+?)\s+(?:0|Q0)\s+(?P<d>.+?)\s+(?P<r>-?\d+)$")
+_RUN_LINE = re.compile(r"^(?P<q>.+?)\s+Q0\s+(?P<d>.+?)\s+(?P<rank>\d+)\s+(?P<s>\S+)\s+(?P<tag>\S+)$")
+
+
+def trec_id(x: str) -> str:
+    """An id as it appears in TREC files: whitespace runs become "_" (see the note above)."""
+    return _WS.sub("_", str(x).strip())
+
+
+def write_trec_run(run: Mapping[str, Sequence[tuple[str, float]]], path: str | Path, tag: str = "lexlab") -> Path:
+    """TREC run lines ``qid Q0 docid rank score tag``; a query with no hit is simply absent (ranx scores it 0)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        for qid, hits in run.items():
+            for rank, (docid, score) in enumerate(hits, 1):
+                f.write(f"{trec_id(qid)} Q0 {trec_id(docid)} {rank} {score:.6f} {tag}\n")
+    return path
+
+
+def write_trec_qrels(qrels: Mapping[str, Mapping[str, int]], path: str | Path) -> Path:
+    """TREC qrels: ``qid 0 docid relevance`` per line, sorted (what trec_eval, ranx and pyserini read)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for qid in sorted(qrels):
+            for did in sorted(qrels[qid]):
+                fh.write(f"{trec_id(qid)} 0 {trec_id(did)} {int(qrels[qid][did])}\n")
+    return path
+
+
+def read_trec_run(path: str | Path) -> Run:
+    """``{qid: [(docid, score), ...]}`` best first; a malformed line is a ParseError naming file:line."""
+    run: Run = {}
+    for where, line in _trec_lines(path):
+        m = _RUN_LINE.match(line)
+        if m is None:
+            raise ParseError(where, "line", f"not a TREC run line (qid Q0 docid rank score tag): {line!r}")
+        try:
+            score = float(m["s"])
+        except ValueError:
+            raise ParseError(where, "score", f"not a number: {m['s']!r}") from None
+        run.setdefault(trec_id(m["q"]), []).append((trec_id(m["d"]), score))
+    for hits in run.values():
+        hits.sort(key=lambda h: -h[1])
+    return run
+
+
+def read_trec_qrels(path: str | Path) -> Qrels:
+    """``{qid: {docid: relevance}}``; a malformed line is a ParseError naming file:line."""
+    qrels: Qrels = {}
+    for where, line in _trec_lines(path):
+        m = _QRELS_LINE.match(line)
+        if m is None:
+            raise ParseError(where, "line", f"not a TREC qrels line (qid 0 docid relevance): {line!r}")
+        qrels.setdefault(trec_id(m["q"]), {})[trec_id(m["d"])] = int(m["r"])
+    return qrels
+
+
+def _trec_lines(path: str | Path) -> Iterator[tuple[str, str]]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if line.strip():
+                yield f"{path}:{lineno}", line.strip()
