@@ -36,7 +36,8 @@ import pandas as pd
 
 from lexlab.workbench import paths, tracking
 from lexlab.legalsearchlm.retrieval import read_jsonl_records
-from lexlab.legalsearchlm.searchlm.retriever import VARIANTS, train_searchlm
+from lexlab.legalsearchlm.searchlm.retriever import VARIANTS
+from lexlab.legalsearchlm.searchlm.train import train_searchlm
 
 cfg = dict(VARIANTS[variant]) if variant != "custom" else {
     "targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}

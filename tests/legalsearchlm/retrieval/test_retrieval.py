@@ -222,7 +222,7 @@ _TINY = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "nu
 
 @pytest.fixture(scope="module")
 def slm_model(tmp_path_factory) -> Path:
-    from lexlab.legalsearchlm.searchlm.retriever import train_searchlm
+    from lexlab.legalsearchlm.searchlm.train import train_searchlm
 
     out = tmp_path_factory.mktemp("slm")
     meta = train_searchlm(_corpus(), out, max_steps=3, batch_size=4, vocab_size=400, max_input_tokens=48,
@@ -268,7 +268,8 @@ def test_searchlm_spans_occur_in_corpus(slm_model: Path, first_token_aware: bool
 
 @pytest.mark.slow
 def test_searchlm_query_anchored_spans_start_on_query_words(slm_model: Path):
-    from lexlab.legalsearchlm.searchlm.retriever import SearchLMRetriever, mask_like_query
+    from lexlab.legalsearchlm.bench.masking import mask_like_query
+    from lexlab.legalsearchlm.searchlm.retriever import SearchLMRetriever
 
     r = SearchLMRetriever(model=str(slm_model), num_beams=4, max_new_tokens=4, max_input_tokens=48,
                           first_token_from_query=True)

@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 import pandas as pd
 
+from lexlab.data.text import clean_markup
+
 Kind = Literal["generate", "choice", "perplexity"]
 SPLITS = ("dev", "test")
 DEFAULT_MAX_INPUT_CHARS = 1500
@@ -174,13 +176,8 @@ def key_split(keys: pd.Series) -> pd.Series:
 
 
 def clean(text: Any) -> str:
-    """Snapshot text may still hold ``<br/>`` and runs of blanks; models should not be scored on markup."""
-    if not isinstance(text, str):
-        return ""
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    text = re.sub(r"[ \t\u00a0]+", " ", text)
-    text = re.sub(r"\n\s*\n+", "\n", text)
-    return text.strip()
+    """Snapshot text without markup (``lexlab.data.text.clean_markup``): models should not be scored on it."""
+    return clean_markup(text)
 
 
 def flat(text: Any) -> str:

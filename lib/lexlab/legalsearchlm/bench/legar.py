@@ -32,6 +32,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from lexlab.data.text import clean_markup
 from lexlab.legalsearchlm.bench import crime_categories as cc
 from lexlab.data import references, splits
 
@@ -170,13 +171,6 @@ def appeal_chains(decisions: pd.DataFrame) -> dict[str, frozenset[str]]:
 # Text: documents and leak-free queries
 # ---------------------------------------------------------------------------------------------------------------
 
-def _clean_markup(text: str) -> str:
-    text = re.sub(r"<br\s*/?>", "\n", text or "", flags=re.I)
-    text = re.sub(r"</?[a-zA-Z][^>]*>", " ", text)
-    text = re.sub(r"[ \t\u00a0\u3000]+", " ", text)
-    return re.sub(r"\n\s*\n+", "\n", text).strip()
-
-
 # The bench's signature ("대법관 … (재판장) …", "판사 …"): rare names that would let a lexical retriever match
 # decisions of the same panel rather than the same kind of case.
 _SIGNATURE = re.compile(r"(?:^|\n)[ \t]*(?:대법관|대법원장|판사|재판장\s*판사|재판장)[ \t]+[^\n]{0,120}\s*$")
@@ -193,7 +187,7 @@ def _strip_signature(text: str) -> str:
 def document_text(row: Mapping[str, Any]) -> str:
     """A candidate as a retriever sees it: 판시사항 and 이유, nothing from the front matter, no signature."""
     parts = [str(row.get("holdings") or ""), str(row.get("reasoning") or "")]
-    return _strip_signature(_clean_markup("\n".join(p for p in parts if p.strip())))
+    return _strip_signature(clean_markup(html=True, text="\n".join(p for p in parts if p.strip())))
 
 
 # Korean case numbers: year + case-type code + serial ("2006도8568", "2015노1998", "2007고합159").
@@ -270,7 +264,7 @@ def _remove(text: str, part: str) -> str:
         return text
     if part in text:
         return text.replace(part, " ")
-    probe = _clean_markup(part)
+    probe = clean_markup(html=True, text=part)
     if probe and probe in text:
         return text.replace(probe, " ")
     head = re.sub(r"\s+", "", probe)[:40]
@@ -290,7 +284,7 @@ _APPLIED_SECTION = re.compile(r"(?:^|\n)[ \t]*법\s?령\s?의\s?적\s?용[ \t]*\
 def _pieces(value: str, min_chars: int = 30) -> list[str]:
     """Numbered points ("[1] …") of a 판시사항/판결요지, and each of their sentences, long enough to be telling."""
     out = []
-    for point in re.split(r"\[\d+\]|\n", _clean_markup(value)):
+    for point in re.split(r"\[\d+\]|\n", clean_markup(html=True, text=value)):
         point = point.strip()
         cands = [point] + re.split(r"(?<=다)\.\s*|(?<=\))\s*,?\s*(?=\S)", point)
         for c in cands:
@@ -312,7 +306,7 @@ def remove_restatements(text: str, fields: Sequence[str], window: int = 25) -> s
     for value in fields:
         for piece in _pieces(value):
             text = _flexible(piece).sub(" ", text)
-    flat_fields = [re.sub(r"\s+", "", _clean_markup(v)) for v in fields if v and v.strip()]
+    flat_fields = [re.sub(r"\s+", "", clean_markup(html=True, text=v)) for v in fields if v and v.strip()]
     flat_fields = [f for f in flat_fields if len(f) >= window]
     if not flat_fields:
         return text
@@ -338,9 +332,9 @@ def remove_restatements(text: str, fields: Sequence[str], window: int = 25) -> s
 
 def query_text(row: Mapping[str, Any], articles: Sequence[str], chain: Iterable[str] = ()) -> str:
     """A leak-free description of the case to search with (see the module docstring for what goes)."""
-    reasoning = _clean_markup(str(row.get("reasoning") or "")) or _clean_markup(str(row.get("facts") or ""))
+    reasoning = clean_markup(html=True, text=str(row.get("reasoning") or "")) or clean_markup(html=True, text=str(row.get("facts") or ""))
     reasoning = _strip_signature(reasoning)
-    reasoning = _remove(reasoning, _clean_markup(str(row.get("applied_law_text") or "")))
+    reasoning = _remove(reasoning, clean_markup(html=True, text=str(row.get("applied_law_text") or "")))
     reasoning = _APPLIED_SECTION.sub(" ", reasoning)
     # Supreme Court reasoning often restates 판결요지 verbatim; those are the answer's words, drop them.
     reasoning = remove_restatements(reasoning, [str(row.get("summary") or ""), str(row.get("holdings") or "")])

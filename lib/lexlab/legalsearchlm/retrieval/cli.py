@@ -63,7 +63,7 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
             print(f"no --model: training a {method} model self-supervised on {corpus_path} ({train_steps} steps)",
                   file=sys.stderr)
             if method == "searchlm":
-                from lexlab.legalsearchlm.searchlm.retriever import train_searchlm
+                from lexlab.legalsearchlm.searchlm.train import train_searchlm
 
                 train_searchlm(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
                 model = str(model_dir / "final")
