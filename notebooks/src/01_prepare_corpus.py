@@ -1,21 +1,21 @@
 # %% [markdown]
 # # 01 · Prepare the corpus snapshot
 # Reads the installed Korean legal data packages (court decisions, statutes, FSC law interpretations, and FSC/PIPC
-# press releases as the general-text stand-in) plus any user JSONL, and writes a versioned parquet snapshot with a
-# manifest. Every later stage reads this snapshot, never the raw files.
+# press releases as general text: see `lexlab.data.general_text` for what they are) plus any user JSONL, and writes a
+# versioned parquet snapshot with a manifest. Every later stage reads this snapshot, never the raw files.
 # %% tags=["parameters"]
 run_name = "prepare_corpus"
 snapshot_name = ""        # "" → a version derived from the content hashes
 on_error = "skip"         # "skip" reports malformed files and goes on, "raise" stops at the first
 max_decisions = 0         # 0 = all, a positive cap makes a quick snapshot
-include_general = True    # FSC/PIPC press releases (government prose, not general-domain text)
+include_general = True    # FSC/PIPC press releases as general text (see lexlab.data.general_text)
 extra_jsonl = ""          # optional user corpus: a JSONL file of {"id", "text", ...}
 extra_jsonl_table = "general"  # which table it joins: general / decisions / statutes / interpretations
 seed = 0
 # %%
 import mlflow
 import pandas as pd
-from lexlab.data import sources as corpus, snapshot
+from lexlab.data import snapshot, snapshot_stats, sources as corpus
 from lexlab.workbench import tracking
 
 run = tracking.stage_run("prepare_corpus", {
@@ -38,13 +38,13 @@ pd.Series(snap.manifest["counts"], name="rows")
 # %% [markdown]
 # ## Statistics
 # %%
-tables = snapshot.stats_frames(snap)
+tables = snapshot_stats.stats_frames(snap)
 for name, frame in tables.items():
     mlflow.log_table(frame.reset_index(), f"stats/{name}.json")
     print(f"\n== {name} ==")
     print(frame.head(20).to_string())
 # %%
-for i, fig in enumerate(snapshot.plot_stats(snap)):
+for i, fig in enumerate(snapshot_stats.plot_stats(snap)):
     mlflow.log_figure(fig, f"plots/stats_{i}.png")
 # %% [markdown]
 # ## Skipped files (malformed input, reported with path and field)

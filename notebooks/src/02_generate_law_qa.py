@@ -32,16 +32,13 @@ neighbours = 2               # verifier: compare with ±k articles of the same l
 min_margin = 0.0             # verifier: own support must exceed the best neighbour's by more than this
 snapshot = "latest"
 # %%
-import json
-
 import mlflow
-import pandas as pd
 
-from lexlab.legalmidm.qa import generate as law_qa
-from lexlab.workbench import paths, tracking
-from lexlab.models.llm_client import LLMClient
-from lexlab.legalmidm.qa.verify import VerifyConfig
 from lexlab.data.snapshot import load_snapshot
+from lexlab.legalmidm.qa import generate as law_qa, report
+from lexlab.legalmidm.qa.verify import VerifyConfig
+from lexlab.models.llm_client import LLMClient
+from lexlab.workbench import paths, tracking
 
 run = tracking.stage_run("generate_law_qa", {
     "backend": backend, "max_articles": max_articles, "laws": laws, "kinds": kinds, "per_kind": per_kind,
@@ -64,7 +61,7 @@ stats = law_qa.run_stage(
     laws=laws or None, max_articles=max_articles, seed=seed, kinds=[k.strip() for k in kinds.split(",") if k.strip()],
     per_kind=per_kind, workers=workers,
 )
-mlflow.log_metrics(law_qa.metrics(stats))
+mlflow.log_metrics(report.metrics(stats))
 mlflow.log_artifact(str(out_dir / "stats.json"))
 mlflow.log_artifact(str(out_dir / "rejected.jsonl"))
 mlflow.set_tag("lexlab.qa_dir", str(out_dir))
@@ -73,26 +70,19 @@ print(f"{stats['n_accepted']} accepted, {stats['n_rejected']} rejected from {sta
 # %% [markdown]
 # ## Items by source and verifier verdict ("ok" = accepted)
 # %%
-table = law_qa.reason_table(stats)
+table = report.reason_table(stats)
 mlflow.log_table(table.reset_index(), "qa/by_source_reason.json")
 table
 # %%
-pd.DataFrame(stats["accepted_by_source_kind"]).pivot_table(
-    index="source", columns="kind", values="n", aggfunc="sum", fill_value=0).astype(int)
+report.kind_table(stats)
 # %%
-fig = law_qa.plot_reject_reasons(stats)
+fig = report.plot_reject_reasons(stats)
 mlflow.log_figure(fig, "plots/reject_reasons.png")
 # %% [markdown]
 # ## A few accepted items and a few rejects
 # %%
-def _sample(path, n=8):
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
-    df = pd.DataFrame(rows[:n] if rows else [], columns=["source", "kind", "citation", "question", "answer", "verdict"])
-    return df.assign(question=df["question"].str.slice(0, 160), answer=df["answer"].str.slice(0, 160),
-                     verdict=df["verdict"].map(lambda v: json.dumps(v, ensure_ascii=False)))
-
-accepted_sample = _sample(out_dir / "accepted.jsonl", 200)
+accepted_sample = report.sample_frame(out_dir / "accepted.jsonl", 200)
 mlflow.log_table(accepted_sample, "qa/accepted_sample.json")
 accepted_sample.head(8)
 # %%
-_sample(out_dir / "rejected.jsonl", 12)
+report.sample_frame(out_dir / "rejected.jsonl", 12)

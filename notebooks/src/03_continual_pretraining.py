@@ -36,13 +36,15 @@ torch_threads = 0              # CPU threads (0: torch default); 1 is faster on 
 import mlflow
 import pandas as pd
 
-from lexlab.workbench import tracking
 from lexlab.legalmidm import train
+from lexlab.models.trainer import loss_curve
+from lexlab.workbench import tracking
+from lexlab.workbench.config import config_from_dict
 
 if cpt_mix not in ("legal", "legal+general"):
     raise ValueError(f"cpt_mix must be 'legal' or 'legal+general', got {cpt_mix!r}")
 run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
-cfg = train.config_from_dict(train.CPTConfig, dict(
+cfg = config_from_dict(train.CPTConfig, dict(
     run_name=run_name, seed=seed, model=model, model_name=model_name,
     general_fraction=general_fraction if cpt_mix == "legal+general" else 0.0,
     general_jsonl=general_jsonl, legal_jsonl=legal_jsonl, legal_tables=legal_tables,
@@ -57,14 +59,15 @@ result = train.run_cpt(cfg)
 # ## Data mix and result
 # `requested` is the configured general fraction; `realised` counts the blocks that were actually interleaved.
 # %%
+mix = result.extra["mix"]
 pd.DataFrame([{
-    "legal docs": result["n_legal_docs"], "general docs": result["n_general_docs"],
-    "blocks": result["mix"]["n"], "general blocks": result["mix"]["n_general"],
-    "requested general fraction": cfg.general_fraction, "realised": round(result["mix"]["general_fraction"], 4),
-    "steps": result["global_step"], "resumed from": result["resumed_from"] or "",
-    "final loss": round(result["final_loss"], 4), "train seconds": round(result["train_seconds"], 1),
-    "parameters": result["n_params"], "model dir": result["final_dir"],
+    "legal docs": result.extra["n_legal_docs"], "general docs": result.extra["n_general_docs"],
+    "blocks": mix["n"], "general blocks": mix["n_general"],
+    "requested general fraction": cfg.general_fraction, "realised": round(mix["general_fraction"], 4),
+    "steps": result.global_step, "resumed from": result.resumed_from or "",
+    "final loss": round(result.final_loss, 4), "train seconds": round(result.train_seconds, 1),
+    "parameters": result.n_params, "model dir": result.final_dir,
 }]).T.rename(columns={0: "value"})
 # %%
-fig = train.loss_curve(result["log_history"], f"CPT loss ({cpt_mix})")
+fig = loss_curve(result.log_history, f"CPT loss ({cpt_mix})")
 mlflow.log_figure(fig, "plots/cpt_loss.png")

@@ -43,15 +43,17 @@ import mlflow
 import pandas as pd
 
 from lexlab.legalmidm import formats, train
-from lexlab.workbench import tracking
 from lexlab.legalmidm import system_prompt as sysprompt
+from lexlab.models.trainer import loss_curve
+from lexlab.workbench import tracking
+from lexlab.workbench.config import config_from_dict
 
 if it_mix not in ("legal", "legal+general"):
     raise ValueError(f"it_mix must be 'legal' or 'legal+general', got {it_mix!r}")
 prompt_name, prompt_text = sysprompt.resolve(system_prompt)
 run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "general_fraction": general_fraction,
                                                 "system_prompt_name": prompt_name})
-cfg = train.config_from_dict(train.ITConfig, dict(
+cfg = config_from_dict(train.ITConfig, dict(
     run_name=run_name, seed=seed, model=base_model_dir or model, model_name=model_name, qa_dir=qa_dir,
     format=format, system_prompt=prompt_text, general_fraction=general_fraction if it_mix == "legal+general" else 0.0,
     general_jsonl=general_jsonl, general_tasks=general_tasks, max_qa_items=max_qa_items,
@@ -72,15 +74,16 @@ for role, text in ((m["role"], m["content"]) for m in formats.to_messages(
 # %%
 result = train.run_it(cfg, legal_items, general_items)
 # %%
+mix = result.extra["mix"]
 pd.DataFrame([{
-    "format": cfg.format, "base model": result["base_model_path"], "legal items": result["n_legal_items"],
-    "general items": result["n_general_items"], "examples mixed": result["mix"]["n"],
-    "requested general fraction": cfg.general_fraction, "realised": round(result["mix"]["general_fraction"], 4),
-    "dropped (too long)": result["n_dropped_too_long"], "steps": result["global_step"],
-    "resumed from": result["resumed_from"] or "", "final loss": round(result["final_loss"], 4),
-    "train seconds": round(result["train_seconds"], 1), "trainable / all params":
-    f"{result['n_trainable_params']:,} / {result['n_params']:,}", "model dir": result["final_dir"],
+    "format": cfg.format, "base model": result.extra["base_model_path"], "legal items": result.extra["n_legal_items"],
+    "general items": result.extra["n_general_items"], "examples mixed": mix["n"],
+    "requested general fraction": cfg.general_fraction, "realised": round(mix["general_fraction"], 4),
+    "dropped (too long)": result.extra["n_dropped_too_long"], "steps": result.global_step,
+    "resumed from": result.resumed_from or "", "final loss": round(result.final_loss, 4),
+    "train seconds": round(result.train_seconds, 1), "trainable / all params":
+    f"{result.n_trainable_params:,} / {result.n_params:,}", "model dir": result.final_dir,
 }]).T.rename(columns={0: "value"})
 # %%
-fig = train.loss_curve(result["log_history"], f"IT loss ({cfg.format}, {it_mix})")
+fig = loss_curve(result.log_history, f"IT loss ({cfg.format}, {it_mix})")
 mlflow.log_figure(fig, "plots/it_loss.png")

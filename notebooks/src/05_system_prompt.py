@@ -44,8 +44,7 @@ run = tracking.stage_run("system_prompt", {
     "trained_with_prompt_model": trained_with_prompt_model, "trained_prompt": trained_prompt,
     "min_gain": min_gain, "min_new_tokens": min_new_tokens, "repetition_penalty": repetition_penalty,
 })
-names = list(sp.CANDIDATES) if candidates == "all" else [c.strip() for c in candidates.split(",")]
-chosen_from = {n: sp.resolve(n)[1] for n in names}
+chosen_from = sp.select(candidates)
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
                                        batch_size=batch_size, repetition_penalty=repetition_penalty)
 m, tok, path = hf.load_model(model)

@@ -42,8 +42,7 @@ import torch
 
 if torch_threads:
     torch.set_num_threads(int(torch_threads))
-from lexlab.legalmidm import evaluate, system_prompt as sp
-from lexlab.models import hf
+from lexlab.legalmidm import evaluate, system_prompt as sp, variants
 from lexlab.workbench import tracking
 
 torch.manual_seed(seed)
@@ -52,7 +51,7 @@ run = tracking.stage_run("evaluate", {
     "max_input_chars": max_input_chars, "max_new_tokens": max_new_tokens, "system_prompt_spec": system_prompt,
     "rouge_tokenizers": rouge_tokenizers, "baselines": baselines, "base_model": base_model,
 })
-specs = evaluate.model_specs(models, model, variant, factors, seed)
+specs = variants.model_specs(models, model, variant, factors, seed)
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
                                        batch_size=batch_size,
                                        repetition_penalty=repetition_penalty)
@@ -65,38 +64,19 @@ pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
 # %% [markdown]
 # ## Models
 # %%
-results = {}
-first = None
-for spec in specs:
-    m, tok, path = hf.load_model(spec["path"])
-    first = first or (m, tok)
-    results[spec["name"]] = evaluate.evaluate_and_log(
-        spec["name"], m, tok, examples, settings, prompt_text or None, spec["factors"], toks, n_boot, seed,
-        model_path=str(path))
-    del m
+results, first = variants.evaluate_models(specs, examples, settings, prompt_text or None, toks, n_boot, seed)
 # %% [markdown]
 # ## Baselines
 # %%
-wanted = {b.strip() for b in baselines.split(",") if b.strip()}
-if "untrained" in wanted:
-    if base_model:
-        bm, btok, bpath = hf.load_model(base_model)
-    else:
-        bm, btok, bpath = evaluate.untrained_like(first[0], seed), first[1], "untrained copy of " + specs[0]["path"]
-    results["base_untrained"] = evaluate.evaluate_and_log(
-        "base_untrained", bm, btok, examples, settings, prompt_text or None, {}, toks, n_boot, seed,
-        model_path=str(bpath), kind="baseline")
-if "extractive" in wanted:
-    results["extractive_lead"] = evaluate.evaluate_and_log(
-        "extractive_lead", None, None, examples, settings, None, {}, toks, n_boot, seed, kind="baseline")
+results.update(variants.evaluate_baselines(baselines, first, specs[0]["path"], base_model, examples, settings,
+                                           prompt_text or None, toks, n_boot, seed))
 # %% [markdown]
 # ## Scores (ROUGE-L / accuracy × 100; perplexity as is)
 # %%
 table = evaluate.scores_frame(results)
 mlflow.log_table(table.reset_index(), artifact_file="scores.json")
 mlflow.log_metrics({tracking.metric_key(f"{v}.avg"): float(s) for v, s in table["avg"].items() if pd.notna(s)})
-from lexlab.legalmidm.tasks import TASKS
-(table * [1 if c in TASKS and TASKS[c].kind == "perplexity" else 100 for c in table.columns]).round(1)
+evaluate.readable_scores(table)
 # %%
 sample = pd.concat([r.examples.assign(variant=v) for v, r in results.items() if not r.examples.empty])
 sample.groupby(["task", "variant"]).head(1)[["task", "variant", "reference", "prediction"]].head(40)

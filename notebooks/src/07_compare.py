@@ -14,21 +14,13 @@ rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
 ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
 # %%
 import mlflow
+
 from lexlab.legalmidm import compare
 from lexlab.workbench import tracking
 
 run = tracking.stage_run("compare", {"scope": scope, "rouge_tokenizer": rouge_tokenizer,
                                      "ablations": ",".join(ablations)})
-parent = None
-if scope == "pipeline":
-    parent = mlflow.get_run(run.info.run_id).data.tags.get("mlflow.parentRunId")
-    while parent:  # climb to the top of the pipeline (grid point runs sit between it and the stages)
-        up = mlflow.get_run(parent).data.tags.get("mlflow.parentRunId")
-        if not up:
-            break
-        parent = up
-elif scope != "experiment":
-    parent = scope
+parent = compare.scope_parent(scope, run.info.run_id)
 runs = compare.load_eval_runs([experiment], parent_run_id=parent)
 print(f"{len(runs)} evaluation runs, {runs['variant'].nunique() if len(runs) else 0} variants")
 result = compare.compare(runs, rouge_tokenizer, [tuple(a.split(":", 1)) for a in ablations])

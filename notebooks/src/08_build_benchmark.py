@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lexlab.legalsearchlm.bench import legal_factors as factors, legar
+from lexlab.legalsearchlm.bench.export import category_table, export
 from lexlab.workbench import paths, tracking
 from lexlab.data import snapshot as snapshot_mod
 
@@ -44,7 +45,7 @@ ann = factors.make_annotator(
 bench = legar.build_benchmark(snap.decisions, annotator=ann, max_queries=max_queries, seed=seed,
                               title_match=title_match, test_fraction=test_fraction)
 out_dir = paths.work_dir("legar", name)
-files = legar.export(bench, out_dir)
+files = export(bench, out_dir)
 build_s = time.time() - t0
 stats = {k: v for k, v in bench.stats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 stats["wall_seconds"] = build_s
@@ -56,7 +57,7 @@ pd.Series(stats, name="value").to_frame()
 # `candidates` counts single-charge candidates of the category (multi-charge candidates belong to a combined
 # category); `mean_relevant` is standard relevance; `stricter_queries` have ≥ 1 stricter-relevant candidate.
 # %%
-table = legar.category_table(bench)
+table = category_table(bench)
 mlflow.log_table(table, "benchmark/categories.json")
 table
 # %%

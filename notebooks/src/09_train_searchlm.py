@@ -30,45 +30,48 @@ learning_rate = 2e-3
 import json
 import time
 
-import matplotlib.pyplot as plt
 import mlflow
 import pandas as pd
 
-from lexlab.workbench import paths, tracking
-from lexlab.legalsearchlm.retrieval import read_jsonl_records
+from lexlab.legalsearchlm.retrieval import read_records
 from lexlab.legalsearchlm.searchlm.retriever import VARIANTS
-from lexlab.legalsearchlm.searchlm.train import train_searchlm
+from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
+from lexlab.models.trainer import loss_curve
+from lexlab.workbench import paths, tracking
+from lexlab.workbench.config import config_from_dict
 
-cfg = dict(VARIANTS[variant]) if variant != "custom" else {
+recipe = dict(VARIANTS[variant]) if variant != "custom" else {
     "targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}
 if variant == "ood" and train_category:
-    cfg["train_category"] = train_category
+    recipe["train_category"] = train_category
 params = {"benchmark": benchmark, "corpus_path": corpus_path, "model": model, "model_name": model_name,
-          "variant": variant, **cfg, "extractor": extractor, "max_elements": max_elements,
+          "variant": variant, **recipe, "extractor": extractor, "max_elements": max_elements,
           "max_input_tokens": max_input_tokens, "max_steps": max_steps, "batch_size": batch_size,
           "learning_rate": learning_rate, "seed": seed,
           **({"llm_model": llm_model, "llm_base_url": llm_base_url} if extractor == "llm" else {})}
 run = tracking.stage_run("train_searchlm", params)
-corpus = read_jsonl_records(corpus_path or paths.work_dir("legar", benchmark) / "corpus.jsonl")
+corpus = read_records(corpus_path or paths.work_dir("legar", benchmark) / "corpus.jsonl")
 train_ids = None
-if cfg.get("train_category"):
-    train_ids = [d["id"] for d in corpus if d.get("category") == cfg["train_category"]]
+if recipe.get("train_category"):
+    train_ids = [d["id"] for d in corpus if d.get("category") == recipe["train_category"]]
     if not train_ids:
-        raise ValueError(f"no corpus case has category {cfg['train_category']!r}")
+        raise ValueError(f"no corpus case has category {recipe['train_category']!r}")
 len(corpus), (len(train_ids) if train_ids else len(corpus))
 # %%
 out_dir = paths.work_dir("retrieval", model_name)
-t0 = time.time()
-meta = train_searchlm(
-    corpus, out_dir, model=model, targets=cfg["targets"], first_token_aware=cfg["first_token_aware"],
-    extractor=extractor, llm={"model": llm_model, "base_url": llm_base_url or None} if extractor == "llm" else None,
+cfg = config_from_dict(SearchLMConfig, dict(
+    out_dir=str(out_dir), run_name=run_name, seed=seed, model=model, targets=recipe["targets"],
+    first_token_aware=recipe["first_token_aware"], extractor=extractor,
+    llm={"model": llm_model, "base_url": llm_base_url or None} if extractor == "llm" else {},
     max_elements=max_elements, max_input_tokens=max_input_tokens, max_steps=max_steps, batch_size=batch_size,
-    learning_rate=learning_rate, seed=seed, train_ids=train_ids,
-    extra_meta={"variant": variant, "train_category": cfg.get("train_category", "")}, run_name=run_name,
-)
-meta["wall_seconds"] = time.time() - t0
+    learning_rate=learning_rate, train_ids=train_ids,
+    extra_meta={"variant": variant, "train_category": recipe.get("train_category", "")},
+), source="notebook parameters")
+t0 = time.time()
+result = train_searchlm(corpus, cfg)
+meta = {**result.extra, "wall_seconds": time.time() - t0}
 mlflow.log_metrics({k: float(v) for k, v in meta.items() if isinstance(v, (int, float)) and not isinstance(v, bool)})
-mlflow.set_tag("lexlab.searchlm.model_dir", str(out_dir / "final"))
+mlflow.set_tag("lexlab.searchlm.model_dir", result.final_dir)
 pd.Series(meta, name="value").to_frame()
 # %% [markdown]
 # ## Training targets (first cases)
@@ -79,15 +82,6 @@ pd.DataFrame([{"id": r["id"], "targets": " | ".join(r["targets"][:5])} for r in 
 # %% [markdown]
 # ## Training loss
 # %%
-state_files = sorted((out_dir / "checkpoints").glob("checkpoint-*/trainer_state.json"))
-hist = json.loads(state_files[-1].read_text())["log_history"] if state_files else []
-loss = pd.DataFrame([h for h in hist if "loss" in h])
-fig, ax = plt.subplots(figsize=(6, 3))
-if len(loss):
-    ax.plot(loss["step"], loss["loss"])
-ax.set_xlabel("step")
-ax.set_ylabel("target NLL")
-ax.set_title(f"LegalSearchLM training ({variant})")
-fig.tight_layout()
+fig = loss_curve(result.log_history, f"LegalSearchLM training ({variant})", ylabel="target NLL", figsize=(6, 3))
 mlflow.log_figure(fig, "searchlm/train_loss.png")
-mlflow.log_artifacts(str(out_dir / "final"), "searchlm/model")
+mlflow.log_artifacts(result.final_dir, "searchlm/model")

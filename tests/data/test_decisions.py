@@ -8,7 +8,7 @@ import pytest
 
 from lexlab.data.decisions import (clean_markup, extract_applied_law, extract_facts, load_decisions, parse_decision,
                               split_case_numbers, split_front_matter)
-from lexlab.data.records import ParseError
+from lexlab.workbench.io import ParseError
 
 PREC = FIXTURES / "data" / "pkg" / "precedents"
 

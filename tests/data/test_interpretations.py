@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lexlab.data.interpretations import load_interpretations, parse_interpretation, split_parts
-from lexlab.data.records import ParseError
+from lexlab.workbench.io import ParseError
 
 INTERP = FIXTURES / "data" / "pkg" / "fsc" / "law_interpretations"
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from lexlab.data.sources import (JsonlSource, PressSource, clean_press_text, package_path, read_jsonl, write_jsonl)
-from lexlab.data.records import Decision, GeneralDoc, ParseError
+from lexlab.data.records import Decision, GeneralDoc
+from lexlab.data.sources import JsonlSource, PressSource, clean_press_text, package_path
+from lexlab.workbench.io import ParseError, read_jsonl, write_jsonl
 
 DATA = FIXTURES / "data"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lexlab.data.records import ParseError
+from lexlab.workbench.io import ParseError
 from lexlab.data.statutes import load_statutes, parse_statute, split_paragraphs
 
 LAW = FIXTURES / "data" / "pkg" / "law_api"

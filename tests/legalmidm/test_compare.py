@@ -62,6 +62,16 @@ def test_headline_metrics_never_mix_rouge_tokenizers(store):
     assert "summary.rougeL_morph" in compare.headline_metrics(runs, "morph")
 
 
+def test_headline_metrics_follow_the_tasks_declaration(store, monkeypatch):
+    import dataclasses
+
+    from lexlab.legalmidm import tasks
+
+    runs = compare.load_eval_runs(parent_run_id=store)
+    monkeypatch.setitem(tasks.TASKS, "mc_title", dataclasses.replace(tasks.TASKS["mc_title"], metric="acc"))
+    assert compare.headline_metrics(runs, "char") == ["summary.rougeL_char", "general_ppl.perplexity"]
+
+
 def test_seed_mean_and_t_interval(store):
     runs = compare.load_eval_runs(parent_run_id=store)
     summ = compare.summarize(runs, ["summary.rougeL_char"])
@@ -100,14 +110,14 @@ def test_log_comparison_writes_tables_and_plots(store, tmp_path):
 
 
 def test_grid_variant_names_pool_seeds():
-    from lexlab.legalmidm import evaluate
+    from lexlab.legalmidm import variants
 
-    specs = evaluate.model_specs([], model="grid-format=no_ref-seed=1-it", factors={"format": "no_ref"}, seed=1)
+    specs = variants.model_specs([], model="grid-format=no_ref-seed=1-it", factors={"format": "no_ref"}, seed=1)
     assert specs[0]["name"] == "format=no_ref" and specs[0]["factors"] == {"format": "no_ref", "seed": 1}
-    listed = evaluate.model_specs([{"name": "a", "path": "work/models/a/final", "format": "no_ref"}])
+    listed = variants.model_specs([{"name": "a", "path": "work/models/a/final", "format": "no_ref"}])
     assert listed[0]["factors"] == {"format": "no_ref"}
     with pytest.raises(ValueError, match="nothing to evaluate"):
-        evaluate.model_specs([], model="")
+        variants.model_specs([], model="")
 
 
 def test_tables_hold_every_metric_and_baselines_are_summarised(store):

@@ -1,7 +1,6 @@
 """Legal + general mixing: the ratio asked for is the ratio realised, batch by batch; general-text builders."""
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
@@ -9,7 +8,8 @@ import torch
 from datasets import Dataset
 
 from lexlab.data import general_text
-from lexlab.legalmidm import mixing, train
+from lexlab.legalmidm import mixing
+from lexlab.legalmidm.train import pack
 from lexlab.models import hf as modeling
 
 
@@ -73,8 +73,8 @@ def test_edge_fractions_and_errors():
 def test_cpt_blocks_make_the_example_ratio_a_token_ratio():
     tok = modeling.train_tokenizer(["형법 제1조 범죄의 성립과 처벌은 행위 시의 법률에 따른다."] * 30
                                    + ["금융위원회는 오늘 보도자료를 배포하였다."] * 30, vocab_size=300)
-    legal = train.pack(["형법 제1조 범죄의 성립과 처벌은 행위 시의 법률에 따른다."] * 200, tok, 16)
-    general = train.pack(["금융위원회는 오늘 보도자료를 배포하였다."] * 200, tok, 16)
+    legal = pack(["형법 제1조 범죄의 성립과 처벌은 행위 시의 법률에 따른다."] * 200, tok, 16)
+    general = pack(["금융위원회는 오늘 보도자료를 배포하였다."] * 200, tok, 16)
     assert {len(b) for b in legal + general} == {16}
     mixed = mixing.mix(Dataset.from_dict({"input_ids": legal}), Dataset.from_dict({"input_ids": general}),
                        0.25, seed=0)
@@ -90,25 +90,6 @@ def test_realised_ratio_accepts_batches_and_labels():
     assert mixing.realised_ratio(["legal", "general", "general", "legal"])["general_fraction"] == 0.5
     assert mixing.realised_ratio({"origin": ["general", "legal", "legal"]})["n_general"] == 1
     assert mixing.realised_ratio([])["general_fraction"] == 0.0
-
-
-def test_load_qa_reads_stage_02_output_and_names_bad_lines(tmp_path):
-    qa = tmp_path / "qa_run"
-    qa.mkdir()
-    good = {"id": "a1", "question": "사기죄의 법정형은?", "answer": "10년 이하의 징역", "law": "형법",
-            "article": "제347조", "reference": "형법 제347조 ...", "source": "template"}
-    (qa / "accepted.jsonl").write_text(
-        json.dumps(good, ensure_ascii=False) + "\n" + json.dumps({"id": "a2", "question": "q"}) + "\n{oops\n",
-        encoding="utf-8")
-    with pytest.raises(ValueError, match=r"accepted.jsonl:2: field 'answer'"):
-        mixing.load_qa(qa)
-    items = mixing.load_qa(qa, on_error="skip")
-    assert items == [{"id": "a1", "question": good["question"], "answer": good["answer"],
-                      "reference": good["reference"], "source": "template"}]
-    rows, skipped = mixing.read_jsonl_report(qa / "accepted.jsonl", ("id", "answer"), on_error="skip")
-    assert [s["line"] for s in skipped] == [2, 3] and "invalid JSON" in skipped[1]["error"]
-    with pytest.raises(FileNotFoundError, match="nothing_here"):
-        mixing.load_qa(tmp_path / "nothing_here")
 
 
 # ------------------------------------------------------------------------------------------- general text

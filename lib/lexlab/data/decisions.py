@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from lexlab.data.records import Decision, ParseError, check_on_error, parse_each, read_text
+from lexlab.data.records import Decision, read_text
 from lexlab.data.references import article_keys, extract_citations, normalise_law, parse_references
+from lexlab.workbench.io import ParseError, check_on_error, parse_each
 
 REQUIRED_KEYS = ("사건번호", "법원", "사건종류", "선고일자")
 

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from lexlab.legalmidm.mixing import read_jsonl_report, read_text_jsonl
+from lexlab.workbench.io import read_jsonl
 
 TITLE_TASK = "title"
 CONTINUE_TASK = "continue"
@@ -87,7 +87,7 @@ def general_texts(
     """General text for CPT: ``{"id", "text", "source"}`` dicts.
 
     From ``jsonl`` (a user's corpus, used whole — it is theirs to split) when given, else from the snapshot's
-    ``general`` table (press releases: government prose, see module docstring), restricted to ``split`` by
+    ``general`` table (press releases, see the module docstring), restricted to ``split`` by
     ``lexlab.data.splits`` so the held-out general text of the forgetting check is never trained on.
     """
     if jsonl:
@@ -166,22 +166,34 @@ def general_instructions(
     return items[:max_items] if max_items else items
 
 
+def read_text_jsonl(path: str | Path, on_error: str = "raise") -> list[dict[str, str]]:
+    """A user's own corpus, ``{"id", "text"}`` per line, as ``{"id", "text", "source"}`` dicts.
+
+    Ids need not be unique here: these texts are only mixed into training, never keyed by id.
+    """
+    rows = read_jsonl(path, ("id", "text"), on_error=on_error, unique_ids=False)
+    return [{"id": r["id"], "text": r["text"], "source": f"jsonl:{Path(path).name}"} for r in rows]
+
+
 def read_instruction_jsonl(path: str | Path, on_error: str = "raise") -> list[dict[str, str]]:
     """A user's general instructions: ``{"id", "question", "answer"}`` or Alpaca-style
     ``{"id", "instruction", "input"?, "output"}`` per line."""
-    rows, _ = read_jsonl_report(path, required=("id",), on_error=on_error)
     items = []
-    for n, r in enumerate(rows, 1):
-        if r.get("question") and r.get("answer"):
-            q, a = r["question"], r["answer"]
-        elif r.get("instruction") and r.get("output"):
-            q = r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else "")
-            a = r["output"]
-        else:
-            msg = f"{path}: record {r.get('id')!r}: needs 'question'+'answer' or 'instruction'+'output'"
+    for r in read_jsonl(path, ("id",), on_error=on_error, unique_ids=False):
+        qa = _question_answer(r)
+        if qa is None:
             if on_error == "raise":
-                raise ValueError(msg)
+                raise ValueError(f"{path}: record {r['id']!r}: needs 'question'+'answer' or 'instruction'+'output'")
             continue
-        items.append({"id": str(r["id"]), "question": str(q), "answer": str(a), "reference": "",
+        items.append({"id": r["id"], "question": str(qa[0]), "answer": str(qa[1]), "reference": "",
                       "source": f"jsonl:{Path(path).name}"})
     return items
+
+
+def _question_answer(r: Mapping[str, Any]) -> tuple[Any, Any] | None:
+    """(question, answer) of one instruction record in either shape, or None when it has neither."""
+    if r.get("question") and r.get("answer"):
+        return r["question"], r["answer"]
+    if r.get("instruction") and r.get("output"):
+        return r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else ""), r["output"]
+    return None

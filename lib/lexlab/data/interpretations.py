@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from lexlab.data.records import (Interpretation, ParseError, check_json_object, check_on_error, parse_each,
-                      read_json_object)
+from lexlab.data.records import Interpretation, check_json_object, read_json_object
 from lexlab.data.references import article_key, parse_references
+from lexlab.workbench.io import ParseError, check_on_error, parse_each
 
 _PART = re.compile(r"^(질의요지|회답|이유)\s*:\s*$", re.M)
 _ATTACHMENT = re.compile(r"^\[첨부(?:파일)?:", re.M)

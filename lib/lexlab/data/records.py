@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lexlab.workbench.io import ParseError, check_on_error, parse_each  # noqa: F401  (the policy lives there)
+from lexlab.workbench.io import ParseError
 
 
 def read_text(path: str | Path) -> str:

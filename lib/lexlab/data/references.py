@@ -179,6 +179,23 @@ def _clean(text: str) -> str:
     return text
 
 
+def _split_markers(raw_chunk: str) -> tuple[str, bool, list[str]]:
+    """The text before a token as (its law-name part, whether it marks an old version, aliases it defines)."""
+    old_mark = "\x01" in raw_chunk
+    aliases = re.findall(r"\x02([^\x02]*)\x02", raw_chunk)
+    # the law name is what precedes the first marker ("법률(…전의 것) 제5조" → "법률")
+    chunk = re.split(r"[\x01\x02]", raw_chunk)[0] if (old_mark or aliases) else raw_chunk
+    return chunk, old_mark, aliases
+
+
+def _article_label(m: re.Match) -> tuple[int | None, str]:
+    """(plain article number, None for 의/dash articles; label "제N조" or "제N조의M") of an article token."""
+    if m.group("dash"):
+        return None, f"제{m.group('dash')}조" + (f"의{m.group('dsub')}" if m.group("dsub") else "")
+    sub = m.group("asub")
+    return (None if sub else int(m.group("an"))), f"제{m.group('an')}조" + (f"의{sub}" if sub else "")
+
+
 class _Scanner:
     """State of one left-to-right pass: the current law, article, paragraph, item, and what was emitted."""
 
@@ -195,6 +212,7 @@ class _Scanner:
         self.pending = False
         self.refs: list[StatuteRef] = []
         self.aliases: dict[str, tuple[str, bool]] = {}
+        self.prev: str | None = None  # kind of the last token taken ("art", "para", "item"), for ranges
 
     def emit(self) -> None:
         if self.pending and self.law and self.art:
@@ -206,6 +224,66 @@ class _Scanner:
         self.emit()
         self.law = self.art = self.para = self.item = None
         self.art_num = None
+
+    def on_article(self, m: re.Match, chunk: str, old_mark: bool, aliases: list[str]) -> None:
+        """A "제N조" token: resolve its law from ``chunk``, expand a range "제3조 내지 제5조", make it current."""
+        if not m.group("je") and not m.group("dash"):
+            tail = normalise_law(chunk)
+            if tail and not tail.endswith(_LAW_SUFFIXES) and not _FILLERS.match(chunk):
+                self.prev = None
+                return  # "30조" without 제 is an article only right after a law name or a comma
+        num, label = _article_label(m)
+        resolved = self.resolve_law(chunk)
+        if resolved is None:
+            self.reset()
+            self.prev = None
+            return
+        is_range = (resolved is True and self.prev == "art" and _RANGE.match(chunk) is not None
+                    and self.art_num is not None and num is not None)
+        self.emit()
+        if resolved is not True:
+            self.law, self.is_old, self.buchik = resolved
+        if old_mark:
+            self.is_old = True
+        for alias in aliases:
+            if self.law:
+                self.aliases[alias] = (self.law, self.is_old)
+        if is_range and 0 < num - self.art_num <= 50:
+            for n in range(self.art_num + 1, num):
+                self.art, self.para, self.item, self.pending = f"제{n}조", None, None, True
+                self.emit()
+        self.art, self.art_num, self.para, self.item, self.pending = label, num, None, None, True
+        self.prev = "art"
+
+    def on_paragraph(self, m: re.Match, chunk: str) -> None:
+        """A "제N항" token of the current article (a range "제1항 내지 제3항" expanded)."""
+        key = normalise_law(chunk)
+        if self.art is None or (key and not _FILLERS.match(chunk) and key not in _SAME_ARTICLE):
+            self.prev = None
+            return
+        n = int(m.group("pn"))
+        if self.prev == "para" and self.para and _RANGE.match(chunk):
+            start = int(re.sub(r"\D", "", self.para)) + 1
+            self.emit()
+            for k in range(start, n) if 0 < n - start <= 30 else ():
+                self.para, self.item, self.pending = f"제{k}항", None, True
+                self.emit()
+        if self.pending and (self.para is not None or self.item is not None):
+            self.emit()
+        self.para, self.item, self.pending = f"제{n}항", None, True
+        self.prev = "para"
+
+    def on_item(self, m: re.Match, chunk: str) -> None:
+        """A "제N호" token of the current article or paragraph."""
+        key = normalise_law(chunk)
+        if self.art is None or (key and not _FILLERS.match(chunk)):
+            self.prev = None
+            return
+        label = f"제{m.group('inum')}호" + (f"의{m.group('isub')}" if m.group("isub") else "")
+        if self.pending and self.item is not None:
+            self.emit()
+        self.item, self.pending = label, True
+        self.prev = "item"
 
     def resolve_law(self, chunk: str) -> tuple[str, bool, bool] | bool | None:
         """What the words before a "제N조" say about its law.
@@ -290,73 +368,15 @@ def parse_references(text: str, *, free_text: bool = False, known_laws: Iterable
     sc = _Scanner(free_text, {normalise_law(k) for k in known_laws} if known_laws else None)
     cleaned = _strip_parens(_clean(text))
     pos = 0
-    prev_kind = None
     for m in _TOKEN.finditer(cleaned):
-        raw_chunk = cleaned[pos:m.start()]
+        chunk, old_mark, aliases = _split_markers(cleaned[pos:m.start()])
         pos = m.end()
-        old_mark = "\x01" in raw_chunk
-        aliases = re.findall(r"\x02([^\x02]*)\x02", raw_chunk)
-        # the law name is what precedes the first marker ("법률(…전의 것) 제5조" → "법률")
-        chunk = re.split(r"[\x01\x02]", raw_chunk)[0] if ("\x01" in raw_chunk or aliases) else raw_chunk
         if m.group("art"):
-            if not m.group("je") and not m.group("dash"):
-                tail = normalise_law(chunk)
-                if tail and not tail.endswith(_LAW_SUFFIXES) and not _FILLERS.match(chunk):
-                    prev_kind = None
-                    continue  # "30조" without 제 is an article only right after a law name or a comma
-            if m.group("dash"):
-                num, label = None, f"제{m.group('dash')}조" + (f"의{m.group('dsub')}" if m.group("dsub") else "")
-            else:
-                sub = m.group("asub")
-                num = None if sub else int(m.group("an"))
-                label = f"제{m.group('an')}조" + (f"의{sub}" if sub else "")
-            resolved = sc.resolve_law(chunk)
-            if resolved is None:
-                sc.reset()
-                prev_kind = None
-                continue
-            is_range = (resolved is True and prev_kind == "art" and _RANGE.match(chunk) is not None
-                        and sc.art_num is not None and num is not None)
-            sc.emit()
-            if resolved is not True:
-                sc.law, sc.is_old, sc.buchik = resolved
-            if old_mark:
-                sc.is_old = True
-            for alias in aliases:
-                if sc.law:
-                    sc.aliases[alias] = (sc.law, sc.is_old)
-            if is_range and 0 < num - sc.art_num <= 50:
-                for n in range(sc.art_num + 1, num):
-                    sc.art, sc.para, sc.item, sc.pending = f"제{n}조", None, None, True
-                    sc.emit()
-            sc.art, sc.art_num, sc.para, sc.item, sc.pending = label, num, None, None, True
-            prev_kind = "art"
+            sc.on_article(m, chunk, old_mark, aliases)
         elif m.group("para"):
-            key = normalise_law(chunk)
-            if sc.art is None or (key and not _FILLERS.match(chunk) and key not in _SAME_ARTICLE):
-                prev_kind = None
-                continue
-            n = int(m.group("pn"))
-            if prev_kind == "para" and sc.para and _RANGE.match(chunk):
-                start = int(re.sub(r"\D", "", sc.para)) + 1
-                sc.emit()
-                for k in range(start, n) if 0 < n - start <= 30 else ():
-                    sc.para, sc.item, sc.pending = f"제{k}항", None, True
-                    sc.emit()
-            if sc.pending and (sc.para is not None or sc.item is not None):
-                sc.emit()
-            sc.para, sc.item, sc.pending = f"제{n}항", None, True
-            prev_kind = "para"
-        else:  # item
-            key = normalise_law(chunk)
-            if sc.art is None or (key and not _FILLERS.match(chunk)):
-                prev_kind = None
-                continue
-            label = f"제{m.group('inum')}호" + (f"의{m.group('isub')}" if m.group("isub") else "")
-            if sc.pending and sc.item is not None:
-                sc.emit()
-            sc.item, sc.pending = label, True
-            prev_kind = "item"
+            sc.on_paragraph(m, chunk)
+        else:
+            sc.on_item(m, chunk)
     sc.emit()
     refs = [r._replace(law=canonical_law(r.law)) for r in sc.refs]
     if dedupe:

@@ -17,8 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lexlab.data.sources import DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, Source, default_sources
-from lexlab.data.records import ParseError, check_on_error
+from lexlab.data.sources import (DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, JsonlSource, Source,
+                                 default_sources)
+from lexlab.workbench import paths
+from lexlab.workbench.io import ParseError, check_on_error
 
 MANIFEST = "manifest.json"
 LATEST = "LATEST"
@@ -28,15 +30,6 @@ _KEYS = {"decisions": ("case_id",), "statutes": ("law", "article_no"), "interpre
          "general": ("source", "doc_id")}
 _LIST_COLUMNS = {"decisions": ("ref_articles", "lower_case_ids", "source_paths"), "statutes": ("paragraphs",),
                  "interpretations": ("related_laws",), "general": ()}
-
-
-def _work_root() -> Path:
-    try:
-        from lexlab.workbench import paths
-
-        return Path(os.environ.get("LEXLAB_WORK", paths.WORK)) / "snapshot"
-    except ImportError:  # paths.py is the lead's; keep the data layer usable without it
-        return Path(os.environ.get("LEXLAB_WORK", Path(__file__).resolve().parents[3] / "work")) / "snapshot"
 
 
 def _schema(table: str):
@@ -157,98 +150,26 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
     the manifest's ``skipped`` list and carries on; ``"raise"`` stops at the first ``ParseError``. The ``max_*``
     caps bound the work for quick runs (per source; decisions are capped before de-duplication).
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     check_on_error(on_error)
     t0 = time.perf_counter()
-    root = Path(out_dir) if out_dir is not None else _work_root()
+    root = Path(out_dir) if out_dir is not None else paths.work_dir("snapshot")
     created = datetime.now(timezone.utc)
     version = version or name
     if version:
-        _check_version_name(version)
-        if (root / version).exists() and any((root / version).iterdir()):
-            raise FileExistsError(f"snapshot {root / version} already exists; snapshots are immutable, "
-                                  "pick another version")
+        _check_new_version(root, version)
     missing: list[dict] = []
-    if sources is None:
-        sources = default_sources(press=include_general, missing=missing)
-    else:
-        sources = list(sources)
-    if extra_jsonl:
-        from lexlab.data.sources import JsonlSource
-
-        for path in [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else extra_jsonl:
-            sources.append(JsonlSource(path))
+    sources = _all_sources(sources, include_general, extra_jsonl, missing)
     caps = {"decisions": max_decisions, "statutes": max_statute_files, "interpretations": max_interpretations,
             "general": max_general}
-
-    records: dict[str, list[dict]] = {t: [] for t in TABLES}
-    skipped: list[dict] = []
-    by_source: dict[str, dict] = {}
-    # Statutes first: their law names extend the gazetteer used to read citations out of decisions' prose.
-    ordered = sorted(sources, key=lambda s: {"statutes": 0}.get(s.table, 1))
-    law_names: list[str] = []
-    for src in ordered:
-        errors: list[dict] = []
-        kwargs = dict(on_error=on_error, errors=errors, max_items=caps.get(src.table), progress=progress)
-        if isinstance(src, DecisionsSource):
-            kwargs["known_laws"] = law_names
-        started = time.perf_counter()
-        recs = src.load(**kwargs)
-        roots = _package_roots()
-        rows = [_portable_paths(r.to_row(), roots) for r in recs]
-        if src.table == "statutes":
-            law_names.extend({r["law"] for r in rows})
-        for e in errors:
-            e.setdefault("source", src.name)
-        skipped.extend(errors)
-        records[src.table].extend(rows)
-        by_source[src.name] = {"table": src.table, "files": len(src.files()), "records": len(rows),
-                               "skipped": len(errors), "seconds": round(time.perf_counter() - started, 2)}
-
-    # one row per key across sources: the first source wins, later duplicates are reported
-    for table, rows in records.items():
-        keys = _KEYS[table]
-        seen: set = set()
-        kept = []
-        for row in rows:
-            k = tuple(row[c] for c in keys)
-            if k in seen:
-                err = {"path": (row.get("source_paths") or [row.get("source_path", "")])[0] if table == "decisions"
-                       else row.get("source_path", ""), "field": "/".join(keys),
-                       "error": f"duplicate {table} key {k!r} (kept the first)", "source": row.get("source", table)}
-                if on_error == "raise":
-                    raise ParseError(err["path"], err["field"], err["error"])
-                skipped.append(err)
-                continue
-            seen.add(k)
-            kept.append(row)
-        kept.sort(key=lambda r: tuple(str(r[c]) for c in keys))
-        records[table] = kept
-
+    records, skipped, by_source = _load_sources(sources, on_error, caps, progress)
+    skipped.extend(_dedupe(records, on_error))
     hashes = {t: _rows_hash(records[t], _schema(t).names) for t in TABLES}
-    content_id = hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:12]
     if not version:
-        version = f"snap-{content_id}"
-        existing = root / version / MANIFEST
-        if existing.exists():  # the same content was built before: reuse it, only move the pointer
-            manifest = Manifest(json.loads(existing.read_text(encoding="utf-8")))
-            if manifest.get("hashes") == hashes:
-                if set_latest:
-                    _write_latest(root, version)
-                manifest.path = root / version
-                return manifest
-            raise FileExistsError(f"{root / version} holds other content than its name says; remove it")
-    target = root / version
-    staging = root / f".tmp-{version}-{os.getpid()}"
-    staging.mkdir(parents=True, exist_ok=True)
-    for table in TABLES:
-        schema = _schema(table)
-        rows = records[table]
-        arrow = pa.Table.from_pylist([{c: r.get(c) for c in schema.names} for r in rows], schema=schema)
-        pq.write_table(arrow, staging / f"{table}.parquet", compression="zstd")
-
+        version = _content_version(hashes)
+        existing = _existing_snapshot(root, version, hashes)
+        if existing is not None:  # the same content was built before: reuse it, only move the pointer
+            return _publish(root, existing, set_latest)
+    staging = _write_tables(root, version, records)
     manifest = Manifest({
         "schema": SCHEMA_VERSION,
         "version": version,
@@ -260,20 +181,139 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
         "packages": package_versions(),
         "options": {"on_error": on_error, "max_decisions": max_decisions, "max_statute_files": max_statute_files,
                     "max_interpretations": max_interpretations, "max_general": max_general,
-                    "include_general": include_general, "extra_jsonl": [str(p) for p in (
-                        [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else (extra_jsonl or []))],
+                    "include_general": include_general,
+                    "extra_jsonl": [str(p) for p in _as_list(extra_jsonl)],
                     "sources": [repr(s) for s in sources]},
         "skipped": skipped,
         "missing_sources": missing,
         "build_seconds": round(time.perf_counter() - t0, 2),
     })
+    _commit(staging, root / version, manifest)
+    return _publish(root, manifest, set_latest)
+
+
+def _check_new_version(root: Path, version: str) -> None:
+    """An explicit version must be a plain name that is not taken yet (snapshots are immutable)."""
+    _check_version_name(version)
+    if (root / version).exists() and any((root / version).iterdir()):
+        raise FileExistsError(f"snapshot {root / version} already exists; snapshots are immutable, "
+                              "pick another version")
+
+
+def _as_list(extra_jsonl: str | Path | list | None) -> list:
+    return [extra_jsonl] if isinstance(extra_jsonl, (str, Path)) else list(extra_jsonl or [])
+
+
+def _all_sources(sources: list[Source] | None, include_general: bool, extra_jsonl: str | Path | list | None,
+                 missing: list[dict]) -> list[Source]:
+    """The given sources (default: the packages, absent ones appended to ``missing``) plus the extra JSONL."""
+    if sources is None:
+        sources = default_sources(press=include_general, missing=missing)
+    sources = list(sources)
+    if extra_jsonl:
+        sources += [JsonlSource(path) for path in _as_list(extra_jsonl)]
+    return sources
+
+
+def _load_sources(sources: list[Source], on_error: str, caps: dict[str, int | None],
+                  progress: bool) -> tuple[dict[str, list[dict]], list[dict], dict[str, dict]]:
+    """(portable rows per table, skipped inputs tagged with their source, per-source counts and timings)."""
+    records: dict[str, list[dict]] = {t: [] for t in TABLES}
+    skipped: list[dict] = []
+    by_source: dict[str, dict] = {}
+    # Statutes first: their law names extend the gazetteer used to read citations out of decisions' prose.
+    law_names: list[str] = []
+    for src in sorted(sources, key=lambda s: {"statutes": 0}.get(s.table, 1)):
+        errors: list[dict] = []
+        kwargs = dict(on_error=on_error, errors=errors, max_items=caps.get(src.table), progress=progress)
+        if isinstance(src, DecisionsSource):
+            kwargs["known_laws"] = law_names
+        started = time.perf_counter()
+        roots = _package_roots()
+        rows = [_portable_paths(r.to_row(), roots) for r in src.load(**kwargs)]
+        if src.table == "statutes":
+            law_names.extend({r["law"] for r in rows})
+        for e in errors:
+            e.setdefault("source", src.name)
+        skipped.extend(errors)
+        records[src.table].extend(rows)
+        by_source[src.name] = {"table": src.table, "files": len(src.files()), "records": len(rows),
+                               "skipped": len(errors), "seconds": round(time.perf_counter() - started, 2)}
+    return records, skipped, by_source
+
+
+def _dedupe(records: dict[str, list[dict]], on_error: str) -> list[dict]:
+    """One row per key across sources, sorted by key, in place: the first source wins; the later duplicates
+    are returned as skipped entries (or raised)."""
+    skipped: list[dict] = []
+    for table, rows in records.items():
+        keys = _KEYS[table]
+        seen: set = set()
+        kept = []
+        for row in rows:
+            k = tuple(row[c] for c in keys)
+            if k not in seen:
+                seen.add(k)
+                kept.append(row)
+                continue
+            err = _duplicate_error(table, row, k)
+            if on_error == "raise":
+                raise ParseError(err["path"], err["field"], err["error"])
+            skipped.append(err)
+        kept.sort(key=lambda r: tuple(str(r[c]) for c in keys))
+        records[table] = kept
+    return skipped
+
+
+def _duplicate_error(table: str, row: dict, key: tuple) -> dict:
+    path = ((row.get("source_paths") or [row.get("source_path", "")])[0] if table == "decisions"
+            else row.get("source_path", ""))
+    return {"path": path, "field": "/".join(_KEYS[table]),
+            "error": f"duplicate {table} key {key!r} (kept the first)", "source": row.get("source", table)}
+
+
+def _content_version(hashes: dict[str, str]) -> str:
+    return "snap-" + hashlib.sha256(json.dumps(hashes, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _existing_snapshot(root: Path, version: str, hashes: dict[str, str]) -> Manifest | None:
+    """The manifest of ``root/version`` when that snapshot was built from the same content, None when absent."""
+    path = root / version / MANIFEST
+    if not path.exists():
+        return None
+    manifest = Manifest(json.loads(path.read_text(encoding="utf-8")))
+    if manifest.get("hashes") != hashes:
+        raise FileExistsError(f"{root / version} holds other content than its name says; remove it")
+    return manifest
+
+
+def _write_tables(root: Path, version: str, records: dict[str, list[dict]]) -> Path:
+    """One zstd parquet file per table in a staging directory next to the final one; returns the staging dir."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    staging = root / f".tmp-{version}-{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        schema = _schema(table)
+        rows = [{c: r.get(c) for c in schema.names} for r in records[table]]
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), staging / f"{table}.parquet", compression="zstd")
+    return staging
+
+
+def _commit(staging: Path, target: Path, manifest: Manifest) -> None:
+    """Write the manifest and rename staging to target, so a reader never sees a half-written snapshot."""
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     if target.exists():  # an empty directory left by someone else
         target.rmdir()
-    staging.rename(target)  # a reader never sees a half-written snapshot
+    staging.rename(target)
+
+
+def _publish(root: Path, manifest: Manifest, set_latest: bool) -> Manifest:
+    """Point LATEST at the snapshot (when asked) and return its manifest with ``path`` set."""
     if set_latest:
-        _write_latest(root, version)
-    manifest.path = target
+        _write_latest(root, manifest.version)
+    manifest.path = root / manifest.version
     return manifest
 
 
@@ -319,22 +359,12 @@ def _by_type(records: dict[str, list[dict]]) -> dict:
 def resolve(path: str | Path | None = None) -> Path:
     """A snapshot directory: ``None``/"latest" follows LATEST under the work root; a name is looked up there."""
     if path is None or str(path) == "latest":
-        try:
-            from lexlab.workbench import paths
-
-            return paths.snapshot_dir("latest")
-        except ImportError:
-            pass
-        root = _work_root()
-        pointer = root / LATEST
-        if not pointer.exists():
-            raise FileNotFoundError(f"no snapshot yet ({pointer} missing): run stage 01 (build_snapshot) first")
-        return root / pointer.read_text(encoding="utf-8").strip()
+        return paths.snapshot_dir("latest")
     p = Path(path)
     if (p / LATEST).exists() and not (p / MANIFEST).exists():  # a snapshot root: follow its pointer
         return p / (p / LATEST).read_text(encoding="utf-8").strip()
     if not p.is_absolute() and not p.exists():
-        return _work_root() / p
+        return paths.snapshot_dir(str(p))
     return p
 
 
@@ -361,119 +391,3 @@ def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABL
         snap.tables[table] = df
         setattr(snap, table, df)
     return snap
-
-
-# ----------------------------------------------------------------------------------------------- statistics
-
-def _length_row(name: str, series) -> dict:
-    lens = series.fillna("").str.len()
-    nonempty = lens[lens > 0]
-    q = nonempty.quantile([0.1, 0.5, 0.9]) if len(nonempty) else None
-    return {"field": name, "rows": int(len(lens)), "non_empty": int(len(nonempty)),
-            "mean_chars": round(float(nonempty.mean()), 1) if len(nonempty) else 0.0,
-            "p10": int(q[0.1]) if q is not None else 0, "median": int(q[0.5]) if q is not None else 0,
-            "p90": int(q[0.9]) if q is not None else 0, "max": int(nonempty.max()) if len(nonempty) else 0,
-            "total_chars": int(lens.sum())}
-
-
-def stats_frames(snap: Snapshot) -> dict:
-    """Summary tables for the prepare-corpus notebook (and for MLflow ``log_table``)."""
-    import pandas as pd
-
-    from lexlab.data.splits import add_split_column
-
-    m = snap.manifest
-    out: dict[str, pd.DataFrame] = {}
-    out["counts"] = pd.DataFrame([{"table": t, "rows": n} for t, n in m["counts"].items()])
-    out["by_source"] = pd.DataFrame([{"source": k, **v} for k, v in m.get("by_source", {}).items()])
-    dec = snap.decisions
-    if dec is not None:
-        out["decisions_by_type"] = (dec.groupby("case_type").size().rename("decisions").reset_index()
-                                    .sort_values("decisions", ascending=False, ignore_index=True))
-        out["decisions_by_court"] = (dec.groupby("court").size().rename("decisions").reset_index()
-                                     .sort_values("decisions", ascending=False, ignore_index=True))
-        crim = dec["case_type"] == "형사"
-        fields = {"판시사항 (holdings)": dec["holdings"] != "", "판결요지 (summary)": dec["summary"] != "",
-                  "이유 + 판결요지": (dec["summary"] != "") & (dec["reasoning"] != ""),
-                  "범죄사실 (facts)": dec["facts"] != "", "법령의 적용 text": dec["applied_law_text"] != "",
-                  "ref_articles": dec["ref_articles"].map(len) > 0,
-                  "lower_case_ids": dec["lower_case_ids"].map(len) > 0}
-        out["decision_fields"] = pd.DataFrame([{"field": k, "all": int(v.sum()), "criminal": int((v & crim).sum())}
-                                               for k, v in fields.items()])
-    st = snap.statutes
-    if st is not None:
-        out["statutes_per_law"] = (st.groupby(["law", "law_kind"])
-                                   .agg(articles=("article", "size"), deleted=("deleted", "sum")).reset_index()
-                                   .sort_values("articles", ascending=False, ignore_index=True))
-    lengths = []
-    for table, cols in (("decisions", ("reasoning", "summary", "holdings", "facts")), ("statutes", ("text",)),
-                        ("interpretations", ("question", "answer", "reason")), ("general", ("text",))):
-        df = getattr(snap, table)
-        if df is not None:
-            lengths += [_length_row(f"{table}.{c}", df[c]) for c in cols]
-    out["text_lengths"] = pd.DataFrame(lengths)
-    split_rows = []
-    for table in TABLES:
-        df = getattr(snap, table)
-        if df is not None and len(df):
-            counts = add_split_column(df, table)["split"].value_counts()
-            split_rows.append({"table": table, **{s: int(counts.get(s, 0)) for s in ("train", "dev", "test")}})
-    out["splits"] = pd.DataFrame(split_rows)
-    sk = m.get("skipped", [])
-    out["skipped"] = (pd.DataFrame(sk).groupby(["source", "field"]).size().rename("files").reset_index()
-                      if sk else pd.DataFrame(columns=["source", "field", "files"]))
-    return out
-
-
-def plot_stats(snap: Snapshot) -> list:
-    """Two figures: what the decisions are (type, court level, fields present) and how long the texts are."""
-    import matplotlib
-
-    matplotlib.use(os.environ.get("MPLBACKEND", "Agg"), force=False)
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    from lexlab.data.splits import court_rank
-
-    frames = stats_frames(snap)
-    figs = []
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-    t = frames.get("decisions_by_type")
-    if t is not None:
-        # Hangul labels need a CJK font that may be absent; show romanised case types instead of tofu boxes.
-        names = {"형사": "criminal", "민사": "civil", "일반행정": "administrative", "세무": "tax", "특허": "patent",
-                 "가사": "family", "특별": "special", "보호": "protective"}
-        axes[0].bar([names.get(x, x) for x in t["case_type"]], t["decisions"])
-        axes[0].set_title("decisions by case type")
-        axes[0].tick_params(axis="x", rotation=45)
-        levels = snap.decisions["court"].map(court_rank).map({3: "Supreme", 2: "High/Patent", 1: "District"})
-        lv = levels.value_counts()
-        axes[1].bar(lv.index, lv.values)
-        axes[1].set_title("decisions by court level")
-        f = frames["decision_fields"]
-        y = np.arange(len(f))
-        axes[2].barh(y - 0.2, f["all"], height=0.4, label="all")
-        axes[2].barh(y + 0.2, f["criminal"], height=0.4, label="criminal")
-        axes[2].set_yticks(y, ["holdings", "summary", "reasoning+summary", "facts", "applied-law", "ref_articles",
-                               "appeal links"])
-        axes[2].set_title("decisions with field")
-        axes[2].legend()
-    fig.tight_layout()
-    figs.append(fig)
-
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for table, col in (("decisions", "reasoning"), ("statutes", "text"), ("interpretations", "answer"),
-                       ("general", "text")):
-        df = getattr(snap, table)
-        if df is not None and len(df):
-            lens = df[col].str.len()
-            lens = lens[lens > 0]
-            if len(lens):
-                ax.hist(np.log10(lens), bins=40, alpha=0.5, label=f"{table}.{col} (n={len(lens)})")
-    ax.set_xlabel("log10(characters)")
-    ax.set_ylabel("documents")
-    ax.set_title("text length by table")
-    ax.legend()
-    fig.tight_layout()
-    figs.append(fig)
-    return figs

@@ -3,25 +3,23 @@
 A snapshot is built from a list of sources; each source knows which snapshot table it feeds and yields typed
 records. The Korean packages are found through the import system (never a hard-coded site-packages path) so
 the same code works in a venv, a conda env or a Docker image. A user's corpus is JSONL, one object per line
-with at least ``id`` and ``text``; bad lines raise ``ParseError`` naming the file, the line and the field.
+with at least ``id`` and ``text``, read by ``lexlab.workbench.io.read_jsonl``.
 
-General text: no general-domain Korean corpus installs offline, so the FSC and PIPC press releases stand in
-for it. They are government prose about finance and privacy, not general-domain text, and every consumer
-should say so. Press material from FSS and KISA (not state bodies) and the associations' self-regulations
-(kfb, crefia) is protected and is refused here.
+General text is the FSC and PIPC press releases (what they are and are not: ``lexlab.data.general_text``).
+Press material from FSS and KISA (not state bodies) and the associations' self-regulations (kfb, crefia) is
+protected and is refused here.
 """
 from __future__ import annotations
 
 import dataclasses
 import importlib
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from lexlab.data.records import (Decision, GeneralDoc, Interpretation, ParseError, StatuteArticle, check_on_error, parse_each,
-                      read_json_object)
+from lexlab.data.records import Decision, GeneralDoc, Interpretation, StatuteArticle, read_json_object
+from lexlab.workbench.io import ParseError, check_on_error, parse_each, read_jsonl
 
 DATA_PACKAGE = "card_legal_data"
 DISTRIBUTIONS = ("card-legal-data", "card-legal-data-precedents", "card-legal-data-press")
@@ -46,72 +44,6 @@ def package_path(subpath: str = "") -> Path:
             return candidate
     raise FileNotFoundError(f"{subpath!r} not found in {DATA_PACKAGE} at {', '.join(map(str, roots))}; "
                             f"is the distribution that ships it installed ({', '.join(DISTRIBUTIONS)})?")
-
-
-# ---------------------------------------------------------------------------------------------------- JSONL
-
-def read_jsonl(path: str | Path, *, required: Iterable[str] = ("id", "text"), on_error: str = "raise",
-               errors: list | None = None) -> Iterator[dict]:
-    """Objects of a JSONL file. Each needs the ``required`` keys with non-empty values; ``id`` is made a str.
-
-    on_error="raise" stops at the first bad line; "skip" records it in ``errors`` and goes on. Blank lines are
-    allowed. A repeated id is an error: downstream tables are keyed by it.
-    """
-    path = Path(path)
-    check_on_error(on_error)
-    required = tuple(required)
-    seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
-        numbered = ((lineno, line) for lineno, line in enumerate(fh, start=1) if line.strip())
-        for _, obj in parse_each(numbered, lambda nl: _check_line(path, nl[0], nl[1], required, seen),
-                                 on_error, errors):
-            yield obj
-
-
-def _check_line(path: Path, lineno: int, line: str, required: tuple[str, ...], seen: set[str]) -> dict:
-    where = f"{path}:{lineno}"
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise ParseError(where, "json", f"invalid JSON at column {e.colno}: {e.msg}") from e
-    if not isinstance(obj, dict):
-        raise ParseError(where, "json", f"expected an object, got {type(obj).__name__}")
-    for key in required:
-        value = obj.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise ParseError(where, key, "missing or empty")
-        if key == "text" and not isinstance(value, str):
-            raise ParseError(where, key, f"expected a string, got {type(value).__name__}")
-    if "id" in obj:
-        if not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool):
-            raise ParseError(where, "id", f"expected a string or integer, got {type(obj['id']).__name__}")
-        obj["id"] = str(obj["id"])
-        if obj["id"] in seen:
-            raise ParseError(where, "id", f"duplicate id {obj['id']!r}")
-        seen.add(obj["id"])
-    return obj
-
-
-def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
-    """Write dicts or dataclass records one per line (UTF-8, Korean kept readable). Returns the count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            if dataclasses.is_dataclass(rec):
-                rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
-            fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
-            n += 1
-    tmp.replace(path)
-    return n
-
-
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "tolist"):
-        return o.tolist()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
 # ----------------------------------------------------------------------------------------- press releases
@@ -252,7 +184,7 @@ class InterpretationsSource(_FolderSource):
 
 
 class PressSource(_FolderSource):
-    """FSC or PIPC press releases as general text (government prose — a stand-in, not general-domain text)."""
+    """FSC or PIPC press releases as general text (see ``lexlab.data.general_text``)."""
 
     table, pattern = "general", "*.json"
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lexlab.data.decisions import split_front_matter
-from lexlab.data.records import ParseError, StatuteArticle, check_on_error, parse_each, read_text
+from lexlab.data.records import StatuteArticle, read_text
+from lexlab.workbench.io import ParseError, check_on_error, parse_each
 
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚"
 _HASH_ARTICLE = re.compile(r"^###\s*제\s?(\d+(?:-\d+)?)\s?조(?:\s?의\s?(\d+))?\s*(?:\((.*)\))?\s*(.*)$")
@@ -53,65 +54,74 @@ def parse_statute(path: str | Path, text: str | None = None) -> list[StatuteArti
     if text is None:
         text = read_text(path)
     meta, body = split_front_matter(text, spath)
+    law = _law_name(meta, body, spath)
+    articles = [_article(block, law, meta, spath) for block in _article_blocks(body)]
+    if not articles:
+        raise ParseError(spath, "articles", "no article headings ('### 제N조(…)' or '제N-M조(…)') found")
+    return articles
+
+
+def _law_name(meta: dict, body: str, spath: str) -> str:
+    """The law's name: front matter 제목, else the file's '# ' title."""
     law = (meta.get("제목") or "").strip()
     if not law:
         m = re.search(r"^#\s+(.+)$", body, re.M)
         law = m.group(1).strip() if m else ""
     if not law:
         raise ParseError(spath, "제목", "no law name in front matter (제목) or as a '# ' title")
-    articles: list[StatuteArticle] = []
-    current: dict | None = None
+    return law
 
-    def close() -> None:
-        if current is None:
-            return
-        raw = "\n".join(current["lines"]).strip()
-        if current["inline"]:
-            raw = (current["inline"] + ("\n" + raw if raw else "")).strip()
-        paragraphs = split_paragraphs(raw)
-        num, sub = current["num"], current["sub"]
-        articles.append(StatuteArticle(
-            law=law,
-            article=f"제{num}조" + (f"의{sub}" if sub else ""),
-            article_no=num + (f"의{sub}" if sub else ""),
-            title=current["title"],
-            text="\n".join(paragraphs),
-            paragraphs=paragraphs,
-            deleted=_is_deleted(current["title"], raw),
-            law_kind=meta.get("법령구분", "").strip(),
-            source_path=spath,
-        ))
 
+def _article_blocks(body: str) -> Iterator[dict]:
+    """The articles of a statute body in file order, as {num, sub, title, inline, lines}; scanning stops at the
+    supplementary parts (부칙, 별표, …), and chapter headings are left out."""
     # One style per file: in a '###' file a body line may itself start "제419조(…를 제외한다)는 …".
     hash_style = any(_HASH_ARTICLE.match(ln.strip()) for ln in body.split("\n") if ln.startswith("###"))
+    current: dict | None = None
     for line in body.split("\n"):
         stripped = line.strip()
         if not stripped or stripped.startswith("# ") and not stripped.startswith("###"):
             continue
         if _END.match(stripped) and not line[:1].isspace():
-            close()
-            current = None
             break
         m = _HASH_ARTICLE.match(stripped)
         if m is None and not hash_style and not line[:1].isspace():
             m = _INLINE_ARTICLE.match(stripped)
-        if m:
-            close()
-            num, sub, title = m.group(1), m.group(2), (m.group(3) or "").strip()
-            rest = (m.group(4) or "") + (m.group(5) if m.re is _INLINE_ARTICLE and m.group(5) else "")
-            current = {"num": num, "sub": sub, "title": title, "inline": rest.strip(), "lines": []}
-            continue
-        if stripped.startswith("###"):  # some other ### block (e.g. a bare heading) ends the article
-            close()
-            current = None
+        if m or stripped.startswith("###"):  # an article heading, or another ### block that ends the article
+            if current is not None:
+                yield current
+            current = _block(m) if m else None
             continue
         if current is None or (_CHAPTER.match(stripped) and not line[:1].isspace()):
             continue
         current["lines"].append(stripped)
-    close()
-    if not articles:
-        raise ParseError(spath, "articles", "no article headings ('### 제N조(…)' or '제N-M조(…)') found")
-    return articles
+    if current is not None:
+        yield current
+
+
+def _block(m: re.Match) -> dict:
+    rest = (m.group(4) or "") + (m.group(5) if m.re is _INLINE_ARTICLE and m.group(5) else "")
+    return {"num": m.group(1), "sub": m.group(2), "title": (m.group(3) or "").strip(), "inline": rest.strip(),
+            "lines": []}
+
+
+def _article(block: dict, law: str, meta: dict, spath: str) -> StatuteArticle:
+    raw = "\n".join(block["lines"]).strip()
+    if block["inline"]:
+        raw = (block["inline"] + ("\n" + raw if raw else "")).strip()
+    paragraphs = split_paragraphs(raw)
+    num, sub = block["num"], block["sub"]
+    return StatuteArticle(
+        law=law,
+        article=f"제{num}조" + (f"의{sub}" if sub else ""),
+        article_no=num + (f"의{sub}" if sub else ""),
+        title=block["title"],
+        text="\n".join(paragraphs),
+        paragraphs=paragraphs,
+        deleted=_is_deleted(block["title"], raw),
+        law_kind=meta.get("법령구분", "").strip(),
+        source_path=spath,
+    )
 
 
 def iter_statute_files(root: str | Path) -> Iterator[Path]:

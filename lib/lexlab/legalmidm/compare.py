@@ -2,7 +2,8 @@
 
 An evaluation run is any MLflow run tagged ``lexlab.eval_variant`` (``lexlab.legalmidm.evaluate.evaluate_and_log`` sets it):
 its metrics are ``<task>.<metric>`` with ``.ci_low``/``.ci_high`` beside them, its params name the variant and
-its ablation factors (``factor.format``, ``factor.cpt_mix``, ``factor.seed`` …). Baselines (the untrained model,
+its ablation factors (``factor.format``, ``factor.cpt_mix``, ``factor.seed`` …). The tables hold each task's
+headline metric as the task declares it (``lexlab.legalmidm.tasks.Task.headline``). Baselines (the untrained model,
 the extractive lead baseline) are evaluation runs with tag ``lexlab.eval_kind = baseline`` and appear on every
 table.
 
@@ -15,14 +16,12 @@ taken as sqrt(h1² + h2²) from the two half-widths (independent errors, normal 
 from __future__ import annotations
 
 import math
-import re
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-HEADLINE = re.compile(r"^(?P<task>[A-Za-z0-9_]+)\.(?P<metric>rougeL_[a-z]+|acc_norm|perplexity)$")
-LOWER_IS_BETTER = ("perplexity",)
+from lexlab.legalmidm.tasks import LOWER_IS_BETTER, TASKS
 
 
 # ------------------------------------------------------------------------------------------------ loading
@@ -36,6 +35,24 @@ def load_eval_runs(experiment_names: Sequence[str] | None = None, parent_run_id:
                              search_all_experiments=not experiment_names, filter_string=filter_string,
                              max_results=50000)
     return tidy_runs(raw, parent_run_id)
+
+
+def scope_parent(scope: str, run_id: str) -> str | None:
+    """The run whose descendants a comparison reads: "pipeline" → the top of the pipeline ``run_id`` sits in
+    (grid point runs sit between it and the stages), "experiment" → None (every run), else ``scope`` is a run id."""
+    import mlflow
+
+    if scope == "experiment":
+        return None
+    if scope != "pipeline":
+        return scope
+    parent = mlflow.get_run(run_id).data.tags.get("mlflow.parentRunId")
+    while parent:
+        up = mlflow.get_run(parent).data.tags.get("mlflow.parentRunId")
+        if not up:
+            break
+        parent = up
+    return parent
 
 
 def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFrame:
@@ -78,13 +95,11 @@ def descendants(raw: pd.DataFrame, root: str) -> set[str]:
 
 
 def headline_metrics(runs: pd.DataFrame, rouge_tokenizer: str = "char") -> list[str]:
-    """Each task's headline metric present in the runs (ROUGE-L of one tokenizer only, never mixed)."""
-    found = []
-    for col in runs.columns:
-        m = HEADLINE.match(col)
-        if m and (not m["metric"].startswith("rougeL") or m["metric"] == f"rougeL_{rouge_tokenizer}"):
-            found.append(col)
-    return sorted(found, key=lambda c: (c.endswith("perplexity"), c))
+    """Each task's headline metric (``Task.headline``) present in the runs: ROUGE-L of one tokenizer only, never
+    mixed; lower-is-better metrics (perplexity) last."""
+    wanted = {task.headline(rouge_tokenizer) for task in TASKS.values()}
+    found = [col for col in runs.columns if col in wanted]
+    return sorted(found, key=lambda c: (c.endswith(LOWER_IS_BETTER), c))
 
 
 def factor_columns(runs: pd.DataFrame) -> list[str]:

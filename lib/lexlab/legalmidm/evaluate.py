@@ -20,10 +20,10 @@ run; for a hub model pass its own path as the base instead).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -32,7 +32,7 @@ import torch
 from tqdm.auto import tqdm
 
 from lexlab.legalmidm import metrics
-from lexlab.legalmidm.tasks import Example, get_task
+from lexlab.legalmidm.tasks import TASKS, Example, get_task
 
 PLAIN_FRAME = "질문: {user}\n답변: "
 REF_OUTPUT_HEADER = "근거 조문:"  # ref_in_output models append the reference after this; see strip_reference_tail
@@ -231,43 +231,58 @@ def evaluate_generation(task: str, examples: list[Example], predictions: list[st
 def evaluate_task(model, tokenizer, task: str, examples: list[Example], settings: GenerationSettings,
                   system_prompt: str | None = None, rouge_tokenizers: Sequence[str] = ("char",),
                   n_boot: int = 1000, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
-    kind = get_task(task).kind
-    ctx = context_size(model, settings)
-    if kind == "generate":
-        prompts = [render_prompt(tokenizer, ex.prompt, system_prompt) for ex in examples]
-        preds, truncated = generate(model, tokenizer, prompts, settings, desc=task)
-        out, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
-        out[f"{task}.truncated_prompts"] = float(truncated)
-    elif kind == "choice":
-        picks, picks_norm = [], []
-        for ex in tqdm(examples, desc=task, leave=False):
-            sums, _ = option_logprobs(model, tokenizer, render_prompt(tokenizer, ex.prompt, system_prompt),
-                                      ex.options, ctx)
-            a, b = choose(sums, ex.options)
-            picks.append(a)
-            picks_norm.append(b)
-        labels = [ex.label for ex in examples]
-        acc, acc_norm = metrics.accuracy(picks, labels), metrics.accuracy(picks_norm, labels)
-        out = {**_ci_metrics(f"{task}.acc", acc, n_boot, seed), **_ci_metrics(f"{task}.acc_norm", acc_norm, n_boot, seed)}
-        rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples],
-                             "prompt": [_short(ex.prompt) for ex in examples],
-                             "reference": [ex.options[ex.label] for ex in examples],
-                             "prediction": [e.options[i] for e, i in zip(examples, picks_norm)], "acc_norm": acc_norm})
-    elif kind == "perplexity":
-        nll, ntok, nchar = [], [], []
-        for ex in tqdm(examples, desc=task, leave=False):
-            total, count = text_nll(model, tokenizer, ex.text, ctx)
-            nll.append(total)
-            ntok.append(count)
-            nchar.append(len(ex.text))
-        out = perplexity_metrics(task, np.array(nll), np.array(ntok), np.array(nchar), n_boot, seed)
-        rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples], "prompt": "",
-                             "reference": [_short(ex.text) for ex in examples], "prediction": "",
-                             "nll_per_token": np.array(nll) / np.maximum(np.array(ntok), 1)})
-    else:  # pragma: no cover
-        raise ValueError(f"unknown task kind {kind!r}")
+    """One task's metrics (``<task>.<metric>`` with CIs, ``<task>.n``) and per-example rows, by the task's kind."""
+    run = _KIND_RUNNERS[get_task(task).kind]
+    out, rows = run(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
     out[f"{task}.n"] = float(len(examples))
     return out, rows
+
+
+def _run_generate(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
+    prompts = [render_prompt(tokenizer, ex.prompt, system_prompt) for ex in examples]
+    preds, truncated = generate(model, tokenizer, prompts, settings, desc=task)
+    out, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
+    out[f"{task}.truncated_prompts"] = float(truncated)
+    return out, rows
+
+
+def _run_choice(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
+    ctx = context_size(model, settings)
+    picks, picks_norm = [], []
+    for ex in tqdm(examples, desc=task, leave=False):
+        sums, _ = option_logprobs(model, tokenizer, render_prompt(tokenizer, ex.prompt, system_prompt),
+                                  ex.options, ctx)
+        a, b = choose(sums, ex.options)
+        picks.append(a)
+        picks_norm.append(b)
+    labels = [ex.label for ex in examples]
+    acc, acc_norm = metrics.accuracy(picks, labels), metrics.accuracy(picks_norm, labels)
+    out = {**_ci_metrics(f"{task}.acc", acc, n_boot, seed), **_ci_metrics(f"{task}.acc_norm", acc_norm, n_boot, seed)}
+    rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples],
+                         "prompt": [_short(ex.prompt) for ex in examples],
+                         "reference": [ex.options[ex.label] for ex in examples],
+                         "prediction": [e.options[i] for e, i in zip(examples, picks_norm)], "acc_norm": acc_norm})
+    return out, rows
+
+
+def _run_perplexity(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
+    ctx = context_size(model, settings)
+    nll, ntok, nchar = [], [], []
+    for ex in tqdm(examples, desc=task, leave=False):
+        total, count = text_nll(model, tokenizer, ex.text, ctx)
+        nll.append(total)
+        ntok.append(count)
+        nchar.append(len(ex.text))
+    out = perplexity_metrics(task, np.array(nll), np.array(ntok), np.array(nchar), n_boot, seed)
+    rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples], "prompt": "",
+                         "reference": [_short(ex.text) for ex in examples], "prediction": "",
+                         "nll_per_token": np.array(nll) / np.maximum(np.array(ntok), 1)})
+    return out, rows
+
+
+# How each kind of task asks the model: (model, tokenizer, task, examples, settings, system_prompt,
+# rouge_tokenizers, n_boot, seed) -> (metrics, per-example rows).
+_KIND_RUNNERS = {"generate": _run_generate, "choice": _run_choice, "perplexity": _run_perplexity}
 
 
 def perplexity_metrics(task: str, nll: np.ndarray, ntok: np.ndarray, nchar: np.ndarray, n_boot: int, seed: int
@@ -286,13 +301,6 @@ def perplexity_metrics(task: str, nll: np.ndarray, ntok: np.ndarray, nchar: np.n
             f"{task}.perplexity.ci_high": float(high), f"{task}.bits_per_char": float(bpc)}
 
 
-def primary_metric(task: str, rouge_tokenizer: str = "char") -> str:
-    kind = get_task(task).kind
-    name = {"generate": metrics.rouge_metric_name(rouge_tokenizer), "choice": "acc_norm",
-            "perplexity": "perplexity"}[kind]
-    return f"{task}.{name}"
-
-
 def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
                    settings: GenerationSettings | None = None, system_prompt: str | None = None,
                    rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0) -> EvalResult:
@@ -307,7 +315,7 @@ def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
         m, rows = evaluate_task(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers,
                                 n_boot, seed)
         result.metrics.update(m)
-        result.primary[task] = primary_metric(task, rouge_tokenizers[0])
+        result.primary[task] = get_task(task).headline(rouge_tokenizers[0])
         frames.append(rows)
     finish(result, frames)
     return result
@@ -315,7 +323,7 @@ def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
 
 def finish(result: EvalResult, frames: list[pd.DataFrame]) -> None:
     result.examples = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    averaged = {t: v for t, v in result.task_scores().items() if get_task(t).kind != "perplexity"}
+    averaged = {t: v for t, v in result.task_scores().items() if not get_task(t).lower_is_better}
     result.metrics["avg.score"] = metrics.task_average(averaged)
     result.metrics["avg.n_tasks"] = float(len(averaged))
 
@@ -334,7 +342,7 @@ def extractive_predictions(task_examples: Mapping[str, list[Example]], rouge_tok
         m, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
         m[f"{task}.n"] = float(len(examples))
         result.metrics.update(m)
-        result.primary[task] = primary_metric(task, rouge_tokenizers[0])
+        result.primary[task] = get_task(task).headline(rouge_tokenizers[0])
         frames.append(rows)
     finish(result, frames)
     return result
@@ -379,6 +387,12 @@ def scores_frame(results: Mapping[str, EvalResult]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variant")
 
 
+def readable_scores(table: pd.DataFrame) -> pd.DataFrame:
+    """``scores_frame`` for reading: ROUGE-L and accuracy × 100, lower-is-better scores (perplexity) as they are."""
+    scale = [1 if c in TASKS and TASKS[c].lower_is_better else 100 for c in table.columns]
+    return (table * scale).round(1)
+
+
 def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, system_prompt, factors: Mapping[str, Any],
                      rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0,
                      nested: bool = True, model_path: str = "", kind: str = "model") -> EvalResult:
@@ -390,7 +404,7 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
 
     from lexlab.workbench import tracking
 
-    ctx = mlflow.start_run(run_name=f"eval/{variant}", nested=True) if nested else _null()
+    ctx = mlflow.start_run(run_name=f"eval/{variant}", nested=True) if nested else contextlib.nullcontext()
     with ctx:
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",
@@ -400,14 +414,6 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
                                  n_boot, seed))
         log_result(result, variant)
     return result
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
 
 
 # ------------------------------------------------------------------------------------------------ notebook glue
@@ -424,41 +430,3 @@ def build_examples(task_spec: str | Sequence[str], split: str = "test", n_per_ta
                                data_paths={k: v for k, v in (("complaint", complaint_jsonl),
                                                              ("petition", petition_jsonl)) if v})
     return tasks.build_tasks(tasks.resolve_tasks(task_spec), snap, config)
-
-
-def grid_factors() -> dict[str, str]:
-    """Ablation factors of the active run, from the runner's ``lexlab.grid.<stage>.<param>`` tags."""
-    import mlflow
-
-    run = mlflow.active_run()
-    if run is None:
-        return {}
-    tags = mlflow.get_run(run.info.run_id).data.tags
-    return {k[len("lexlab.grid."):].split(".")[-1]: v for k, v in tags.items() if k.startswith("lexlab.grid.")}
-
-
-def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", variant: str = "",
-                factors: Mapping[str, Any] | None = None, seed: int | None = None) -> list[dict[str, Any]]:
-    """Normalise the notebook's model parameters to ``[{"name", "path", "factors"}]``.
-
-    ``models`` is a list of mappings with ``name`` and ``path``; every other key is an ablation factor (format,
-    cpt_mix, it_mix, seed, …). A single ``model`` takes its factors from ``factors`` and from the grid tags.
-    """
-    specs = []
-    for i, m in enumerate(models or []):
-        if "path" not in m:
-            raise ValueError(f"models[{i}] needs a 'path' (a model dir, a run name or run:<id>)")
-        extra = {k: v for k, v in m.items() if k not in ("name", "path")}
-        specs.append({"name": str(m.get("name") or Path(str(m["path"])).parent.name), "path": str(m["path"]),
-                      "factors": extra})
-    if model:
-        f = {**grid_factors(), **dict(factors or {})}
-        if seed is not None:
-            f.setdefault("seed", seed)
-        # Inside a grid the variant is named by its factors without the seed, so seeds of one variant pool.
-        by_factors = "-".join(f"{k}={v}" for k, v in sorted(f.items()) if k != "seed")
-        fallback = Path(str(model)).parent.name if Path(str(model)).name == "final" else Path(str(model)).name
-        specs.append({"name": variant or by_factors or fallback or str(model), "path": str(model), "factors": f})
-    if not specs:
-        raise ValueError("nothing to evaluate: set 'model' (a path or run name) or 'models' (a list)")
-    return specs

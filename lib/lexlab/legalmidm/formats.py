@@ -12,9 +12,11 @@ tokens get label -100 and drop out of the loss.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+import typing
+from typing import Any, Literal, Mapping
 
-FORMATS = ("no_ref", "ref_in_output", "ref_in_input")
+Format = Literal["no_ref", "ref_in_output", "ref_in_input"]
+FORMATS: tuple[str, ...] = typing.get_args(Format)
 
 # Korean glue text; kept here so a reader sees exactly what the model sees.
 REF_OUTPUT_HEADER = "근거 조문: "

@@ -52,6 +52,12 @@ def resolve(spec: str | None) -> tuple[str, str]:
     return "custom", spec
 
 
+def select(spec: str) -> dict[str, str]:
+    """name → text of the candidates ``spec`` names: "all", or comma-separated names / literal prompts."""
+    names = list(CANDIDATES) if spec == "all" else [c.strip() for c in spec.split(",")]
+    return {name: resolve(name)[1] for name in names}
+
+
 def score_candidates(model, tokenizer, dev_examples, candidates: Mapping[str, str] | None = None,
                      settings: GenerationSettings | None = None, rouge_tokenizers=("char",), seed: int = 0
                      ) -> tuple[pd.DataFrame, dict[str, EvalResult]]:

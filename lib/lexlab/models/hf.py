@@ -104,6 +104,20 @@ def build_model(
     return AutoModelForCausalLM.from_pretrained(model_name_or_path)
 
 
+def load_tokenizer(path: str | Path) -> PreTrainedTokenizerFast:
+    """A saved or hub tokenizer; one without a pad token pads with its end-of-sequence token."""
+    tokenizer = AutoTokenizer.from_pretrained(str(path))
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def ensure_chat_template(tokenizer) -> None:
+    """Base (non-chat) checkpoints have no template; give them ours with their own end-of-sequence token."""
+    if not getattr(tokenizer, "chat_template", None):
+        tokenizer.chat_template = CHAT_TEMPLATE.replace("</s>", tokenizer.eos_token or "</s>")
+
+
 def is_adapter_dir(path: str | Path) -> bool:
     return (Path(path) / "adapter_config.json").exists()
 
@@ -114,9 +128,7 @@ def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
     The adapter's tokenizer is preferred because training may have added tokens (chat roles) to the base's.
     """
     path = str(path)
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer = load_tokenizer(path)
     if is_adapter_dir(path):
         from peft import PeftModel
 

@@ -1,9 +1,13 @@
-"""Config dataclasses from YAML, papermill and the command line: one reader for every entry point."""
+"""Config dataclasses from YAML, papermill and the command line: one reader for every entry point; and the
+experiment YAML reader that resolves ``include:``."""
 from __future__ import annotations
 
 import dataclasses
 import typing
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Mapping, TypeVar
+
+import yaml
 
 C = TypeVar("C")
 
@@ -36,3 +40,122 @@ def config_from_dict(cls: type[C], values: dict[str, Any], source: str = "config
             raise ValueError(f"{source}: field {key!r}: cannot read {value!r} as {kind}") from exc
         out[key] = value
     return cls(**out)
+
+
+# ------------------------------------------------------------------------------------------- YAML with include:
+
+class IncludeError(ValueError):
+    """A config file that cannot be read or whose ``include:`` cannot be resolved; the message names the file."""
+
+
+def load_yaml_with_includes(path: str | Path) -> dict[str, Any]:
+    """An experiment file as one mapping, its ``include:`` resolved (see the merge rule in ``merge_experiment``).
+
+    ``include:`` is a path or a list of paths, relative to the file that says it. At the top of an experiment
+    file it names experiment files this one extends; inside a stage it names stage files (a mapping with
+    ``notebook`` and ``params``) the stage extends. Several includes apply in order, each over the previous.
+    A missing file and an include cycle are errors naming the file.
+    """
+    return _resolve(Path(path), (), merge_experiment)
+
+
+def merge_experiment(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``top`` extends ``base``: ``params`` merge key by key, ``stages`` merge by stage name (a stage of ``top``
+    with the name of a ``base`` stage is merged into it with ``merge_stage``, new stages are appended), and every
+    other key of ``top`` (``name``, ``experiment``, ``grid``) replaces the one of ``base``."""
+    out = {**base, **top}
+    if "params" in base or "params" in top:
+        out["params"] = _merge_mappings(base.get("params"), top.get("params"))
+    if "stages" in base and "stages" in top:
+        out["stages"] = _merge_stages(base["stages"], top["stages"])
+    return out
+
+
+def merge_stage(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
+    """``top`` extends ``base``: ``params`` merge key by key, every other key of ``top`` replaces the one of ``base``."""
+    out = {**base, **top}
+    if "params" in base or "params" in top:
+        out["params"] = _merge_mappings(base.get("params"), top.get("params"))
+    return out
+
+
+def stage_name(stage: Mapping[str, Any]) -> str | None:
+    """A stage's name: its ``name``, else its notebook's file name without suffix (what the runner calls it)."""
+    if stage.get("name"):
+        return str(stage["name"])
+    return Path(str(stage["notebook"])).stem if stage.get("notebook") else None
+
+
+def _merge_mappings(base: Any, top: Any) -> Any:
+    if isinstance(base, Mapping) and isinstance(top, Mapping):
+        return {**base, **top}
+    return base if top is None else top  # a malformed side is left for the reader to report
+
+
+def _merge_stages(base: Any, top: Any) -> Any:
+    if not (isinstance(base, list) and isinstance(top, list)):
+        return top
+    merged = list(base)
+    index = {stage_name(s): i for i, s in enumerate(merged) if isinstance(s, Mapping) and stage_name(s)}
+    for stage in top:
+        name = stage_name(stage) if isinstance(stage, Mapping) else None
+        if name in index:
+            merged[index[name]] = merge_stage(merged[index[name]], stage)
+        else:
+            merged.append(stage)
+    return merged
+
+
+Merge = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+
+
+def _resolve(path: Path, chain: tuple[Path, ...], merge: Merge) -> dict[str, Any]:
+    """``path``'s mapping over the mappings it includes, with the stage-level includes of its stages resolved."""
+    spec = _read_mapping(path)
+    includes = _include_paths(path, spec.pop("include", None), chain)
+    if isinstance(spec.get("stages"), list):
+        spec["stages"] = [_resolve_stage(path, s, chain) for s in spec["stages"]]
+    base: dict[str, Any] = {}
+    for included in includes:
+        base = merge(base, _resolve(included, chain + (path.resolve(),), merge))
+    return merge(base, spec)
+
+
+def _resolve_stage(path: Path, stage: Any, chain: tuple[Path, ...]) -> Any:
+    if not isinstance(stage, Mapping) or "include" not in stage:
+        return stage
+    stage = dict(stage)
+    base: dict[str, Any] = {}
+    for included in _include_paths(path, stage.pop("include"), chain):
+        base = merge_stage(base, _resolve(included, chain + (path.resolve(),), merge_stage))
+    return merge_stage(base, stage)
+
+
+def _include_paths(path: Path, value: Any, chain: tuple[Path, ...]) -> list[Path]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+        raise IncludeError(f"{path}: field 'include' must be a path or a list of paths, got {value!r}")
+    out = []
+    for item in items:
+        target = (path.parent / item).resolve()
+        if not target.is_file():
+            raise IncludeError(f"{path}: include {item!r}: no such file {target}")
+        if target in chain or target == path.resolve():
+            cycle = " -> ".join(str(p) for p in (*chain, path.resolve(), target))
+            raise IncludeError(f"{path}: include {item!r} makes a cycle: {cycle}")
+        out.append(target)
+    return out
+
+
+def _read_mapping(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise IncludeError(f"{path}: no such file")
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise IncludeError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(spec, dict):
+        raise IncludeError(f"{path}: top level must be a mapping")
+    return spec

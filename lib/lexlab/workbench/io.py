@@ -62,12 +62,14 @@ def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
 # ---------------------------------------------------------------------------------------------------- JSONL
 
 def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on_error: OnError = "raise",
-               errors: list | None = None, unique_ids: bool = True) -> list[dict]:
+               errors: list | None = None, unique_ids: bool = True,
+               check: Callable[[str, dict], None] | None = None) -> list[dict]:
     """The objects of a JSONL file, each checked for non-empty ``required`` fields; blank lines are allowed.
 
     ``id`` (when present) must be a string or integer and becomes a string ("007" must stay "007" in TREC
     files); with ``unique_ids`` a repeated id is an error, because downstream tables are keyed by it. A
-    required ``text`` must be a string.
+    required ``text`` must be a string. ``check(where, obj)`` adds a caller's own rules for an object (before
+    its id is read); it raises ``ParseError(where, field, message)``.
     """
     check_on_error(on_error)
     path = Path(path)
@@ -78,7 +80,7 @@ def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
     with path.open(encoding="utf-8") as fh:
         numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
         rows = [obj for _, obj in parse_each(
-            numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], tuple(required), seen, unique_ids),
+            numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], tuple(required), seen, unique_ids, check),
             on_error, skipped)]
     if skipped:
         warnings.warn(f"{path}: skipped {len(skipped)} bad line(s); first: {skipped[0]}", stacklevel=2)
@@ -87,7 +89,8 @@ def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
     return rows
 
 
-def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str], unique_ids: bool) -> dict:
+def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str], unique_ids: bool,
+                check: Callable[[str, dict], None] | None = None) -> dict:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
@@ -100,6 +103,8 @@ def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str]
             raise ParseError(where, key, "missing or empty")
         if key == "text" and not isinstance(value, str):
             raise ParseError(where, key, f"expected a string, got {type(value).__name__}")
+    if check is not None:
+        check(where, obj)
     if "id" in obj:
         if not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool):
             raise ParseError(where, "id", f"expected a string or integer, got {type(obj['id']).__name__}")

@@ -1,7 +1,9 @@
 """The one way a stage runs: a notebook executed by papermill inside an MLflow run.
 
 The CLI (`lexlab run`), batch grids and the tests all come through ``run_experiment``. An experiment YAML names
-stages (notebooks with parameters) and optionally a grid; see docs/CONTRACTS.md for the format. Layout of runs:
+stages (notebooks with parameters) and optionally a grid; see docs/CONTRACTS.md for the format. A file may
+``include:`` other experiment files, and a stage may include stage files (experiments/recipes/); the merge rule is
+in ``lexlab.workbench.config.merge_experiment``. Layout of runs:
 
 - one stage, no grid            → one run
 - several stages, no grid       → a parent run with one nested run per stage
@@ -26,7 +28,7 @@ import mlflow
 import yaml
 from mlflow.tracking import MlflowClient
 
-from lexlab.workbench import paths, tracking
+from lexlab.workbench import config, paths, tracking
 
 
 class ExperimentError(ValueError):
@@ -72,19 +74,29 @@ class ExperimentResult:
 
 
 def load_experiment(path: str | Path) -> Experiment:
-    """Read an experiment YAML, or wrap a bare notebook path as a one-stage experiment."""
+    """Read an experiment YAML (``include:`` resolved, see ``config.load_yaml_with_includes``), or wrap a bare
+    notebook path as a one-stage experiment."""
     path = Path(path)
     if not path.exists():
         raise ExperimentError(f"{path}: no such experiment file")
     if path.suffix == ".ipynb":
         return Experiment(name=path.stem, stages=[Stage(path.stem, path.resolve())], source=path)
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ExperimentError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(spec, dict):
-        raise ExperimentError(f"{path}: top level must be a mapping")
-    raw_stages = spec.get("stages")
+        spec = config.load_yaml_with_includes(path)
+    except config.IncludeError as exc:
+        raise ExperimentError(str(exc)) from exc
+    stages = _read_stages(path, spec.get("stages"))
+    return Experiment(
+        name=str(spec.get("name") or path.stem),
+        stages=stages,
+        params=dict(spec.get("params") or {}),
+        grid=_read_grid(path, spec.get("grid"), [s.name for s in stages]),
+        experiment=str(spec.get("experiment") or tracking.DEFAULT_EXPERIMENT),
+        source=path,
+    )
+
+
+def _read_stages(path: Path, raw_stages: Any) -> list[Stage]:
     if not raw_stages or not isinstance(raw_stages, list):
         raise ExperimentError(f"{path}: field 'stages' must be a non-empty list")
     stages = []
@@ -101,19 +113,16 @@ def load_experiment(path: str | Path) -> Experiment:
     names = [s.name for s in stages]
     if len(set(names)) != len(names):
         raise ExperimentError(f"{path}: stage names must be unique, got {names}")
-    grid = spec.get("grid") or {}
+    return stages
+
+
+def _read_grid(path: Path, grid: Any, stage_names: list[str]) -> dict[str, list[Any]]:
+    grid = grid or {}
     if not isinstance(grid, dict) or any(not isinstance(v, list) or not v for v in grid.values()):
         raise ExperimentError(f"{path}: field 'grid' must map parameter names to non-empty lists")
     for key in grid:
-        _check_key(key, names, f"{path}: grid")
-    return Experiment(
-        name=str(spec.get("name") or path.stem),
-        stages=stages,
-        params=dict(spec.get("params") or {}),
-        grid=dict(grid),
-        experiment=str(spec.get("experiment") or tracking.DEFAULT_EXPERIMENT),
-        source=path,
-    )
+        _check_key(key, stage_names, f"{path}: grid")
+    return dict(grid)
 
 
 def _check_key(key: str, stage_names: list[str], where: str) -> None:
@@ -179,6 +188,169 @@ def _fill(value: Any, context: Mapping[str, Any]) -> Any:
     return value
 
 
+def run_experiment(
+    experiment: str | Path | Experiment,
+    overrides: Mapping[str, Any] | None = None,
+    progress: bool = True,
+    stop_on_failure: bool = True,
+) -> ExperimentResult:
+    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1)."""
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
+    overrides = dict(overrides or {})
+    for key in overrides:
+        _check_key(key, [s.name for s in exp.stages], "-p")
+    tracking.setup_mlflow(exp.experiment)
+    batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
+                   paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure)
+    base_name = str(overrides.get("run_name") or exp.name)
+    parent = _open_parent(batch, base_name, overrides)
+    try:
+        for point in grid_points(exp.grid):
+            _run_point(batch, point, overrides, base_name, parent)
+    except KeyboardInterrupt:
+        if parent:
+            batch.client.set_terminated(parent, "KILLED")
+        raise
+    if parent:
+        batch.client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in batch.results)
+                                    else "FAILED")
+    return ExperimentResult(exp.name, parent, batch.results)
+
+
+@dataclass
+class _Batch:
+    """What the runs of one ``run_experiment`` call share, and the stage results so far."""
+
+    exp: Experiment
+    client: MlflowClient
+    exp_id: str
+    out_root: Path
+    progress: bool
+    stop_on_failure: bool
+    results: list[StageResult] = field(default_factory=list)
+
+
+def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) -> str | None:
+    """The parent run of a pipeline or grid (None for a single stage run), with the experiment's params."""
+    exp = batch.exp
+    if len(grid_points(exp.grid)) == 1 and len(exp.stages) == 1:
+        return None
+    parent = _create_run(batch.client, batch.exp_id, base_name, None, {
+        "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag()})
+    for key, value in tracking.clean_params({**exp.params, **overrides}).items():
+        batch.client.log_param(parent, key, value)
+    if exp.grid:
+        batch.client.set_tag(parent, "lexlab.grid", yaml.safe_dump(exp.grid, allow_unicode=True)[:4000])
+    return parent
+
+
+def _run_point(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any], base_name: str,
+               parent: str | None) -> None:
+    """One grid point: its stages, under a variant run of their own when the point has several stages."""
+    run_name = f"{base_name}-{_slug(point)}" if point else base_name
+    variant = parent
+    if point and len(batch.exp.stages) > 1:
+        variant = _create_run(batch.client, batch.exp_id, run_name, parent,
+                              {"lexlab.experiment": batch.exp.name, "lexlab.kind": "variant"})
+        for key, value in tracking.clean_params(point).items():
+            batch.client.log_param(variant, key, value)
+    first, interrupted = len(batch.results), False
+    try:
+        _run_stages(batch, point, overrides, run_name, variant)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        if variant and variant != parent:
+            failed = any(r.status == "FAILED" for r in batch.results[first:])
+            batch.client.set_terminated(variant, "KILLED" if interrupted else "FAILED" if failed else "FINISHED")
+
+
+def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any], run_name: str,
+                parent: str | None) -> None:
+    tags = {"lexlab.experiment": batch.exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
+    failed = False
+    for stage in batch.exp.stages:
+        if failed and batch.stop_on_failure:
+            break
+        params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
+        result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
+                               tags)
+        batch.results.append(result)
+        failed = failed or result.status == "FAILED"
+
+
+def execute_stage(
+    client: MlflowClient,
+    exp_id: str,
+    stage: Stage,
+    params: dict[str, Any],
+    parent: str | None,
+    out_dir: Path,
+    progress: bool = True,
+    extra_tags: Mapping[str, str] | None = None,
+) -> StageResult:
+    """Execute one notebook as one MLflow run and close the run with the notebook's fate."""
+    run_id = _create_run(
+        client, exp_id, f"{params.get('run_name', stage.name)}/{stage.name}", parent,
+        {"lexlab.stage": stage.name, "lexlab.snapshot": _snapshot_tag(), "lexlab.notebook": stage.notebook.name,
+         **dict(extra_tags or {})},
+    )
+    for key, value in tracking.clean_params(params).items():
+        client.log_param(run_id, key, value)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    output = out_dir / f"{stage.name}_{run_id[:8]}.ipynb"
+    started = time.time()
+    try:
+        with _env(**_kernel_env(client, exp_id, run_id)):
+            error = _execute_notebook(stage.notebook, output, params, progress)
+    except KeyboardInterrupt:  # Ctrl-C / SIGINT: close the run as KILLED rather than leave it RUNNING forever
+        client.set_terminated(run_id, "KILLED")
+        raise
+    seconds = time.time() - started
+    client.log_metric(run_id, "stage_seconds", seconds)
+    if output.exists():
+        client.log_artifact(run_id, str(output), artifact_path="notebook")
+    if error:
+        client.set_tag(run_id, "lexlab.error", error[:4000])
+    status = "FAILED" if error else "FINISHED"
+    client.set_terminated(run_id, status)
+    return StageResult(stage.name, run_id, status, output, seconds, error)
+
+
+def _kernel_env(client: MlflowClient, exp_id: str, run_id: str) -> dict[str, str]:
+    """What the kernel needs to find its run, the store and the work dir (see ``tracking.stage_run``)."""
+    return {
+        "MLFLOW_RUN_ID": run_id,
+        "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
+        "MLFLOW_EXPERIMENT_NAME": client.get_experiment(exp_id).name,
+        "LEXLAB_WORK": str(paths.work_dir()),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO / "lib"), os.environ.get("PYTHONPATH")])),
+    }
+
+
+def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], progress: bool) -> str | None:
+    """Run the notebook with papermill; the error as text when it failed (the run fails, the notebook stays)."""
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(
+            str(notebook), str(output), parameters=params, cwd=str(paths.REPO),
+            kernel_name=os.environ.get("LEXLAB_KERNEL", "python3"), progress_bar=progress,
+            log_output=False, request_save_on_cell_execute=True,
+        )
+    except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None, tags: dict[str, str]) -> str:
+    tags = {"mlflow.runName": name, "lexlab.git_commit": tracking.git_commit(), **tags}
+    if parent:
+        tags["mlflow.parentRunId"] = parent
+    return client.create_run(exp_id, tags=tags, run_name=name).info.run_id
+
+
 def _snapshot_tag() -> str:
     pointer = paths.work_dir("snapshot") / "LATEST"
     return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else "none"
@@ -196,134 +368,3 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-
-
-def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None, tags: dict[str, str]) -> str:
-    tags = {"mlflow.runName": name, "lexlab.git_commit": tracking.git_commit(), **tags}
-    if parent:
-        tags["mlflow.parentRunId"] = parent
-    return client.create_run(exp_id, tags=tags, run_name=name).info.run_id
-
-
-def execute_stage(
-    client: MlflowClient,
-    exp_id: str,
-    stage: Stage,
-    params: dict[str, Any],
-    parent: str | None,
-    out_dir: Path,
-    progress: bool = True,
-    extra_tags: Mapping[str, str] | None = None,
-) -> StageResult:
-    """Execute one notebook as one MLflow run and close the run with the notebook's fate."""
-    import papermill as pm
-
-    run_id = _create_run(
-        client, exp_id, f"{params.get('run_name', stage.name)}/{stage.name}", parent,
-        {"lexlab.stage": stage.name, "lexlab.snapshot": _snapshot_tag(), "lexlab.notebook": stage.notebook.name,
-         **dict(extra_tags or {})},
-    )
-    for key, value in tracking.clean_params(params).items():
-        client.log_param(run_id, key, value)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    output = out_dir / f"{stage.name}_{run_id[:8]}.ipynb"
-    started = time.time()
-    status, error = "FINISHED", None
-    env = {
-        "MLFLOW_RUN_ID": run_id,
-        "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
-        "MLFLOW_EXPERIMENT_NAME": client.get_experiment(exp_id).name,
-        "LEXLAB_WORK": str(paths.work_dir()),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO / "lib"), os.environ.get("PYTHONPATH")])),
-    }
-    try:
-        with _env(**env):
-            pm.execute_notebook(
-                str(stage.notebook), str(output), parameters=params, cwd=str(paths.REPO),
-                kernel_name=os.environ.get("LEXLAB_KERNEL", "python3"), progress_bar=progress,
-                log_output=False, request_save_on_cell_execute=True,
-            )
-    except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...: the run fails, the notebook stays
-        status, error = "FAILED", f"{type(exc).__name__}: {exc}"
-    except KeyboardInterrupt:  # Ctrl-C / SIGINT: close the run as KILLED rather than leave it RUNNING forever
-        client.set_terminated(run_id, "KILLED")
-        raise
-    seconds = time.time() - started
-    client.log_metric(run_id, "stage_seconds", seconds)
-    if output.exists():
-        client.log_artifact(run_id, str(output), artifact_path="notebook")
-    if error:
-        client.set_tag(run_id, "lexlab.error", error[:4000])
-    client.set_terminated(run_id, status)
-    return StageResult(stage.name, run_id, status, output, seconds, error)
-
-
-def run_experiment(
-    experiment: str | Path | Experiment,
-    overrides: Mapping[str, Any] | None = None,
-    progress: bool = True,
-    stop_on_failure: bool = True,
-) -> ExperimentResult:
-    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1)."""
-    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
-    overrides = dict(overrides or {})
-    names = [s.name for s in exp.stages]
-    for key in overrides:
-        _check_key(key, names, "-p")
-    tracking.setup_mlflow(exp.experiment)
-    client = MlflowClient()
-    exp_id = mlflow.get_experiment_by_name(exp.experiment).experiment_id
-    points = grid_points(exp.grid)
-    base_name = str(overrides.get("run_name") or exp.name)
-    nested = len(points) > 1 or len(exp.stages) > 1
-    parent = (
-        _create_run(client, exp_id, base_name, None, {"lexlab.experiment": exp.name, "lexlab.kind": "parent",
-                                                      "lexlab.snapshot": _snapshot_tag()})
-        if nested else None
-    )
-    if parent:
-        for key, value in tracking.clean_params({**exp.params, **overrides}).items():
-            client.log_param(parent, key, value)
-        if exp.grid:
-            client.set_tag(parent, "lexlab.grid", yaml.safe_dump(exp.grid, allow_unicode=True)[:4000])
-    out_root = paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name))
-    results: list[StageResult] = []
-    try:
-        _run_points(exp, points, overrides, base_name, client, exp_id, parent, out_root, progress,
-                    stop_on_failure, results)
-    except KeyboardInterrupt:
-        if parent:
-            client.set_terminated(parent, "KILLED")
-        raise
-    if parent:
-        client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in results) else "FAILED")
-    return ExperimentResult(exp.name, parent, results)
-
-
-def _run_points(exp: Experiment, points: list[dict[str, Any]], overrides: Mapping[str, Any], base_name: str,
-                client: MlflowClient, exp_id: str, parent: str | None, out_root: Path, progress: bool,
-                stop_on_failure: bool, results: list[StageResult]) -> None:
-    for point in points:
-        run_name = f"{base_name}-{_slug(point)}" if point else base_name
-        variant_parent = parent
-        if point and len(exp.stages) > 1:
-            variant_parent = _create_run(client, exp_id, run_name, parent,
-                                         {"lexlab.experiment": exp.name, "lexlab.kind": "variant"})
-            for key, value in tracking.clean_params(point).items():
-                client.log_param(variant_parent, key, value)
-        variant_status = "FINISHED"
-        try:
-            for stage in exp.stages:
-                if variant_status == "FAILED" and stop_on_failure:
-                    break
-                params = stage_params(exp, stage, {**point, **overrides}, run_name)
-                tags = {"lexlab.experiment": exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
-                result = execute_stage(client, exp_id, stage, params, variant_parent, out_root, progress, tags)
-                results.append(result)
-                variant_status = result.status if result.status == "FAILED" else variant_status
-        except KeyboardInterrupt:
-            variant_status = "KILLED"
-            raise
-        finally:
-            if variant_parent and variant_parent != parent:
-                client.set_terminated(variant_parent, variant_status)

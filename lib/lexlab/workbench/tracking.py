@@ -19,6 +19,7 @@ from lexlab.workbench import paths
 
 DEFAULT_EXPERIMENT = "lexlab"
 _SECRET = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization)", re.I)
+_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
 
 
 def default_tracking_uri(mlruns: Path | None = None) -> str:
@@ -49,9 +50,6 @@ def setup_mlflow(experiment: str | None = None) -> str:
             pass  # created meanwhile by another process
     mlflow.set_experiment(name)
     return uri
-
-
-_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
 
 
 def metric_key(name: str) -> str:
@@ -85,18 +83,18 @@ def log_params(params: Mapping[str, Any]) -> None:
 
 
 def git_commit() -> str:
+    """HEAD's commit, with "-dirty" when tracked files changed; "unknown" outside a git checkout."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=paths.REPO, capture_output=True, text=True, timeout=10
-        )
-        commit = out.stdout.strip() or "unknown"
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=paths.REPO, capture_output=True, text=True, timeout=10,
-        ).stdout.strip()
-        return commit + ("-dirty" if dirty else "")
+        commit = _git("rev-parse", "HEAD") or "unknown"
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+    return commit + ("-dirty" if dirty else "")
+
+
+def _git(*args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=paths.REPO, capture_output=True, text=True, timeout=10)
+    return out.stdout.strip()
 
 
 def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.ActiveRun:

@@ -143,3 +143,10 @@ def test_quantities_ignore_article_numbers_and_amendment_dates():
     assert strip_annotations("처한다. <개정 2025.12.23>") == "처한다."
     # a long digit run without a unit must not blow up the regex (it once backtracked exponentially)
     assert quantities("번호 " + "1" * 200 + " 끝") == set()
+
+
+def test_config_refuses_impossible_settings():
+    for bad in (dict(ngram=0), dict(min_containment=1.5), dict(min_containment=-0.1), dict(neighbours=-1),
+                dict(min_answer_chars=-1)):
+        with pytest.raises(ValueError):
+            VerifyConfig(**bad)

@@ -144,6 +144,22 @@ def test_generation_path_scores_and_truncates(forced_llama):
     assert out["qa_interp.truncated_prompts"] == 1
 
 
+def test_evaluate_model_reports_each_tasks_declared_headline():
+    from lexlab.legalmidm import tasks
+
+    model, tok = unigram({"가": 0.5, "나": 0.3})
+    mc = [Example(id="q", task="mc_title", prompt="질문?", options=["가", "나나"], label=0)]
+    ppl = [Example(id="t", task="general_ppl", text="가나다")]
+    result = evaluate.evaluate_model(model, tok, {"mc_title": mc, "general_ppl": ppl, "summary": []}, n_boot=10)
+    assert result.primary == {"mc_title": "mc_title.acc_norm", "general_ppl": "general_ppl.perplexity"}
+    assert result.primary == {t: tasks.get_task(t).headline() for t in result.primary}
+    assert result.metrics["mc_title.acc_norm"] == 1.0 and result.metrics["general_ppl.n"] == 1.0
+    assert result.metrics["avg.n_tasks"] == 1.0 and result.metrics["avg.score"] == 1.0  # perplexity not averaged
+    assert "summary" in result.skipped
+    assert list(evaluate.readable_scores(evaluate.scores_frame({"m": result})).loc["m"]) == [
+        100.0, round(result.metrics["general_ppl.perplexity"], 1), 100.0]
+
+
 def test_system_prompt_choice_and_resolution(tmp_path, monkeypatch):
     import pandas as pd
     from lexlab.legalmidm import system_prompt as sp
@@ -159,6 +175,8 @@ def test_system_prompt_choice_and_resolution(tmp_path, monkeypatch):
     sp.save_choice("legal_advisor", sp.CANDIDATES["legal_advisor"], scores)
     assert sp.resolve("best") == ("legal_advisor", sp.CANDIDATES["legal_advisor"])
     assert sp.resolve("") == ("none", "") and sp.resolve("자유 문구") == ("custom", "자유 문구")
+    assert sp.select("none, concise") == {"none": "", "concise": sp.CANDIDATES["concise"]}
+    assert list(sp.select("all")) == list(sp.CANDIDATES)
 
 
 def test_system_prompt_reaches_the_model_input(forced_llama):

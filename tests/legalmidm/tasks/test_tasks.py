@@ -207,6 +207,33 @@ def test_user_drafting_file_schema(tmp_path):
         assert drafting.read_drafting_jsonl(path, "complaint", on_error="skip") == []
 
 
+
+@pytest.mark.parametrize("row, field, message", [
+    ({"id": "c1", "facts": "사실", "target": "고소장", "split": "train"}, "split", "must be 'dev' or 'test'"),
+    ({"id": "c1", "facts": ["사실"], "target": "고소장"}, "facts", "expected a string"),
+    ({"id": 7, "facts": "사실", "target": "고소장"}, "id", "expected a string"),
+    ({"id": "c1", "facts": "사실", "target": "  "}, "target", "missing or empty"),
+])
+def test_user_drafting_rows_are_checked_with_file_line_and_field(tmp_path, row, field, message):
+    path = tmp_path / "complaints.jsonl"
+    good = {"id": "c0", "facts": "사실", "target": "고소장"}
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"complaints.jsonl:3: field '{field}': {message}"):
+        drafting.read_drafting_jsonl(path, "complaint")
+    with pytest.warns(UserWarning, match="skipped 1 bad line"):
+        assert [r["id"] for r in drafting.read_drafting_jsonl(path, "complaint", on_error="skip")] == ["c0"]
+
+
+def test_user_drafting_ids_are_unique(tmp_path):
+    path = tmp_path / "complaints.jsonl"
+    row = {"id": "c0", "facts": "사실", "target": "고소장"}
+    path.write_text((json.dumps(row) + "\n") * 2, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"complaints.jsonl:2: field 'id': duplicate id 'c0'"):
+        drafting.read_drafting_jsonl(path, "complaint")
+    with pytest.raises(FileNotFoundError, match="complaint drafting data"):
+        drafting.read_drafting_jsonl(tmp_path / "nope.jsonl", "complaint")
+
+
 def test_proxy_is_labelled_as_a_proxy(snap):
     task = tasks.get_task("proxy_facts_drafting")
     assert task.proxy and task.description.startswith("PROXY")
@@ -234,9 +261,9 @@ def test_no_task_reads_what_the_training_code_reads(snap):
     every evaluation example: the two sets of records must not meet."""
     from lexlab.data import general_text
     from lexlab.legalmidm.qa import generate as law_qa
-    from lexlab.legalmidm import mixing
+    from lexlab.legalmidm.train import data as train_data
 
-    trained = {d["id"] for d in mixing.legal_texts(snap)}
+    trained = {d["id"] for d in train_data.legal_texts(snap)}
     trained |= {d["id"] for d in general_text.general_texts(snap)}
     trained |= {f"statute:{r.law}:{r.article_no}" for r in law_qa.train_articles(snap.statutes).itertuples()}
     trained |= {f"interp:{i['doc_id']}" for i in law_qa.interpretation_items(snap.interpretations)}
@@ -245,3 +272,18 @@ def test_no_task_reads_what_the_training_code_reads(snap):
         for split in ("dev", "test"):
             keys = {k for ex in tasks.build_task(name, snap, BuildConfig(split=split, n=0)) for k in ex.keys}
             assert not keys & trained, f"{name}/{split} shares {sorted(keys & trained)[:3]} with training"
+
+
+def test_every_task_declares_its_headline_metric():
+    for task in tasks.TASKS.values():
+        assert task.metric == tasks.KIND_METRIC[task.kind]
+    assert tasks.get_task("summary").headline() == "summary.rougeL_char"
+    assert tasks.get_task("summary").headline("morph") == "summary.rougeL_morph"
+    assert tasks.get_task("mc_title").headline("morph") == "mc_title.acc_norm"
+    assert tasks.get_task("general_ppl").headline() == "general_ppl.perplexity"
+    assert tasks.get_task("general_ppl").lower_is_better and not tasks.get_task("summary").lower_is_better
+    own = tasks.Task("x", "choice", "mc", "d", build=lambda snapshot, config: [], metric="acc")
+    assert own.headline() == "x.acc"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        tasks.Task("x", "rank", "mc", "d", build=lambda snapshot, config: [])
+

@@ -1,7 +1,6 @@
 """CPT and IT on a tiny model: they train, save, log to MLflow, and a killed run resumes where it stopped."""
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from pathlib import Path
@@ -11,9 +10,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from mlflow.tracking import MlflowClient
-from transformers import LlamaConfig, TrainerCallback, TrainingArguments
+from transformers import TrainerCallback
 
 from lexlab.legalmidm import formats, train
+from lexlab.legalmidm.train.__main__ import main
 from lexlab.models import hf as modeling
 
 pytestmark = pytest.mark.slow
@@ -55,10 +55,6 @@ class StopAt(TrainerCallback):
             raise KeyboardInterrupt(f"killed at step {self.step}")
 
 
-def _losses(result):
-    return {h["step"]: h["loss"] for h in result["log_history"] if "loss" in h}
-
-
 @pytest.fixture(scope="module")
 def cpt_result():
     cfg = train.CPTConfig(run_name="t_cpt", block_size=32, max_steps=8, save_steps=4, general_fraction=0.3, **TINY)
@@ -67,34 +63,34 @@ def cpt_result():
 
 def test_cpt_trains_a_tiny_model_and_saves_it(cpt_result):
     cfg, res = cpt_result
-    assert res["global_step"] == 8 and res["resumed_from"] is None
-    losses = _losses(res)
+    assert res.global_step == 8 and res.resumed_from is None
+    losses = res.losses()
     assert all(math.isfinite(v) for v in losses.values()) and losses[8] < losses[1]
-    final = Path(res["final_dir"])
+    final = Path(res.final_dir)
     assert (final / "config.json").exists() and (final / "tokenizer.json").exists()
     assert json.loads((final / "lexlab_train.json").read_text())["config"]["general_fraction"] == 0.3
     model, tok = modeling.load_model_and_tokenizer(final)
     assert model.config.hidden_size == 32 and len(tok) == model.config.vocab_size
-    assert res["n_params"] == modeling.count_parameters(model)
-    assert 0.1 < res["mix"]["general_fraction"] < 0.5
+    assert res.n_params == modeling.count_parameters(model)
+    assert 0.1 < res.extra["mix"]["general_fraction"] < 0.5
 
 
 @pytest.mark.parametrize("fmt", ["ref_in_input"])
 def test_it_with_lora_on_the_cpt_model(cpt_result, fmt):
     _, cpt = cpt_result
-    cfg = train.ITConfig(run_name="t_it", model=cpt["final_dir"], format=fmt, max_steps=4, save_steps=2,
+    cfg = train.ITConfig(run_name="t_it", model=cpt.final_dir, format=fmt, max_steps=4, save_steps=2,
                          max_length=512, general_fraction=0.25, lora_r=4, lora_alpha=8,
                          system_prompt="당신은 법률 전문가입니다.", **TINY)
     res = train.run_it(cfg, QA, GENERAL_IT)
-    assert res["global_step"] == 4 and res["base_model_path"] == cpt["final_dir"]
-    assert 0 < res["n_trainable_params"] < res["n_params"]
-    final = Path(res["final_dir"])
-    assert json.loads((final / "adapter_config.json").read_text())["base_model_name_or_path"] == cpt["final_dir"]
+    assert res.global_step == 4 and res.extra["base_model_path"] == cpt.final_dir
+    assert 0 < res.n_trainable_params < res.n_params
+    final = Path(res.final_dir)
+    assert json.loads((final / "adapter_config.json").read_text())["base_model_name_or_path"] == cpt.final_dir
     model, tok = modeling.load_model_and_tokenizer(final)  # base + adapter
     # started again, the finished adapter run is loaded from its last checkpoint, not trained further
     adapter = load_file(str(final / "adapter_model.safetensors"))
     again = train.run_it(cfg, QA, GENERAL_IT)
-    assert again["global_step"] == 4 and again["resumed_from"].endswith("checkpoint-4")
+    assert again.global_step == 4 and again.resumed_from.endswith("checkpoint-4")
     reloaded = load_file(str(final / "adapter_model.safetensors"))
     assert all(torch.equal(adapter[k], reloaded[k]) for k in adapter)
     pair = formats.render(QA[0], fmt, tok, cfg.system_prompt)
@@ -106,8 +102,8 @@ def test_it_full_finetune_from_a_fresh_tiny_model():
     cfg = train.ITConfig(run_name="t_it_full", model="tiny", lora=False, format="no_ref", max_steps=2,
                          save_steps=100, max_length=512, general_fraction=0.0, **TINY)
     res = train.run_it(cfg, QA[:10])
-    assert res["n_trainable_params"] == res["n_params"] and res["mix"]["n_general"] == 0
-    assert (Path(res["final_dir"]) / "model.safetensors").exists()
+    assert res.n_trainable_params == res.n_params and res.extra["mix"]["n_general"] == 0
+    assert (Path(res.final_dir) / "model.safetensors").exists()
 
 
 def test_killed_cpt_resumes_from_its_last_checkpoint():
@@ -121,10 +117,10 @@ def test_killed_cpt_resumes_from_its_last_checkpoint():
     assert ckpts == ["checkpoint-2"] and not (cfg.model_dir() / "final").exists()
 
     resumed = train.run_cpt(cfg, LEGAL, GENERAL)
-    assert resumed["resumed_from"].endswith("checkpoint-2")
-    assert resumed["global_step"] == 6
+    assert resumed.resumed_from.endswith("checkpoint-2")
+    assert resumed.global_step == 6
     # the resumed steps see the same data and state as the uninterrupted run
-    whole, again = _losses(reference), _losses(resumed)
+    whole, again = reference.losses(), resumed.losses()
     assert sorted(again) == [1, 2, 3, 4, 5, 6]  # the checkpoint carries the history of steps 1–2
     for step in (3, 4, 5, 6):
         assert again[step] == pytest.approx(whole[step], rel=1e-3)
@@ -132,14 +128,14 @@ def test_killed_cpt_resumes_from_its_last_checkpoint():
     # a finished run started again takes no step (HF alone would take one more) and keeps its weights
     before = load_file(str(cfg.model_dir() / "final" / "model.safetensors"))
     rerun = train.run_cpt(cfg, LEGAL, GENERAL)
-    assert rerun["global_step"] == 6 and rerun["resumed_from"].endswith("checkpoint-6")
+    assert rerun.global_step == 6 and rerun.resumed_from.endswith("checkpoint-6")
     after = load_file(str(cfg.model_dir() / "final" / "model.safetensors"))
     assert before.keys() == after.keys() and all(torch.equal(before[k], after[k]) for k in before)
 
 
 def test_training_logs_to_mlflow(cpt_result):
     _, cpt = cpt_result
-    cfg = train.ITConfig(run_name="t_it_mlflow", model=cpt["final_dir"], format="ref_in_output", max_steps=2,
+    cfg = train.ITConfig(run_name="t_it_mlflow", model=cpt.final_dir, format="ref_in_output", max_steps=2,
                          save_steps=100, max_length=512, general_fraction=0.25, lora_r=4,
                          **{**TINY, "report_to": "mlflow"})
     assert mlflow.active_run() is None
@@ -160,28 +156,6 @@ def test_training_logs_to_mlflow(cpt_result):
     assert "model/adapter_config.json" in artifacts
 
 
-def test_our_param_names_never_clash_with_the_trainers():
-    """MLflow refuses to change a logged param; a clash would make the Trainer's callback drop its params."""
-    trainer_keys = {f.name for f in dataclasses.fields(TrainingArguments)} | set(LlamaConfig().to_dict())
-    passed_through = {"run_name", "seed", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
-                      "learning_rate", "warmup_steps", "weight_decay", "lr_scheduler_type", "logging_steps",
-                      "save_steps", "save_total_limit", "bf16", "activation_checkpointing", "report_to", "use_cpu"}
-    for cls in (train.CPTConfig, train.ITConfig):
-        ours = {f.name for f in dataclasses.fields(cls)}
-        assert (ours & trainer_keys) - passed_through == set()
-
-
-def test_config_from_dict_reads_yaml_strings_and_rejects_typos():
-    cfg = train.config_from_dict(train.ITConfig, {"learning_rate": "1e-3", "max_steps": "20", "lora": "false",
-                                                  "general_tasks": "title"})
-    assert cfg.learning_rate == 1e-3 and cfg.max_steps == 20 and cfg.lora is False
-    assert cfg.general_tasks == ["title"]
-    with pytest.raises(ValueError, match="lr_typo"):
-        train.config_from_dict(train.ITConfig, {"lr_typo": 1}, source="x.yaml")
-    with pytest.raises(ValueError, match="max_steps"):
-        train.config_from_dict(train.CPTConfig, {"max_steps": "many"})
-
-
 def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
     """``python -m lexlab.legalmidm.train cpt --config x.yaml`` (what ``accelerate launch -m`` runs), on a user's own
     legal and general corpora instead of the snapshot."""
@@ -195,11 +169,11 @@ def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
         "  run_name: t_cli\n  block_size: 32\n  max_steps: 2\n  save_steps: 100\n"
         + "".join(f"  {k}: {v}\n" for k, v in TINY.items()),
         encoding="utf-8")
-    assert train.main(["cpt", "--config", str(config), "--set", "learning_rate=1e-3"]) == 0
+    assert main(["cpt", "--config", str(config), "--set", "learning_rate=1e-3"]) == 0
     printed = capsys.readouterr().out
     summary = json.loads(printed[printed.index("{\n"):])
     assert summary["global_step"] == 2 and summary["n_general_docs"] == len(GENERAL)
     saved = json.loads((train.CPTConfig(run_name="t_cli").model_dir() / "final" / "lexlab_train.json").read_text())
     assert saved["config"]["legal_jsonl"] == str(legal) and saved["config"]["learning_rate"] == 1e-3
     with pytest.raises(ValueError, match="unknown CPTConfig field"):
-        train.main(["cpt", "--set", "no_such_field=1"])
+        main(["cpt", "--set", "no_such_field=1"])

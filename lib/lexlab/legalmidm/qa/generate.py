@@ -30,7 +30,10 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from lexlab.legalmidm.qa.verify import ArticleIndex, VerifyConfig, VerifyReport, quantities, strip_annotations, verify_items
+from lexlab.data import splits
+from lexlab.legalmidm.qa.verify import (ArticleIndex, VerifyConfig, VerifyReport, quantities, strip_annotations,
+                                        verify_items)
+from lexlab.workbench.io import write_jsonl
 
 BACKENDS = ("template", "openai")
 TEMPLATE_KINDS = ("penalty", "number_cloze", "definition", "which_article", "title")
@@ -271,8 +274,6 @@ def _clean_human(text: str) -> str:
 
 def interpretation_items(interpretations: pd.DataFrame, split: str = "train") -> list[dict]:
     """FSC law interpretations (질의 → 회답) of the given split as human-written QA items."""
-    from lexlab.data import splits
-
     if interpretations is None or interpretations.empty:
         return []
     missing = {"doc_id", "question", "answer"} - set(interpretations.columns)
@@ -280,7 +281,7 @@ def interpretation_items(interpretations: pd.DataFrame, split: str = "train") ->
         raise ValueError(f"interpretations table lacks field(s) {sorted(missing)}")
     out = []
     for row in interpretations.to_dict("records"):
-        if splits.split_of(f"interp:{row['doc_id']}") != split:
+        if splits.split_of(splits.interp_key(row["doc_id"])) != split:
             continue
         laws = [str(x) for x in (row.get("related_laws") if row.get("related_laws") is not None else [])]
         q, a = _clean_human(row["question"]), _clean_human(row["answer"])
@@ -311,8 +312,6 @@ def train_articles(
 ) -> pd.DataFrame:
     """Articles eligible for generation: the given split (train by default), optional laws filter, optional
     deterministic sample of ``max_articles`` (0 = all)."""
-    from lexlab.data import splits
-
     df = statutes
     wanted = _law_list(laws)
     if wanted:
@@ -321,7 +320,7 @@ def train_articles(
         if unknown:
             raise ValueError(f"laws filter names law(s) not in the snapshot's statutes table: {unknown}")
         df = df[df["law"].str.replace(r"\s+", "", regex=True).isin(wanted)]
-    keys = [f"statute:{law}:{no}" for law, no in zip(df["law"], df["article_no"])]
+    keys = [splits.statute_key(law, no) for law, no in zip(df["law"], df["article_no"])]
     df = df[[splits.split_of(k) == split for k in keys]]
     if max_articles and len(df) > max_articles:
         df = df.sample(n=max_articles, random_state=seed).sort_index()
@@ -356,16 +355,6 @@ def generate(
     return openai_items(rows, client, workers=workers, progress=progress)
 
 
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
-    n = 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-    return n
-
-
 def run_stage(
     statutes: pd.DataFrame,
     interpretations: pd.DataFrame | None,
@@ -389,29 +378,20 @@ def run_stage(
     if include_interpretations:
         items += interpretation_items(interpretations)
     index = ArticleIndex(statutes, ngram=verify_cfg.ngram)
-    report: VerifyReport = verify_items(items, index, verify_cfg)
-    report.rejected.extend(failures)
-    for f in failures:
-        report.counts["llm_error"] += 1
+    report = _verify(items, failures, index, verify_cfg)
     out = Path(out_dir)
     # Shuffled (seeded) so that any prefix, e.g. a max_qa_items cap downstream, is a fair sample of kinds,
     # laws and sources rather than the first laws' title questions.
     random.Random(gen_kwargs.get("seed", 0)).shuffle(report.accepted)
-    write_jsonl(out / "accepted.jsonl", report.accepted)
-    write_jsonl(out / "rejected.jsonl", report.rejected)
-    by_reason = Counter((it["source"], it["verdict"]["reason"]) for it in report.accepted + report.rejected)
-    by_kind = Counter((it["source"], it["kind"]) for it in report.accepted)
+    write_jsonl(report.accepted, out / "accepted.jsonl")
+    write_jsonl(report.rejected, out / "rejected.jsonl")
+    articles = train_articles(statutes, laws=gen_kwargs.get("laws"), max_articles=gen_kwargs.get("max_articles", 0),
+                              seed=gen_kwargs.get("seed", 0))
     stats = {
         "backend": backend,
         "n_items": len(items) + len(failures),
-        "n_accepted": len(report.accepted),
-        "n_rejected": len(report.rejected),
-        "reasons": dict(report.counts),
-        "by_source_reason": [{"source": s, "reason": r, "n": n} for (s, r), n in sorted(by_reason.items())],
-        "accepted_by_source_kind": [{"source": s, "kind": k, "n": n} for (s, k), n in sorted(by_kind.items())],
-        "n_articles_used": len(train_articles(statutes, laws=gen_kwargs.get("laws"),
-                                              max_articles=gen_kwargs.get("max_articles", 0),
-                                              seed=gen_kwargs.get("seed", 0))),
+        **_verdict_counts(report),
+        "n_articles_used": len(articles),
         "n_articles_indexed": len(index),
         "generate_s": round(t_gen, 3),
         "total_s": round(time.perf_counter() - t0, 3),
@@ -422,44 +402,23 @@ def run_stage(
     return stats
 
 
-# -- reporting -----------------------------------------------------------------------------------------------------
-def metrics(stats: Mapping[str, Any]) -> dict[str, float]:
-    """Flat MLflow metrics: totals, items per reason, and items per (source, reason)."""
-    out = {k: float(stats[k]) for k in ("n_items", "n_accepted", "n_rejected", "n_articles_used",
-                                         "generate_s", "total_s") if k in stats}
-    out.update({f"reason_{r}": float(n) for r, n in stats["reasons"].items()})
-    out.update({f"n_{d['source']}_{d['reason']}": float(d["n"]) for d in stats["by_source_reason"]})
-    for k, v in (stats.get("llm") or {}).items():
-        out[f"llm_{k}"] = float(v)
-    return out
+def _verify(items: list[dict], failures: list[dict], index: ArticleIndex, cfg: VerifyConfig) -> VerifyReport:
+    """The verifier's report, with the generation failures added as ``llm_error`` rejects."""
+    report = verify_items(items, index, cfg)
+    report.rejected.extend(failures)
+    if failures:
+        report.counts["llm_error"] += len(failures)
+    return report
 
 
-def reason_table(stats: Mapping[str, Any]) -> pd.DataFrame:
-    """Items by source (rows) and reason (columns); "ok" is the accepted column."""
-    df = pd.DataFrame(stats["by_source_reason"], columns=["source", "reason", "n"])
-    if df.empty:
-        return df
-    table = df.pivot_table(index="source", columns="reason", values="n", aggfunc="sum", fill_value=0)
-    cols = ["ok"] + sorted(c for c in table.columns if c != "ok")
-    return table.reindex(columns=[c for c in cols if c in table.columns])
-
-
-def plot_reject_reasons(stats: Mapping[str, Any]):
-    """Bar chart of rejected items per reason, stacked by source."""
-    import matplotlib.pyplot as plt
-
-    table = reason_table(stats)
-    rejects = table.drop(columns=["ok"], errors="ignore").T if not table.empty else table
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    if rejects.empty or rejects.to_numpy().sum() == 0:
-        ax.text(0.5, 0.5, "no rejected items", ha="center", va="center", transform=ax.transAxes)
-        ax.set_axis_off()
-    else:
-        rejects.plot.barh(stacked=True, ax=ax)
-        ax.set_xlabel("rejected items")
-        ax.set_ylabel("reason")
-        for i, total in enumerate(rejects.sum(axis=1)):
-            ax.text(total, i, f" {int(total)}", va="center")
-    ax.set_title(f"law QA rejects ({stats.get('backend', '')}): {stats.get('n_rejected', 0)} of {stats.get('n_items', 0)}")
-    fig.tight_layout()
-    return fig
+def _verdict_counts(report: VerifyReport) -> dict[str, Any]:
+    """Accepted/rejected totals, items per reason, per (source, reason), and accepted per (source, kind)."""
+    by_reason = Counter((it["source"], it["verdict"]["reason"]) for it in report.accepted + report.rejected)
+    by_kind = Counter((it["source"], it["kind"]) for it in report.accepted)
+    return {
+        "n_accepted": len(report.accepted),
+        "n_rejected": len(report.rejected),
+        "reasons": dict(report.counts),
+        "by_source_reason": [{"source": s, "reason": r, "n": n} for (s, r), n in sorted(by_reason.items())],
+        "accepted_by_source_kind": [{"source": s, "kind": k, "n": n} for (s, k), n in sorted(by_kind.items())],
+    }

@@ -50,6 +50,15 @@ class VerifyConfig:
     min_answer_chars: int = 2
     check_numbers: bool = True
 
+    def __post_init__(self):
+        if self.ngram < 1:
+            raise ValueError(f"ngram must be at least 1, not {self.ngram}")
+        if not 0.0 <= self.min_containment <= 1.0:
+            raise ValueError(f"min_containment is a share in [0, 1], not {self.min_containment}")
+        if self.neighbours < 0 or self.min_answer_chars < 0:
+            raise ValueError(f"neighbours and min_answer_chars must be >= 0, not {self.neighbours}, "
+                             f"{self.min_answer_chars}")
+
 
 @dataclass
 class Verdict:

@@ -7,6 +7,9 @@ works, which is how the tests feed small hand-written frames) into a list of ``E
 - ``choice``: a prompt and options, scored by length-normalised option log-likelihood (multiple choice);
 - ``perplexity``: a text, scored by the model's perplexity (the general-text forgetting check).
 
+Each task declares its headline metric (``Task.metric``, by default the one of its kind; ``Task.headline`` gives
+the logged name): the evaluator reports it as the task's score and the comparison tabulates it.
+
 Splits. Every example carries the split keys of the records it was built from (``Example.keys``), and builders
 keep only records whose split (``lexlab.data.splits``) is the requested ``dev`` or ``test``. Training and QA generation
 use only ``train``, so no evaluated record is ever a training record; ``check_disjoint`` is the guard.
@@ -27,10 +30,15 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import pandas as pd
 
 from lexlab.data.text import clean_markup
+from lexlab.legalmidm import metrics
 
 Kind = Literal["generate", "choice", "perplexity"]
 SPLITS = ("dev", "test")
 DEFAULT_MAX_INPUT_CHARS = 1500
+# The headline metric of each kind, unless a task declares its own. "rougeL" is ROUGE-L under the evaluation's
+# tokenizer, logged as rougeL_char / rougeL_morph (``metrics.rouge_metric_name``).
+KIND_METRIC: dict[str, str] = {"generate": "rougeL", "choice": "acc_norm", "perplexity": "perplexity"}
+LOWER_IS_BETTER = ("perplexity",)         # headline metrics where lower is better (never averaged with the rest)
 
 
 @dataclass
@@ -71,10 +79,21 @@ class Task:
     extractive: Callable[[Example], str] | None = None  # a no-model baseline, where the task allows one
     proxy: bool = False                   # True: a stand-in, never to be reported as the paper's task
     needs: tuple[str, ...] = ()           # snapshot tables (or "data_paths:<name>") the builder reads
+    metric: str = ""                      # the headline metric; "" → KIND_METRIC[kind]
+
+    def __post_init__(self) -> None:
+        if self.kind not in KIND_METRIC:
+            raise ValueError(f"task {self.name!r}: kind must be one of {sorted(KIND_METRIC)}, got {self.kind!r}")
+        self.metric = self.metric or KIND_METRIC[self.kind]
+
+    def headline(self, rouge_tokenizer: str = "char") -> str:
+        """The name the headline score is logged under, e.g. ``summary.rougeL_char`` or ``mc_title.acc_norm``."""
+        name = metrics.rouge_metric_name(rouge_tokenizer) if self.metric == "rougeL" else self.metric
+        return f"{self.name}.{name}"
 
     @property
-    def metric(self) -> str:
-        return {"generate": "rougeL", "choice": "acc_norm", "perplexity": "perplexity"}[self.kind]
+    def lower_is_better(self) -> bool:
+        return self.metric in LOWER_IS_BETTER
 
 
 TASKS: dict[str, Task] = {}

@@ -17,12 +17,11 @@ criminal facts) — the part of a complaint that narrates the facts. Report it u
 """
 from __future__ import annotations
 
-import json
-import warnings
 from pathlib import Path
 
 from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clean, clip, register, sample
 from lexlab.legalmidm.tasks.summary import decisions_for_eval
+from lexlab.workbench.io import OnError, ParseError, read_jsonl
 
 INSTRUCTIONS = {
     "complaint": "다음 사실관계를 바탕으로 고소장을 작성하시오.",
@@ -33,35 +32,21 @@ PROXY_PROMPT = ("다음 형사 사건의 죄명, 적용 법조와 주문을 바�
                 "죄명: {title}\n적용 법조: {law}\n주문: {order}")
 
 
-def read_drafting_jsonl(path: str | Path, kind: str, on_error: str = "raise") -> list[dict]:
-    """Validated rows of a user's drafting file; a bad row names the file, line and field."""
+def read_drafting_jsonl(path: str | Path, kind: str, on_error: OnError = "raise") -> list[dict]:
+    """Validated rows of a user's drafting file (``lexlab.workbench.io.read_jsonl`` plus this schema's rules);
+    a bad row is a ``ParseError`` naming the file, line and field. ``kind`` names the file in a missing-file error."""
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise FileNotFoundError(f"{kind} drafting data: {path} does not exist")
-    rows, seen = [], set()
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError("line is not a JSON object")
-            for field in REQUIRED:
-                if not isinstance(row.get(field), str) or not row[field].strip():
-                    raise ValueError(f"field '{field}' is missing or not a non-empty string")
-            if row.get("split") not in (None, "dev", "test"):
-                raise ValueError(f"field 'split' must be 'dev' or 'test', got {row.get('split')!r}")
-            if row["id"] in seen:
-                raise ValueError(f"field 'id' repeats {row['id']!r}")
-        except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            message = f"{path}:{lineno}: {exc}"
-            if on_error == "raise":
-                raise ValueError(message) from None
-            warnings.warn(f"skipped {message}")
-            continue
-        seen.add(row["id"])
-        rows.append(row)
-    return rows
+    return read_jsonl(path, REQUIRED, on_error=on_error, check=_check_row)
+
+
+def _check_row(where: str, row: dict) -> None:
+    for field in REQUIRED:
+        if not isinstance(row[field], str):
+            raise ParseError(where, field, f"expected a string, got {type(row[field]).__name__}")
+    if row.get("split") not in (None, "dev", "test"):
+        raise ParseError(where, "split", f"must be 'dev' or 'test', got {row['split']!r}")
 
 
 def build_user(kind: str):

@@ -1,77 +1,33 @@
 """Case retrieval behind one interface, so BM25, dense and generative (LegalSearchLM) runs are interchangeable.
 
 Every retriever reads the same IR-standard inputs — a corpus and queries as JSONL records with at least ``id`` and
-``text`` — and answers ``{qid: [(docid, score), ...]}`` best first, which `write_trec_run` turns into a TREC run
-that ranx scores. A query never retrieves itself, nor any id listed in its optional ``exclude`` field (LEGAR keeps
-a case's own appeal chain out of its candidates that way).
+``text`` (`read_records`) — and answers ``{qid: [(docid, score), ...]}`` best first, which
+``lexlab.workbench.io.write_trec_run`` turns into a TREC run that ranx scores. A query never retrieves itself,
+nor any id listed in its optional ``exclude`` field (LEGAR keeps a case's own appeal chain out of its candidates
+that way).
 
-    from lexlab.legalsearchlm.retrieval import get_retriever, read_jsonl_records
+    from lexlab.legalsearchlm.retrieval import get_retriever, read_records
     r = get_retriever("bm25")
-    r.index(read_jsonl_records("corpus.jsonl"))
-    run = r.search(read_jsonl_records("queries.jsonl"), k=5)
+    r.index(read_records("corpus.jsonl"))
+    run = r.search(read_records("queries.jsonl"), k=5)
 """
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
-Run = dict[str, list[tuple[str, float]]]
+from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
 
 
-class RecordError(ValueError):
-    """A JSONL record the retrievers cannot use; the message names the file, line and field."""
-
-
-def read_jsonl_records(
-    path: str | Path, required: Sequence[str] = ("id", "text"), on_error: str = "raise"
-) -> list[dict]:
-    """Read ``{"id", "text", ...}`` records; a bad line raises (or is skipped and reported) naming file:line:field.
-
-    Ids are kept as strings because TREC files are text and "007" must not become 7.
-    """
-    if on_error not in ("raise", "skip"):
-        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    out, seen, skipped = [], set(), []
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise RecordError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-                if not isinstance(rec, dict):
-                    raise RecordError(f"{path}:{lineno}: a record must be a JSON object")
-                for field in required:
-                    if field not in rec or rec[field] is None:
-                        raise RecordError(f"{path}:{lineno}: field {field!r} is missing")
-                if not isinstance(rec["text"], str) or not rec["text"].strip():
-                    raise RecordError(f"{path}:{lineno}: field 'text' must be a non-empty string")
-                rec["id"] = str(rec["id"])
-                if rec["id"] in seen:
-                    raise RecordError(f"{path}:{lineno}: field 'id' repeats {rec['id']!r}")
-            except RecordError as e:
-                if on_error == "raise":
-                    raise
-                skipped.append(str(e))
-                continue
-            seen.add(rec["id"])
-            out.append(rec)
-    if skipped:
-        import warnings
-
-        warnings.warn(f"{path}: skipped {len(skipped)} bad record(s); first: {skipped[0]}", stacklevel=2)
-    if not out:
-        raise RecordError(f"{path}: no usable records")
-    return out
+def read_records(path: str | Path, on_error: OnError = "raise", errors: list | None = None) -> list[dict]:
+    """Corpus or query records (``read_jsonl`` with ``id`` and ``text``); a file with none usable is an error."""
+    records = read_jsonl(path, on_error=on_error, errors=errors)
+    if not records:
+        raise ParseError(str(path), "records", "no usable records")
+    return records
 
 
 def excluded_ids(query: Mapping) -> set[str]:
@@ -186,60 +142,22 @@ def available_methods() -> list[str]:
     return sorted(_REGISTRY)
 
 
-# --- TREC runs -----------------------------------------------------------------------------------------------
-# TREC files are whitespace-separated, but Korean case numbers can hold spaces ("2014노3509, 2014노3721(병합)").
-# We write such ids with "_" for each whitespace run, and the readers below apply the same rule, so a qrels file
-# written with raw spaces still matches our runs.
-_WS = re.compile(r"\s+")
-_QRELS_LINE = re.compile(r"^(?P<q>.+?)\s+(?:0|Q0)\s+(?P<d>.+?)\s+(?P<r>-?\d+)$")
-_RUN_LINE = re.compile(r"^(?P<q>.+?)\s+Q0\s+(?P<d>.+?)\s+(?P<rank>\d+)\s+(?P<s>\S+)\s+(?P<tag>\S+)$")
+def saved_index(method: str, index_dir: str | Path | None) -> Retriever | None:
+    """The ``method`` retriever saved in ``index_dir``, or None when nothing is saved there."""
+    if not index_dir or not (Path(index_dir) / "retriever.json").exists():
+        return None
+    r = Retriever.load(index_dir)
+    if r.name != method:
+        raise ValueError(f"{index_dir} holds a {r.name!r} index, not {method!r}")
+    return r
 
 
-def trec_id(x: str) -> str:
-    """An id as it appears in TREC files: whitespace runs become "_" (see the note above)."""
-    return _WS.sub("_", str(x).strip())
-
-
-def write_trec_run(run: Mapping[str, Sequence[tuple[str, float]]], path: str | Path, tag: str = "lexlab") -> Path:
-    """TREC run lines ``qid Q0 docid rank score tag``; a query with no hit is simply absent (ranx scores it 0)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as f:
-        for qid, hits in run.items():
-            for rank, (docid, score) in enumerate(hits, 1):
-                f.write(f"{trec_id(qid)} Q0 {trec_id(docid)} {rank} {score:.6f} {tag}\n")
-    return path
-
-
-def read_trec_run(path: str | Path) -> Run:
-    path = Path(path)
-    run: Run = {}
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            m = _RUN_LINE.match(line.strip())
-            if m is None:
-                raise RecordError(f"{path}:{lineno}: not a TREC run line (qid Q0 docid rank score tag): {line.strip()!r}")
-            try:
-                score = float(m["s"])
-            except ValueError:
-                raise RecordError(f"{path}:{lineno}: field 'score' is not a number: {m['s']!r}") from None
-            run.setdefault(trec_id(m["q"]), []).append((trec_id(m["d"]), score))
-    for hits in run.values():
-        hits.sort(key=lambda h: -h[1])
-    return run
-
-
-def read_trec_qrels(path: str | Path) -> dict[str, dict[str, int]]:
-    path = Path(path)
-    qrels: dict[str, dict[str, int]] = {}
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            m = _QRELS_LINE.match(line.strip())
-            if m is None:
-                raise RecordError(f"{path}:{lineno}: not a TREC qrels line (qid 0 docid relevance): {line.strip()!r}")
-            qrels.setdefault(trec_id(m["q"]), {})[trec_id(m["d"])] = int(m["r"])
-    return qrels
+def load_or_index(method: str, index_dir: str | Path | None, corpus: Sequence[Mapping], **options) -> Retriever:
+    """The index saved in ``index_dir`` if there is one, else ``method(**options)`` indexed on ``corpus`` and
+    saved to ``index_dir`` (when given). A loaded index keeps the options it was saved with."""
+    r = saved_index(method, index_dir)
+    if r is None:
+        r = get_retriever(method, **options).index(corpus)
+        if index_dir:
+            r.save(index_dir)
+    return r

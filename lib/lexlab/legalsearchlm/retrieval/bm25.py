@@ -18,7 +18,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from lexlab.legalsearchlm.retrieval import Retriever, register
-from lexlab.legalsearchlm.retrieval import trec_id as _tid
+from lexlab.workbench.io import trec_id
 
 _WORD = re.compile(r"[0-9A-Za-z\uac00-\ud7a3]+")
 # Content morphemes only: nouns, verb/adjective stems, roots, foreign words, Chinese characters.
@@ -162,6 +162,33 @@ def _bm25_matrix(tf, k1: float, b: float):
     return csr_matrix((data, tf.indices, tf.indptr), shape=tf.shape)
 
 
+def _term_matrices(tok_name: str, texts: Sequence[str], queries: Sequence[str], progress: bool = True):
+    """(document × term frequencies, query × term presence) as sparse matrices over the documents' vocabulary."""
+    from scipy.sparse import csr_matrix
+
+    tok = make_tokenizer(tok_name)
+    vocab: dict[str, int] = {}
+    d_ids = _to_ids([tok(t) for t in tqdm(texts, desc=f"tokenize {tok_name}", disable=not progress,
+                                           leave=False)], vocab, grow=True)
+    q_ids = _to_ids([tok(q) for q in queries], vocab, grow=False)
+    indptr = np.zeros(len(d_ids) + 1, dtype=np.int64)
+    cols, vals = [], []
+    for i, ids in enumerate(d_ids):
+        u, c = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
+        cols.append(u)
+        vals.append(c.astype(np.float64))
+        indptr[i + 1] = indptr[i] + len(u)
+    tf = csr_matrix((np.concatenate(vals), np.concatenate(cols), indptr), shape=(len(d_ids), len(vocab)))
+    qr, qc = [], []
+    for i, ids in enumerate(q_ids):
+        u = np.unique(np.asarray(ids, dtype=np.int64))
+        qr.append(np.full(len(u), i))
+        qc.append(u)
+    qmat = csr_matrix((np.ones(sum(map(len, qc))), (np.concatenate(qr), np.concatenate(qc))),
+                      shape=(len(queries), len(vocab)))
+    return tf, qmat
+
+
 def tune_bm25(
     corpus: Sequence[Mapping],
     queries: Sequence[Mapping],
@@ -179,8 +206,6 @@ def tune_bm25(
     sparse term-frequency matrix and each grid point only re-weights it (same formula as bm25s, checked in the
     tests), scoring all queries with one sparse product. The chosen options are then used with bm25s itself.
     """
-    from scipy.sparse import csr_matrix
-
     from lexlab.legalsearchlm.retrieval.evaluation import evaluate_run
 
     rows = []
@@ -188,30 +213,11 @@ def tune_bm25(
     doc_ids = [str(d["id"]) for d in corpus]
     # Score only the tuned queries: qrels of other splits would count as zeros.
     tuned = {str(q["id"]) for q in queries}
-    tuned |= {_tid(x) for x in tuned}
+    tuned |= {trec_id(x) for x in tuned}
     qrels = {q: r for q, r in qrels.items() if q in tuned}
     pos = {d: i for i, d in enumerate(doc_ids)}
     for tok_name in tokenizers:
-        tok = make_tokenizer(tok_name)
-        vocab: dict[str, int] = {}
-        d_ids = _to_ids([tok(t) for t in tqdm(texts, desc=f"tokenize {tok_name}", disable=not progress,
-                                               leave=False)], vocab, grow=True)
-        q_ids = _to_ids([tok(q["text"]) for q in queries], vocab, grow=False)
-        indptr = np.zeros(len(d_ids) + 1, dtype=np.int64)
-        cols, vals = [], []
-        for i, ids in enumerate(d_ids):
-            u, c = np.unique(np.asarray(ids, dtype=np.int64), return_counts=True)
-            cols.append(u)
-            vals.append(c.astype(np.float64))
-            indptr[i + 1] = indptr[i] + len(u)
-        tf = csr_matrix((np.concatenate(vals), np.concatenate(cols), indptr), shape=(len(d_ids), len(vocab)))
-        qr, qc = [], []
-        for i, ids in enumerate(q_ids):
-            u = np.unique(np.asarray(ids, dtype=np.int64))
-            qr.append(np.full(len(u), i))
-            qc.append(u)
-        qmat = csr_matrix((np.ones(sum(map(len, qc))), (np.concatenate(qr), np.concatenate(qc))),
-                          shape=(len(queries), len(vocab)))
+        tf, qmat = _term_matrices(tok_name, texts, [q["text"] for q in queries], progress)
         for k1, b in tqdm(list(itertools.product(k1s, bs)), desc=f"bm25 grid {tok_name}", disable=not progress,
                           leave=False):
             scores = (qmat @ _bm25_matrix(tf, k1, b).T).toarray()

@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from lexlab.legalsearchlm.retrieval import RecordError, get_class, get_retriever, read_jsonl_records, write_trec_run
+from lexlab.legalsearchlm.retrieval import get_class, load_or_index, read_records, saved_index
+from lexlab.workbench.io import ParseError, read_trec_qrels, read_trec_run, trec_id, write_trec_run
 
 
 def _parse_opts(items: list[str] | None) -> dict:
@@ -37,17 +38,13 @@ def _parse_opts(items: list[str] | None) -> dict:
 def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
                     opts: dict, on_error: str = "raise", progress: bool = True):
     """Load the index at ``index_dir`` if one is there, else index the corpus (training a model if needed)."""
-    if index_dir and (Path(index_dir) / "retriever.json").exists():
-        from lexlab.legalsearchlm.retrieval import Retriever
-
-        r = Retriever.load(index_dir)
-        if r.name != method:
-            raise SystemExit(f"{index_dir} holds a {r.name!r} index, not {method!r}")
+    r = saved_index(method, index_dir)
+    if r is not None:
         return r, 0.0
     if not corpus_path:
         raise SystemExit("--corpus is required unless --index names a saved index")
     get_class(method)  # fail fast on an unknown method, before reading anything
-    corpus = read_jsonl_records(corpus_path, on_error=on_error)
+    corpus = read_records(corpus_path, on_error=on_error)
     t0 = time.time()
     train_steps = int(opts.pop("train_steps", 200))
     # "train_<arg>=..." options go to the self-supervised trainer (e.g. train_batch_size=8), the rest to the retriever.
@@ -55,28 +52,35 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
     if method == "bm25":
         if model:
             opts = {**json.loads(Path(model).read_text(encoding="utf-8")), **opts}
-        r = get_retriever("bm25", **opts)
     else:
         if not model:
             work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
-            model_dir = work / "model"
             print(f"no --model: training a {method} model self-supervised on {corpus_path} ({train_steps} steps)",
                   file=sys.stderr)
-            if method == "searchlm":
-                from lexlab.legalsearchlm.searchlm.train import train_searchlm
-
-                train_searchlm(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
-                model = str(model_dir / "final")
-            else:
-                from lexlab.legalsearchlm.retrieval.dense import train_dense
-
-                train_dense(corpus, model_dir, max_steps=train_steps, progress=progress, **train_kw)
-                model = str(model_dir / "final")
-        r = get_retriever(method, model=model, **opts)
-    r.index(corpus)
-    if index_dir:
-        r.save(index_dir)
+            model, _ = train_model(method, corpus, work / "model", max_steps=train_steps, progress=progress,
+                                   **train_kw)
+        opts = {"model": model, **opts}
+    r = load_or_index(method, index_dir, corpus, **opts)
     return r, time.time() - t0
+
+
+def train_model(method: str, corpus: list[dict], out_dir: Path, **train_kw) -> tuple[str, dict]:
+    """Train a ``method`` ("dense" or "searchlm") model self-supervised on ``corpus``: (its path, the trainer's summary)."""
+    if method == "searchlm":
+        from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
+        from lexlab.workbench.config import config_from_dict
+
+        meta = train_searchlm(corpus, config_from_dict(SearchLMConfig, {**train_kw, "out_dir": str(out_dir)},
+                                                       source="--opt train_*")).extra
+    elif method == "dense":
+        from lexlab.legalsearchlm.retrieval.dense import DenseConfig, train_dense
+        from lexlab.workbench.config import config_from_dict
+
+        meta = train_dense(corpus, config_from_dict(DenseConfig, {**train_kw, "out_dir": str(out_dir)},
+                                                    source="--opt train_*")).extra
+    else:
+        raise ValueError(f"no self-supervised trainer for {method!r}")
+    return str(Path(out_dir) / "final"), meta
 
 
 def retrieve_main(argv: list[str] | None = None) -> int:
@@ -97,8 +101,8 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     try:
         r, t_index = build_retriever(a.method, a.corpus, a.model, a.index, _parse_opts(a.opt), a.on_error,
                                      not a.no_progress)
-        queries = read_jsonl_records(a.queries, on_error=a.on_error)
-    except (RecordError, FileNotFoundError, ValueError) as e:
+        queries = read_records(a.queries, on_error=a.on_error)
+    except (ParseError, FileNotFoundError, ValueError) as e:
         print(f"lexlab retrieve: {e}", file=sys.stderr)
         return 2
     t0 = time.time()
@@ -111,7 +115,6 @@ def retrieve_main(argv: list[str] | None = None) -> int:
 
 
 def evaluate_run_main(argv: list[str] | None = None) -> int:
-    from lexlab.legalsearchlm.retrieval import read_trec_qrels, read_trec_run
     from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run
 
     p = argparse.ArgumentParser(prog="lexlab evaluate-run", description="Score TREC runs against TREC qrels (ranx).")
@@ -130,12 +133,10 @@ def evaluate_run_main(argv: list[str] | None = None) -> int:
         cats = None
         if a.by_category:
             cats = {q["id"]: str(q.get("category", "(none)"))
-                    for q in read_jsonl_records(a.by_category)}
-    except (RecordError, FileNotFoundError, ValueError) as e:
+                    for q in read_records(a.by_category)}
+    except (ParseError, FileNotFoundError, ValueError) as e:
         print(f"lexlab evaluate-run: {e}", file=sys.stderr)
         return 2
-    from lexlab.legalsearchlm.retrieval import trec_id
-
     results = {}
     for name, run in runs.items():
         if a.all_qrels:

@@ -11,16 +11,25 @@ one decisive paragraph should be enough to match.
 """
 from __future__ import annotations
 
-import json
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+import torch
+from transformers import Trainer, TrainerCallback
 
 from lexlab.legalsearchlm.retrieval import Retriever, register
 from lexlab.legalsearchlm.searchlm.elements import normalize_text
+from lexlab.models import trainer as shared
+from lexlab.models.trainer import (
+    SchedulerType,
+    TrainConfig,
+    TrainResult,
+    check_positive,
+)
 
 
 def _mean_pool(hidden, mask):
@@ -36,108 +45,147 @@ def _random_crop(ids: list[int], rng: random.Random, max_len: int, min_frac: flo
     return ids[a:a + n]
 
 
-def train_dense(
-    corpus: Sequence[Mapping],
-    out_dir: str | Path,
-    max_steps: int = 300,
-    batch_size: int = 32,
-    crop_tokens: int = 128,
-    learning_rate: float = 5e-4,
-    temperature: float = 0.05,
-    vocab_size: int = 8000,
-    hidden_size: int = 128,
-    num_layers: int = 2,
-    seed: int = 0,
-    save_every: int = 100,
-    progress: bool = True,
-    log_mlflow: bool | None = None,
-) -> dict:
-    """Unsupervised contrastive training (random crops, in-batch negatives); resumes from ``out_dir/ckpt.pt``."""
-    import torch
-    from tqdm.auto import tqdm
-    from transformers import AutoTokenizer, BertConfig, BertModel
+# ---------------------------------------------------------------------------------------------------------- training
 
-    from lexlab.models import hf as modeling
+@dataclass
+class DenseConfig(TrainConfig):
+    """How ``train_dense`` trains; the encoder lands in ``out_dir/final`` and checkpoints in ``out_dir/checkpoints``."""
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir: str = ""
+    max_steps: int = 300
+    batch_size: int = 32                  # cases per step: each one's two crops are a positive pair
+    crop_tokens: int = 128
+    learning_rate: float = 5e-4
+    warmup_steps: int = 20
+    weight_decay: float = 0.01
+    lr_scheduler_type: SchedulerType = "linear"
+    temperature: float = 0.05
+    vocab_size: int = 8000
+    hidden_size: int = 128
+    num_layers: int = 2
+    save_steps: int = 100
+    save_total_limit: int = 1
+    report_to: shared.ReportTo = "auto"   # "mlflow": dense_train_loss every 10 steps
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.out_dir:
+            raise ValueError("DenseConfig.out_dir is required")
+        check_positive(self, "batch_size", "crop_tokens", "temperature", "vocab_size", "hidden_size", "num_layers")
+
+    def model_dir(self) -> Path:
+        return Path(self.out_dir)
+
+
+class _CropBatches(torch.utils.data.Dataset):
+    """Item ``step`` is that step's whole batch: two random crops of ``batch_size`` distinct cases.
+
+    A batch is a function of (seed, step) alone, so a resumed run sees exactly the batches of an uninterrupted one.
+    """
+
+    def __init__(self, docs: list[list[int]], cfg: DenseConfig, pad_id: int):
+        self.docs, self.cfg, self.pad_id = docs, cfg, pad_id
+
+    def __len__(self) -> int:
+        return self.cfg.max_steps
+
+    def __getitem__(self, step: int) -> dict[str, torch.Tensor]:
+        rng = random.Random(f"dense:{self.cfg.seed}:{step}")
+        batch = rng.sample(range(len(self.docs)), min(self.cfg.batch_size, len(self.docs)))
+        out = {}
+        for view in ("a", "b"):
+            crops = [_random_crop(self.docs[i], rng, self.cfg.crop_tokens) for i in batch]
+            ids = torch.full((len(crops), max(map(len, crops))), self.pad_id, dtype=torch.long)
+            att = torch.zeros_like(ids)
+            for j, x in enumerate(crops):
+                ids[j, :len(x)] = torch.tensor(x)
+                att[j, :len(x)] = 1
+            out[f"input_ids_{view}"], out[f"attention_mask_{view}"] = ids, att
+        return out
+
+
+def _one_batch(items: list[dict]) -> dict:
+    (item,) = items  # per_device_train_batch_size=1: each item is a whole batch
+    return item
+
+
+class _ContrastiveTrainer(Trainer):
+    """In-batch InfoNCE between the two crops of each case, symmetric, at ``temperature``."""
+
+    loss_is_scaled_for_ga = False  # a per-batch mean
+
+    def __init__(self, *args, temperature: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.temperature = temperature
+
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        a, b = (_embed(model, inputs[f"input_ids_{v}"], inputs[f"attention_mask_{v}"]) for v in ("a", "b"))
+        logits = a @ b.T / self.temperature
+        target = torch.arange(len(a), device=logits.device)
+        ce = torch.nn.functional.cross_entropy
+        loss = (ce(logits, target) + ce(logits.T, target)) / 2
+        return (loss, None) if return_outputs else loss
+
+
+def _embed(model, ids, att):
+    h = model(input_ids=ids, attention_mask=att).last_hidden_state
+    return torch.nn.functional.normalize(_mean_pool(h, att), dim=-1)
+
+
+class _MeanLossToMlflow(TrainerCallback):
+    """``dense_train_loss``: the mean loss of the last 10 steps, every 10 steps."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs and "loss" in logs and state.global_step % 10 == 0:
+            import mlflow
+
+            losses = [h["loss"] for h in state.log_history if "loss" in h][-10:]
+            mlflow.log_metric("dense_train_loss", float(np.mean(losses)), step=state.global_step)
+
+
+def train_dense(corpus: Sequence[Mapping], cfg: DenseConfig) -> TrainResult:
+    """Unsupervised contrastive training (random crops, in-batch negatives); resumes from ``out_dir/checkpoints``.
+
+    The result's ``extra`` is what ``final/dense.json`` records, with ``final_loss`` the mean of the last 20 steps.
+    """
+    from lexlab.models import hf
+
     t0 = time.time()
+    cfg.model_dir().mkdir(parents=True, exist_ok=True)
     texts = [normalize_text(r["text"]) for r in corpus]
-    tok_dir = out_dir / "tokenizer"
-    if (tok_dir / "tokenizer.json").exists():
-        tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
-    else:
-        tokenizer = modeling.train_tokenizer(texts, vocab_size=vocab_size, out_dir=tok_dir)
+    tokenizer = hf.cached_tokenizer(texts, cfg.vocab_size)
     docs = [ids for ids in tokenizer(texts, add_special_tokens=False)["input_ids"] if len(ids) >= 8]
     if len(docs) < 2:
         raise ValueError("dense training needs at least two documents of 8+ tokens")
-    torch.manual_seed(seed)
-    cfg = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden_size, num_hidden_layers=num_layers,
-                     num_attention_heads=max(1, hidden_size // 32), intermediate_size=4 * hidden_size,
-                     max_position_embeddings=max(512, crop_tokens + 2), pad_token_id=tokenizer.pad_token_id)
-    enc = BertModel(cfg, add_pooling_layer=False)
-    opt = torch.optim.AdamW(enc.parameters(), lr=learning_rate, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 20) * max(0.0, 1 - s / max_steps))
-    step, losses = 0, []
-    ckpt = out_dir / "ckpt.pt"
-    if ckpt.exists():  # resume where a killed run stopped
-        state = torch.load(ckpt, weights_only=False)
-        enc.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        step, losses = state["step"], state["losses"]
-        random.setstate(state["py_rng"])
-        torch.set_rng_state(state["torch_rng"])
-    rng = random.Random(seed + step)
-    if log_mlflow is None:
-        import mlflow
+    args = shared.training_arguments(cfg, per_device_train_batch_size=1, logging_steps=1, report_to=[],
+                                     train_sampling_strategy="sequential", remove_unused_columns=False)
+    with shared.mlflow_run(cfg, "train_dense", args.process_index == 0) as tracked:
+        trainer = _ContrastiveTrainer(
+            model=_encoder(cfg, tokenizer), args=args, train_dataset=_CropBatches(docs, cfg, tokenizer.pad_token_id),
+            data_collator=_one_batch, callbacks=[_MeanLossToMlflow()] if tracked else [],
+            temperature=cfg.temperature)
+        result = shared.fit(trainer, cfg, tokenizer)
+    losses = list(result.losses().values())
+    result.extra = {"max_steps": cfg.max_steps, "batch_size": cfg.batch_size, "crop_tokens": cfg.crop_tokens,
+                    "temperature": cfg.temperature, "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers,
+                    "seed": cfg.seed, "final_loss": float(np.mean(losses[-20:])) if losses else None,
+                    "seconds": round(time.time() - t0, 1)}
+    shared.save_run_json(trainer, result, "dense.json", result.extra)
+    return result
 
-        log_mlflow = mlflow.active_run() is not None
-    pad = tokenizer.pad_token_id
-    bar = tqdm(total=max_steps, initial=step, desc="dense contrastive", disable=not progress)
-    enc.train()
-    while step < max_steps:
-        batch = rng.sample(range(len(docs)), min(batch_size, len(docs)))
-        views = [[_random_crop(docs[i], rng, crop_tokens) for i in batch] for _ in range(2)]
-        embs = []
-        for v in views:
-            n = max(map(len, v))
-            ids = torch.full((len(v), n), pad, dtype=torch.long)
-            att = torch.zeros((len(v), n), dtype=torch.long)
-            for j, x in enumerate(v):
-                ids[j, :len(x)] = torch.tensor(x)
-                att[j, :len(x)] = 1
-            h = enc(input_ids=ids, attention_mask=att).last_hidden_state
-            embs.append(torch.nn.functional.normalize(_mean_pool(h, att), dim=-1))
-        logits = embs[0] @ embs[1].T / temperature
-        target = torch.arange(len(batch))
-        loss = (torch.nn.functional.cross_entropy(logits, target) + torch.nn.functional.cross_entropy(logits.T, target)) / 2
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(enc.parameters(), 1.0)
-        opt.step()
-        sched.step()
-        step += 1
-        losses.append(loss.item())
-        bar.update(1)
-        bar.set_postfix(loss=f"{loss.item():.3f}")
-        if log_mlflow and step % 10 == 0:
-            import mlflow
 
-            mlflow.log_metric("dense_train_loss", float(np.mean(losses[-10:])), step=step)
-        if step % save_every == 0 or step == max_steps:
-            torch.save({"model": enc.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-                        "losses": losses, "py_rng": random.getstate(), "torch_rng": torch.get_rng_state()}, ckpt)
-    bar.close()
-    final = out_dir / "final"
-    enc.save_pretrained(str(final))
-    tokenizer.save_pretrained(str(final))
-    meta = {"max_steps": max_steps, "batch_size": batch_size, "crop_tokens": crop_tokens, "temperature": temperature,
-            "hidden_size": hidden_size, "num_layers": num_layers, "seed": seed,
-            "final_loss": float(np.mean(losses[-20:])) if losses else None, "seconds": round(time.time() - t0, 1)}
-    (final / "dense.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    return meta
+def _encoder(cfg: DenseConfig, tokenizer):
+    """A small BERT sized by the config (no pooling layer: cases are mean-pooled)."""
+    from transformers import BertConfig, BertModel
 
+    torch.manual_seed(cfg.seed)
+    bert = BertConfig(vocab_size=len(tokenizer), hidden_size=cfg.hidden_size, num_hidden_layers=cfg.num_layers,
+                      num_attention_heads=max(1, cfg.hidden_size // 32), intermediate_size=4 * cfg.hidden_size,
+                      max_position_embeddings=max(512, cfg.crop_tokens + 2), pad_token_id=tokenizer.pad_token_id)
+    return BertModel(bert, add_pooling_layer=False)
+
+
+# --------------------------------------------------------------------------------------------------------- retrieval
 
 @register("dense")
 class DenseRetriever(Retriever):

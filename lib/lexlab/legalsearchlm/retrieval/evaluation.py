@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from lexlab.workbench.io import trec_id
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Short names people write → ranx names.
 _ALIASES = {"p": "precision", "r": "recall", "ndcg": "ndcg", "map": "map", "mrr": "mrr", "recall": "recall",
@@ -25,8 +30,6 @@ def ranx_metric(name: str) -> str:
 
 def _as_ranx(qrels: Mapping[str, Mapping[str, int]], run: Mapping):
     from ranx import Qrels, Run
-
-    from lexlab.legalsearchlm.retrieval import trec_id
 
     q = {trec_id(k): {trec_id(d): int(v) for d, v in docs.items()} for k, docs in qrels.items() if docs}
     r = {}
@@ -58,8 +61,6 @@ def evaluate_by_category(
     qrels: Mapping, run: Mapping, categories: Mapping[str, str], metrics: Sequence[str] = ("P@5",)
 ) -> list[dict]:
     """One row per category (plus ``ALL``) with the number of queries and each metric's mean."""
-    from lexlab.legalsearchlm.retrieval import trec_id
-
     cats = {trec_id(k): v for k, v in categories.items()}
     run = {trec_id(k): v for k, v in run.items()}
     qrels = {trec_id(k): v for k, v in qrels.items()}

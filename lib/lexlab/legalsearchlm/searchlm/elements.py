@@ -29,12 +29,13 @@ All spans are aligned to whole words so they tokenize the same standalone as in 
 """
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 # --- normalisation ---------------------------------------------------------------------------------------------
 _SPACE = re.compile(r"\s+")
@@ -128,28 +129,28 @@ def extract_elements(
 ) -> list[Element]:
     """Legally informative spans of one case's own text, best first (rules in the module docstring)."""
     text = normalize_text(text)
+    bonus = lambda pos: 1.0 if pos < head_chars else 0.0  # noqa: E731
+    candidates = itertools.chain(_statute_candidates(text, bonus), _charge_candidates(text, bonus),
+                                 _concept_candidates(text, bonus))
     found: dict[str, Element] = {}
-
-    def add(span: str, kind: str, score: float, start: int) -> None:
-        words = [w for w in span.split() if w]
-        if words:
-            words[-1] = _clean_word_end(words[-1])
-        words = [w for w in words if w]
-        if first_token_aware:
-            words = _trim_front(words)
-        else:
-            ctx = _clause_context(text, start)
-            words = ctx.split() + words if ctx else words
+    for span, kind, score, start in candidates:
+        words = _span_words(span, text, start, first_token_aware)
         if len(words) < min_words:
-            return
+            continue
         s = " ".join(words)
         if s not in found:
             found[s] = Element(s, kind, score)
         else:
             found[s].score += score
+    return _best_distinct(found.values(), max_elements)
 
-    bonus = lambda pos: 1.0 if pos < head_chars else 0.0  # noqa: E731
-    statutes = Counter()
+
+Candidate = tuple[str, str, float, int]  # span, kind, score, start offset in the text
+
+
+def _statute_candidates(text: str, bonus: Callable[[int], float]) -> Iterator[Candidate]:
+    """Rule 1: statute mentions, scored by frequency (+1 inside the head)."""
+    statutes: Counter = Counter()
     first_pos: dict[str, int] = {}
     for m in _STATUTE.finditer(text):
         s = m.group(0)
@@ -160,9 +161,13 @@ def extract_elements(
         statutes[s] += 1
         first_pos.setdefault(s, m.start())
     for s, c in statutes.items():
-        add(s, "statute", 3.0 + c + bonus(first_pos[s]), first_pos[s])
+        yield s, "statute", 3.0 + c + bonus(first_pos[s]), first_pos[s]
 
-    charges = Counter()
+
+def _charge_candidates(text: str, bonus: Callable[[int], float]) -> Iterator[Candidate]:
+    """Rule 2: charges (words ending in 죄), as the whole word of their first occurrence, particle included."""
+    charges: Counter = Counter()
+    first_pos: dict[str, int] = {}
     for m in _CHARGE.finditer(text):
         w = m.group(0)
         if w in _NOT_CHARGE or len(w) < 3:
@@ -177,15 +182,17 @@ def extract_elements(
         # A charge followed by a particle is still a whole-word span only if we take the particle too.
         pos = first_pos[w]
         end = text.find(" ", pos)
-        word = _clean_word_end(text[pos:end if end > 0 else len(text)])
-        add(word, "charge", 2.0 + c + bonus(pos), pos)
+        yield _clean_word_end(text[pos:end if end > 0 else len(text)]), "charge", 2.0 + c + bonus(pos), pos
 
+
+def _concept_candidates(text: str, bonus: Callable[[int], float]) -> Iterator[Candidate]:
+    """Rule 3: 2–3 word n-grams around a legal stem, within one sentence, occurring at least twice."""
     words = text.split(" ")
     offsets, o = [], 0
     for w in words:
         offsets.append(o)
         o += len(w) + 1
-    grams = Counter()
+    grams: Counter = Counter()
     gram_pos: dict[str, int] = {}
     for i, w in enumerate(words):
         if not _STEM_RE.search(w):
@@ -204,13 +211,26 @@ def extract_elements(
     for g, c in grams.most_common():
         if c < 2:
             break
-        n_stems = len(_STEM_RE.findall(g))
-        add(g, "concept", 0.5 * c + n_stems + bonus(gram_pos[g]), gram_pos[g])
+        yield g, "concept", 0.5 * c + len(_STEM_RE.findall(g)) + bonus(gram_pos[g]), gram_pos[g]
 
-    ranked = sorted(found.values(), key=lambda e: -e.score)
-    out, seen_words = [], []
-    for e in ranked:
-        # Skip near-duplicates: a span whose words are all inside an already chosen one adds little.
+
+def _span_words(span: str, text: str, start: int, first_token_aware: bool) -> list[str]:
+    """The span's whole words, trimmed to an informative first word (FTA on) or with its clause context (off)."""
+    words = [w for w in span.split() if w]
+    if words:
+        words[-1] = _clean_word_end(words[-1])
+    words = [w for w in words if w]
+    if first_token_aware:
+        return _trim_front(words)
+    ctx = _clause_context(text, start)
+    return ctx.split() + words if ctx else words
+
+
+def _best_distinct(elements: Iterable[Element], max_elements: int) -> list[Element]:
+    """Highest scores first, skipping near-duplicates: a span whose words all lie inside a chosen one adds little."""
+    out: list[Element] = []
+    seen_words: list[set[str]] = []
+    for e in sorted(elements, key=lambda e: -e.score):
         ws = set(e.text.split())
         if any(ws <= s for s in seen_words):
             continue

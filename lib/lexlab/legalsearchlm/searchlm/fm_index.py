@@ -35,19 +35,17 @@ used by :mod:`lexlab.legalsearchlm.searchlm.decoding`.
 
 from __future__ import annotations
 
-import json
 import os
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
+from lexlab.legalsearchlm.searchlm.fm_index_io import FORMAT_VERSION, FMIndexFormatError, read_index, write_index
+
 __all__ = ["FMIndex", "FMIndexFormatError", "FORMAT_VERSION"]
 
-FORMAT_VERSION = 1
-_MAGIC = b"LEXLABFM"
 _SENTINEL = 0
 _SEPARATOR = 1
 _FIRST_SYMBOL = 2
@@ -57,10 +55,6 @@ _DEFAULT_MAX_SHARD_TOKENS = (2**31 - 1) // 4 - 1024
 _WIDE_CACHE_ROWS = 1 << 16
 
 State = tuple  # tuple[tuple[int, int], ...] -- one half-open row range per shard
-
-
-class FMIndexFormatError(ValueError):
-    """An index file that is not ours, from another format version, truncated, or corrupt."""
 
 
 def _as_token_array(tokens, vocab_size: int, what: str) -> np.ndarray:
@@ -76,6 +70,49 @@ def _as_token_array(tokens, vocab_size: int, what: str) -> np.ndarray:
         bad = lo if lo < 0 else hi
         raise ValueError(f"{what}: token id {bad} is out of range [0, {vocab_size})")
     return arr.astype(np.int64, copy=False)
+
+
+def _concatenate_documents(docs: Sequence[Sequence[int]],
+                           vocab_size: int | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """(all tokens in one array, document lengths, vocab_size): each document non-empty, 1-D, integer, in range."""
+    arrays = []
+    for i, d in enumerate(docs):
+        a = np.asarray(d)
+        if a.ndim != 1 or a.size == 0:
+            raise ValueError(f"document {i} is empty or not a 1-D token sequence (shape {a.shape})")
+        if a.dtype.kind not in "iu":
+            raise ValueError(f"document {i}: token ids must be integers, got dtype {a.dtype}")
+        arrays.append(a)
+    if not arrays:
+        raise ValueError("no documents given")
+    lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=len(arrays))
+    flat = np.concatenate(arrays)  # native integer dtype: an int64 copy would be one more pass
+    del arrays
+    lo_id, hi_id = int(flat.min()), int(flat.max())
+    if vocab_size is None:
+        vocab_size = hi_id + 1
+    if lo_id < 0 or hi_id >= vocab_size:
+        bad = lo_id if lo_id < 0 else hi_id
+        doc = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero((flat < 0) | (flat >= vocab_size))[0],
+                                  side="right"))
+        raise ValueError(f"document {doc}: token id {bad} is out of range [0, {vocab_size})")
+    return flat, lengths, vocab_size
+
+
+def _shard_bounds(lengths: np.ndarray, limit: int) -> list[int]:
+    """First document of each shard (and the end): greedy packing at document boundaries, <= limit tokens each."""
+    if int(lengths.max()) > limit:
+        raise ValueError(f"document {int(lengths.argmax())} has {int(lengths.max())} tokens, more than "
+                         f"max_shard_tokens={limit}")
+    bounds = [0]
+    acc = 0
+    for i, L in enumerate(lengths.tolist()):
+        if acc + L > limit:
+            bounds.append(i)
+            acc = 0
+        acc += L
+    bounds.append(len(lengths))
+    return bounds
 
 
 @dataclass
@@ -286,53 +323,14 @@ class FMIndex:
         """
         if sample_rate < 1:
             raise ValueError("sample_rate must be >= 1")
-        arrays = []
-        for i, d in enumerate(docs):
-            a = np.asarray(d)
-            if a.ndim != 1 or a.size == 0:
-                raise ValueError(f"document {i} is empty or not a 1-D token sequence (shape {a.shape})")
-            if a.dtype.kind not in "iu":
-                raise ValueError(f"document {i}: token ids must be integers, got dtype {a.dtype}")
-            arrays.append(a)
-        if not arrays:
-            raise ValueError("no documents given")
-        lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=len(arrays))
-        flat = np.concatenate(arrays)  # native integer dtype: an int64 copy would be one more pass
-        del arrays
-        lo_id, hi_id = int(flat.min()), int(flat.max())
-        if vocab_size is None:
-            vocab_size = hi_id + 1
-        if lo_id < 0 or hi_id >= vocab_size:
-            bad = lo_id if lo_id < 0 else hi_id
-            doc = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero((flat < 0) | (flat >= vocab_size))[0],
-                                      side="right"))
-            raise ValueError(f"document {doc}: token id {bad} is out of range [0, {vocab_size})")
-
-        limit = max_shard_tokens or _DEFAULT_MAX_SHARD_TOKENS
-        if int(lengths.max()) > limit:
-            raise ValueError(f"document {int(lengths.argmax())} has {int(lengths.max())} tokens, more than "
-                             f"max_shard_tokens={limit}")
-        # Greedy packing at document boundaries.
-        bounds = [0]
-        acc = 0
-        for i, L in enumerate(lengths.tolist()):
-            if acc + L > limit:
-                bounds.append(i)
-                acc = 0
-            acc += L
-        bounds.append(len(lengths))
+        flat, lengths, vocab_size = _concatenate_documents(docs, vocab_size)
+        bounds = _shard_bounds(lengths, max_shard_tokens or _DEFAULT_MAX_SHARD_TOKENS)
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
+        from tqdm.auto import tqdm
 
-        pieces = range(len(bounds) - 1)
-        if progress:
-            from tqdm.auto import tqdm
-            pieces = tqdm(pieces, desc="FM-index shards")
-        shards = []
-        for k in pieces:
-            a, b = bounds[k], bounds[k + 1]
-            shards.append(_Shard.build(flat[offsets[a]:offsets[b]], lengths[a:b], vocab_size, sample_rate,
-                                       doc_base=a))
+        shards = [_Shard.build(flat[offsets[a]:offsets[b]], lengths[a:b], vocab_size, sample_rate, doc_base=a)
+                  for a, b in tqdm(list(zip(bounds, bounds[1:])), desc="FM-index shards", disable=not progress)]
         return cls(shards, vocab_size, sample_rate)
 
     # -- incremental interface (decoding) ---------------------------------------------------------
@@ -401,9 +399,7 @@ class FMIndex:
     def count(self, tokens: Sequence[int]) -> int:
         """Occurrences of ``tokens`` as a contiguous run inside one document (empty: total tokens)."""
         arr = _as_token_array(tokens, self.vocab_size, "tokens")
-        if arr.size == 0:
-            return self.n_tokens
-        return sum(hi - lo for lo, hi in (sh.range_of(arr) for sh in self.shards))
+        return self.n_tokens if arr.size == 0 else self.state_count([sh.range_of(arr) for sh in self.shards])
 
     def continuations(self, prefix: Sequence[int]) -> np.ndarray:
         """Sorted distinct token ids that follow ``prefix`` somewhere (empty prefix: every occurring token)."""
@@ -485,82 +481,18 @@ class FMIndex:
         return (f"FMIndex(n_docs={self.n_docs}, n_tokens={self.n_tokens}, vocab_size={self.vocab_size}, "
                 f"shards={len(self.shards)}, {self.bytes_per_token:.2f} B/token)")
 
-    # -- persistence ------------------------------------------------------------------------------
+    # -- persistence (the file format lives in fm_index_io) ------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
-        """One file: magic, format version, a JSON header (array dtypes/shapes/offsets/CRC32s, expected file
-        size), then the raw arrays 64-byte aligned. Written to a temp name and renamed, so a crash never
-        leaves a half-written file under the real name."""
-        path = os.fspath(path)
-        entries, blobs = [], []
-        offset = 0
-        for sh in self.shards:
-            arrays = {}
-            for name in _Shard.ARRAYS:
-                a = np.ascontiguousarray(getattr(sh, name))
-                arrays[name] = {"dtype": a.dtype.str, "shape": list(a.shape), "offset": offset,
-                                "nbytes": int(a.nbytes), "crc32": zlib.crc32(memoryview(a).cast("B"))}
-                blobs.append((offset, a))
-                offset += (int(a.nbytes) + 63) // 64 * 64
-            entries.append({"doc_base": sh.doc_base, "arrays": arrays})
-        header = {"format_version": FORMAT_VERSION, "vocab_size": self.vocab_size,
-                  "sample_rate": self.sample_rate, "n_docs": self.n_docs, "n_tokens": self.n_tokens,
-                  "shards": entries, "data_nbytes": offset}
-        hbytes = json.dumps(header).encode()
-        prefix_len = (len(_MAGIC) + 4 + 8 + len(hbytes) + 63) // 64 * 64
-        tmp = path + ".tmp"
-        with open(tmp, "wb") as f:
-            f.write(_MAGIC)
-            f.write(np.uint32(FORMAT_VERSION).tobytes())
-            f.write(np.uint64(len(hbytes)).tobytes())
-            f.write(hbytes)
-            f.write(b"\0" * (prefix_len - f.tell()))
-            for off, a in blobs:
-                f.seek(prefix_len + off)
-                f.write(memoryview(a).cast("B"))
-            f.truncate(prefix_len + offset)
-        os.replace(tmp, path)
+        """One file, written atomically (see :mod:`lexlab.legalsearchlm.searchlm.fm_index_io`)."""
+        sizes = {"vocab_size": self.vocab_size, "sample_rate": self.sample_rate, "n_docs": self.n_docs,
+                 "n_tokens": self.n_tokens}
+        write_index(path, sizes, [(sh.doc_base, {name: getattr(sh, name) for name in _Shard.ARRAYS})
+                                  for sh in self.shards])
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, mmap: bool = False, verify: bool = True) -> "FMIndex":
         """Read an index written by :meth:`save` (no rebuild). ``mmap=True`` maps the arrays instead of
         reading them (large indexes, shared between processes); ``verify`` checks every array's CRC32."""
-        path = os.fspath(path)
-        size = os.path.getsize(path)
-        with open(path, "rb") as f:
-            head = f.read(len(_MAGIC) + 12)
-            if len(head) < len(_MAGIC) + 12 or head[:len(_MAGIC)] != _MAGIC:
-                raise FMIndexFormatError(f"{path}: not a lexlab FM-index file (bad magic/header)")
-            version = int(np.frombuffer(head, dtype=np.uint32, count=1, offset=len(_MAGIC))[0])
-            if version != FORMAT_VERSION:
-                raise FMIndexFormatError(f"{path}: FM-index format version {version}, this lexlab reads "
-                                         f"version {FORMAT_VERSION}; rebuild the index")
-            hlen = int(np.frombuffer(head, dtype=np.uint64, count=1, offset=len(_MAGIC) + 4)[0])
-            if len(_MAGIC) + 12 + hlen > size:
-                raise FMIndexFormatError(f"{path}: truncated inside the header")
-            try:
-                header = json.loads(f.read(hlen))
-            except ValueError as e:
-                raise FMIndexFormatError(f"{path}: corrupt header ({e})") from None
-        prefix_len = (len(_MAGIC) + 12 + hlen + 63) // 64 * 64
-        expected = prefix_len + int(header["data_nbytes"])
-        if size != expected:
-            what = "truncated" if size < expected else "has trailing bytes"
-            raise FMIndexFormatError(f"{path}: file {what}: expected {expected} bytes, found {size}")
-        shards = []
-        for k, entry in enumerate(header["shards"]):
-            arrays = {}
-            for name in _Shard.ARRAYS:
-                spec = entry["arrays"][name]
-                dt = np.dtype(spec["dtype"])
-                count = int(np.prod(spec["shape"], dtype=np.int64))
-                off = prefix_len + spec["offset"]
-                if mmap:
-                    a = np.memmap(path, dtype=dt, mode="r", offset=off, shape=tuple(spec["shape"]))
-                else:
-                    a = np.fromfile(path, dtype=dt, count=count, offset=off).reshape(spec["shape"])
-                if verify and zlib.crc32(memoryview(np.ascontiguousarray(a)).cast("B")) != spec["crc32"]:
-                    raise FMIndexFormatError(f"{path}: shard {k} array {name!r} fails its CRC32 check")
-                arrays[name] = a
-            shards.append(_Shard(doc_base=int(entry["doc_base"]), **arrays))
-        return cls(shards, header["vocab_size"], header["sample_rate"])
-
+        header, shards = read_index(path, _Shard.ARRAYS, mmap=mmap, verify=verify)
+        return cls([_Shard(doc_base=base, **arrays) for base, arrays in shards], header["vocab_size"],
+                   header["sample_rate"])

@@ -14,31 +14,20 @@ Pipeline (each step is a function here, the notebook calls them in order):
 3. `SearchLMRetriever.search` — constrained beam search (:func:`lexlab.legalsearchlm.searchlm.decoding.generate_spans`):
    every beam is a span that occurs in the corpus. First-token-aware decoding bars span starts that are not
    the beginning of an informative word (dates, numbers, places, party labels, mid-word pieces).
-4. Ranking (SEAL-style). For a generated span s with model log-probability ``lp(s)`` (sum over its tokens,
-   true log-probs: the mask does not renormalise) and corpus frequency ``F(s)`` (FM-index count) in a corpus
-   of ``N`` tokens::
-
-       P(s|q) = exp(lp(s)),   P(s) = F(s) / N
-       w(s)   = max(0, log P(s|q) - log P(s) + log(1 - P(s)) - log(1 - P(s|q)))
-       score(d) = sum over distinct generated spans s that occur in d of  w(s)
-
-   w is SEAL's span weight: how much more likely the model makes the span for this query than the corpus does
-   by chance — a span the model is sure of and that is rare in the corpus weighs most; a frequent span
-   (피고인, 원심판결) weighs little even when likely. Spans whose count exceeds ``max_span_count`` are not
-   located (their weight is small and locating them costs time in proportion to their count).
+4. Ranking (SEAL-style): the cases that contain the generated spans, each span weighted by how much more
+   likely the model makes it than the corpus does (:mod:`lexlab.legalsearchlm.searchlm.scoring`).
 """
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Sequence
-
 
 from lexlab.legalsearchlm.retrieval import Retriever, register
 from lexlab.legalsearchlm.bench.masking import mask_like_query
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
+from lexlab.legalsearchlm.searchlm.scoring import rank_documents
 
 
 # The paper's ablations as named variants (notebook 09's ``variant`` parameter).
@@ -187,25 +176,6 @@ class SearchLMRetriever(Retriever):
                         pooled[qi][s.tokens] = s
         return [sorted(p.values(), key=lambda s: -s.logprob) for p in pooled]
 
-    def span_weight(self, logprob: float, count: int) -> float:
-        """SEAL's span weight (module docstring): log-odds of the span under the model vs. the corpus."""
-        p_q = min(math.exp(logprob), 1 - 1e-9)
-        p_c = max(count, 1) / max(self.fm.n_tokens, 1)
-        return max(0.0, logprob - math.log(p_c) + math.log1p(-p_c) - math.log1p(-p_q))
-
-    def rank(self, spans: Sequence, k: int) -> list[tuple[str, float]]:
-        scores: dict[int, float] = {}
-        for s in spans:
-            if s.count > self.options["max_span_count"]:
-                continue
-            w = self.span_weight(s.logprob, s.count)
-            if w <= 0:
-                continue
-            for d in self.fm.documents(list(s.tokens)).tolist():
-                scores[d] = scores.get(d, 0.0) + w
-        top = sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]
-        return [(self.doc_ids[d], s) for d, s in top]
-
     def _search(self, texts, ks, queries):
         from tqdm.auto import tqdm
 
@@ -216,5 +186,5 @@ class SearchLMRetriever(Retriever):
             spans = self.generate(texts[i:i + bs])
             for q, ss, k in zip(queries[i:i + bs], spans, ks[i:i + bs]):
                 self.last_spans[str(q["id"])] = ss
-                out.append(self.rank(ss, k))
+                out.append(rank_documents(self.fm, ss, self.doc_ids, k, self.options["max_span_count"]))
         return out

@@ -2,18 +2,67 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
+
+from transformers import Trainer
 
 from lexlab.legalsearchlm.bench.masking import mask_like_query
+from lexlab.legalsearchlm.searchlm.elements import (
+    Element,
+    build_targets,
+    normalize_text,
+)
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids, span_token_ids
-from lexlab.legalsearchlm.searchlm.elements import Element, build_targets, normalize_text
-from lexlab.workbench import tracking
+from lexlab.models import trainer as shared
+from lexlab.models.trainer import TrainConfig, TrainResult, check_positive
 
-# -------------------------------------------------------------------------------------------------
+STAGE = "train_searchlm"
+
+
+@dataclass
+class SearchLMConfig(TrainConfig):
+    """How ``train_searchlm`` trains; the model lands in ``out_dir/final`` and checkpoints in ``out_dir/checkpoints``.
+
+    ``train_ids`` restricts training to those cases (the OOD ablation: train on one category); the tokenizer is
+    still trained on the whole corpus, which is unlabelled text the deployed system indexes anyway.
+    ``extra_meta`` is copied into ``searchlm.json`` (e.g. the variant's name).
+    """
+
+    out_dir: str = ""
+    model: str = "tiny"                   # "tiny" or anything ``lexlab.models.hf.resolve_model`` accepts
+    targets: Literal["legal", "naive"] = "legal"
+    first_token_aware: bool = True
+    extractor: Literal["offline", "llm"] = "offline"
+    llm: dict[str, Any] = field(default_factory=dict)   # LLMElementExtractor options when extractor == "llm"
+    max_elements: int = 8
+    max_input_tokens: int = 320
+    vocab_size: int = 8000                # the tiny model's tokenizer
+    model_config: dict[str, Any] = field(default_factory=dict)  # tiny Llama config overrides
+    max_steps: int = 600
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    warmup_steps: int = 30
+    weight_decay: float = 0.01
+    save_steps: int = 200
+    save_total_limit: int = 1
+    report_to: shared.ReportTo = "auto"
+    train_ids: list[str] | None = None
+    extra_meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.out_dir:
+            raise ValueError("SearchLMConfig.out_dir is required")
+        check_positive(self, "max_elements", "max_input_tokens", "vocab_size", "batch_size")
+
+    def model_dir(self) -> Path:
+        return Path(self.out_dir)
+
+
 class _PairDataset:
     """(prompt, target) pairs as token ids; loss only on the target and its EOS."""
 
@@ -83,104 +132,72 @@ def build_training_pairs(
     return pairs, stats
 
 
-def train_searchlm(
-    corpus: Sequence[Mapping],
-    out_dir: str | Path,
-    model: str = "tiny",
-    targets: str = "legal",
-    first_token_aware: bool = True,
-    extractor: str = "offline",
-    llm: Mapping | None = None,
-    max_elements: int = 8,
-    max_input_tokens: int = 320,
-    vocab_size: int = 8000,
-    model_config: Mapping | None = None,
-    max_steps: int = 600,
-    batch_size: int = 16,
-    learning_rate: float = 1e-3,
-    warmup_steps: int = 30,
-    seed: int = 0,
-    save_steps: int = 200,
-    train_ids: Sequence[str] | None = None,
-    report_to: str | None = None,
-    progress: bool = True,
-    extra_meta: Mapping | None = None,
-    run_name: str | None = None,
-) -> dict:
-    """Fine-tune (or train from a config) the span generator; returns stats. Resumes from ``out_dir/checkpoints``.
+def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResult:
+    """Fine-tune (or train from a config) the span generator; resumes from ``out_dir/checkpoints``.
 
-    ``train_ids`` restricts training to those cases (the OOD ablation: train on one category); the tokenizer is
-    still trained on the whole corpus, which is unlabelled text the deployed system indexes anyway.
-    The final model + tokenizer land in ``out_dir/final`` with ``searchlm.json`` describing how it was trained.
+    The final model + tokenizer land in ``out_dir/final`` with ``searchlm.json`` describing how it was trained
+    (also the result's ``extra``); the training targets in ``out_dir/targets.jsonl``.
     """
-    import torch
-    from transformers import Trainer, TrainingArguments
-
-    from lexlab.models import hf as modeling
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
-    texts = [normalize_text(r["text"]) for r in corpus]
-    if model == "tiny":
-        tok_dir = out_dir / "tokenizer"
-        if (tok_dir / "tokenizer.json").exists():
-            from transformers import AutoTokenizer
+    cfg.model_dir().mkdir(parents=True, exist_ok=True)
+    lm, tokenizer = _model(cfg, [normalize_text(r["text"]) for r in corpus])
+    train_recs = _training_cases(corpus, cfg.train_ids)
+    pairs, stats = _targets_and_pairs(cfg, train_recs, tokenizer)
+    stats["seconds_prepare"] = round(time.time() - t0, 1)
+    trainer = Trainer(model=lm, args=_training_arguments(cfg), train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
+                      data_collator=_collate(tokenizer.pad_token_id))
+    with shared.mlflow_run(cfg, STAGE):
+        result = shared.fit(trainer, cfg, tokenizer)
+    stats["seconds_train"] = round(result.train_seconds, 1)
+    stats["train_loss"] = float(result.train_loss)
+    result.extra = {"model": cfg.model, "targets": cfg.targets, "first_token_aware": cfg.first_token_aware,
+                    "extractor": cfg.extractor, "max_input_tokens": cfg.max_input_tokens,
+                    "max_elements": cfg.max_elements, "max_steps": cfg.max_steps, "batch_size": cfg.batch_size,
+                    "learning_rate": cfg.learning_rate, "seed": cfg.seed, "train_cases": len(train_recs),
+                    **cfg.extra_meta, **stats}
+    shared.save_run_json(trainer, result, "searchlm.json", result.extra)
+    return result
 
-            tokenizer = AutoTokenizer.from_pretrained(str(tok_dir))
-        else:
-            tokenizer = modeling.train_tokenizer(texts, vocab_size=vocab_size, out_dir=tok_dir)
-        lm = modeling.build_model("tiny", tokenizer, seed=seed, **dict(model_config or {}))
-    else:
-        lm, tokenizer = modeling.load_model_and_tokenizer(model)
-        lm.train()
-    train_recs = list(corpus)
-    if train_ids is not None:
-        keep = set(map(str, train_ids))
-        train_recs = [r for r in corpus if str(r["id"]) in keep]
-        if not train_recs:
-            raise ValueError("train_ids selects no corpus record")
-    els = build_targets(train_recs, targets=targets, first_token_aware=first_token_aware,
-                        max_elements=max_elements, seed=seed, extractor=extractor, llm=llm, progress=progress)
-    pairs, stats = build_training_pairs(train_recs, tokenizer, els, max_input_tokens=max_input_tokens, seed=seed)
+
+def _model(cfg: SearchLMConfig, texts: Sequence[str]):
+    """(model in training mode, tokenizer): "tiny" is built with a tokenizer trained on the corpus."""
+    from lexlab.models import hf
+
+    if hf.resolve_model(cfg.model) == "tiny":
+        tokenizer = hf.cached_tokenizer(list(texts), cfg.vocab_size)
+        return hf.build_model("tiny", tokenizer, seed=cfg.seed, **cfg.model_config), tokenizer
+    lm, tokenizer, _ = hf.load_model(cfg.model)
+    lm.train()
+    return lm, tokenizer
+
+
+def _training_cases(corpus: Sequence[Mapping], train_ids: Sequence[str] | None) -> list[Mapping]:
+    if train_ids is None:
+        return list(corpus)
+    keep = set(map(str, train_ids))
+    recs = [r for r in corpus if str(r["id"]) in keep]
+    if not recs:
+        raise ValueError("train_ids selects no corpus record")
+    return recs
+
+
+def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer) -> tuple[list, dict]:
+    """Each case's targets (written to ``out_dir/targets.jsonl``) and the (prompt, target) pairs with their stats."""
+    els = build_targets(recs, targets=cfg.targets, first_token_aware=cfg.first_token_aware,
+                        max_elements=cfg.max_elements, seed=cfg.seed, extractor=cfg.extractor, llm=cfg.llm,
+                        progress=cfg.progress)
+    pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens, seed=cfg.seed)
     if not pairs:
         raise ValueError("no training pairs: no case yielded a target")
-    with (out_dir / "targets.jsonl").open("w", encoding="utf-8") as f:
-        for r, es in zip(train_recs, els):
+    with (cfg.model_dir() / "targets.jsonl").open("w", encoding="utf-8") as f:
+        for r, es in zip(recs, els):
             f.write(json.dumps({"id": r["id"], "targets": [e.text for e in es]}, ensure_ascii=False) + "\n")
-    stats["seconds_prepare"] = round(time.time() - t0, 1)
-
-    ckpt = out_dir / "checkpoints"
-    has_ckpt = ckpt.exists() and any(p.name.startswith("checkpoint-") for p in ckpt.iterdir())
-    if report_to is None:
-        import mlflow
-
-        report_to = "mlflow" if mlflow.active_run() is not None else "none"
-    args = TrainingArguments(
-        output_dir=str(ckpt), per_device_train_batch_size=batch_size, max_steps=max_steps,
-        learning_rate=learning_rate, warmup_steps=warmup_steps, lr_scheduler_type="cosine", weight_decay=0.01,
-        logging_steps=max(1, min(50, max_steps // 10)), save_steps=save_steps, save_total_limit=1,
-        report_to=report_to, seed=seed, dataloader_num_workers=0, disable_tqdm=not progress,
-        use_cpu=not torch.cuda.is_available(), remove_unused_columns=False,
-        # The Trainer's MLflow callback logs its arguments as params; run_name must equal the notebook's or MLflow
-        # refuses the changed value.
-        run_name=run_name or os.environ.get("LEXLAB_RUN_NAME"),
-    )
-    trainer = Trainer(model=lm, args=args, train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
-                      data_collator=_collate(tokenizer.pad_token_id))
-    t1 = time.time()
-    with tracking.hide_run_id_from_trainer():  # under `lexlab run` the notebook's run is already active
-        result = trainer.train(resume_from_checkpoint=True if has_ckpt else None)
-    stats["seconds_train"] = round(time.time() - t1, 1)
-    stats["train_loss"] = float(result.training_loss)
-    final = out_dir / "final"
-    trainer.save_model(str(final))
-    tokenizer.save_pretrained(str(final))
-    meta = {"model": model, "targets": targets, "first_token_aware": first_token_aware, "extractor": extractor,
-            "max_input_tokens": max_input_tokens, "max_elements": max_elements, "max_steps": max_steps,
-            "batch_size": batch_size, "learning_rate": learning_rate, "seed": seed,
-            "train_cases": len(train_recs), **dict(extra_meta or {}), **stats}
-    (final / "searchlm.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    return meta
+    return pairs, stats
 
 
+def _training_arguments(cfg: SearchLMConfig):
+    import torch
+
+    return shared.training_arguments(
+        cfg, per_device_train_batch_size=cfg.batch_size, logging_steps=max(1, min(50, cfg.max_steps // 10)),
+        use_cpu=cfg.use_cpu or not torch.cuda.is_available(), remove_unused_columns=False)

@@ -1,0 +1,60 @@
+"""``python -m lexlab.legalmidm.train {cpt,it} --config file.yaml [--set key=value ...]``.
+
+Works unchanged under ``accelerate launch -m lexlab.legalmidm.train ...`` (one process per GPU; the Trainer does
+DDP). Prints the run's ``TrainResult.summary()`` as JSON.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from lexlab.legalmidm.train.config import CPTConfig, ITConfig
+from lexlab.legalmidm.train.cpt import run_cpt
+from lexlab.legalmidm.train.it import run_it
+from lexlab.workbench.config import config_from_dict
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lexlab.legalmidm.train", description=__doc__)
+    parser.add_argument("stage", choices=["cpt", "it"])
+    parser.add_argument("--config", help="YAML mapping of config fields (a top-level 'params' key also works)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one field")
+    ns = parser.parse_args(argv)
+    values = {**_read_config(ns.config), **_read_sets(ns.set)}
+    cls = CPTConfig if ns.stage == "cpt" else ITConfig
+    cfg = config_from_dict(cls, values, source=ns.config or "--set")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    result = run_cpt(cfg) if ns.stage == "cpt" else run_it(cfg)
+    print(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _read_config(path: str | None) -> dict[str, Any]:
+    import yaml
+
+    if not path:
+        return {}
+    loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(loaded, dict):
+        raise SystemExit(f"{path}: top level must be a mapping of config fields")
+    return dict(loaded.get("params", loaded))
+
+
+def _read_sets(items: Sequence[str]) -> dict[str, Any]:
+    import yaml
+
+    values: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"--set {item!r}: expected KEY=VALUE")
+        values[key.strip()] = yaml.safe_load(value) if value else ""
+    return values
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Which models one evaluation stage scores, and the baselines beside them, each in its own MLflow run.
+
+The notebook's parameters (a list of ``models`` with their ablation factors, or one ``model`` inside a grid whose
+factors come from the runner's ``lexlab.grid.*`` tags) become model specs; ``evaluate_models`` and
+``evaluate_baselines`` run ``lexlab.legalmidm.evaluate.evaluate_and_log`` for each.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from lexlab.legalmidm.evaluate import EvalResult, GenerationSettings, evaluate_and_log, untrained_like
+
+
+def grid_factors() -> dict[str, str]:
+    """Ablation factors of the active run, from the runner's ``lexlab.grid.<stage>.<param>`` tags."""
+    import mlflow
+
+    run = mlflow.active_run()
+    if run is None:
+        return {}
+    tags = mlflow.get_run(run.info.run_id).data.tags
+    return {k[len("lexlab.grid."):].split(".")[-1]: v for k, v in tags.items() if k.startswith("lexlab.grid.")}
+
+
+def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", variant: str = "",
+                factors: Mapping[str, Any] | None = None, seed: int | None = None) -> list[dict[str, Any]]:
+    """Normalise the notebook's model parameters to ``[{"name", "path", "factors"}]``.
+
+    ``models`` is a list of mappings with ``name`` and ``path``; every other key is an ablation factor (format,
+    cpt_mix, it_mix, seed, …). A single ``model`` takes its factors from ``factors`` and from the grid tags.
+    """
+    specs = []
+    for i, m in enumerate(models or []):
+        if "path" not in m:
+            raise ValueError(f"models[{i}] needs a 'path' (a model dir, a run name or run:<id>)")
+        extra = {k: v for k, v in m.items() if k not in ("name", "path")}
+        specs.append({"name": str(m.get("name") or Path(str(m["path"])).parent.name), "path": str(m["path"]),
+                      "factors": extra})
+    if model:
+        f = {**grid_factors(), **dict(factors or {})}
+        if seed is not None:
+            f.setdefault("seed", seed)
+        # Inside a grid the variant is named by its factors without the seed, so seeds of one variant pool.
+        by_factors = "-".join(f"{k}={v}" for k, v in sorted(f.items()) if k != "seed")
+        fallback = Path(str(model)).parent.name if Path(str(model)).name == "final" else Path(str(model)).name
+        specs.append({"name": variant or by_factors or fallback or str(model), "path": str(model), "factors": f})
+    if not specs:
+        raise ValueError("nothing to evaluate: set 'model' (a path or run name) or 'models' (a list)")
+    return specs
+
+
+def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings: GenerationSettings,
+                    system_prompt: str | None, rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000,
+                    seed: int = 0) -> tuple[dict[str, EvalResult], tuple[Any, Any]]:
+    """Each model of ``model_specs`` loaded and scored in its own nested run; also the first (model, tokenizer),
+    whose architecture the untrained baseline copies."""
+    from lexlab.models import hf
+
+    results, first = {}, None
+    for spec in specs:
+        model, tokenizer, path = hf.load_model(spec["path"])
+        first = first or (model, tokenizer)
+        results[spec["name"]] = evaluate_and_log(spec["name"], model, tokenizer, task_examples, settings,
+                                                 system_prompt, spec["factors"], rouge_tokenizers, n_boot, seed,
+                                                 model_path=str(path))
+    return results, first
+
+
+def evaluate_baselines(baselines: str, first: tuple[Any, Any], first_path: str, base_model: str, task_examples,
+                       settings: GenerationSettings, system_prompt: str | None,
+                       rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0
+                       ) -> dict[str, EvalResult]:
+    """The baselines named in ``baselines`` ("untrained,extractive"), each in its own nested run tagged baseline.
+
+    "untrained" is ``base_model`` when given, else ``untrained_like`` the first evaluated model."""
+    from lexlab.models import hf
+
+    wanted = {b.strip() for b in baselines.split(",") if b.strip()}
+    results = {}
+    if "untrained" in wanted:
+        if base_model:
+            model, tokenizer, path = hf.load_model(base_model)
+        else:
+            model, tokenizer, path = untrained_like(first[0], seed), first[1], "untrained copy of " + first_path
+        results["base_untrained"] = evaluate_and_log(
+            "base_untrained", model, tokenizer, task_examples, settings, system_prompt, {}, rouge_tokenizers,
+            n_boot, seed, model_path=str(path), kind="baseline")
+    if "extractive" in wanted:
+        results["extractive_lead"] = evaluate_and_log(
+            "extractive_lead", None, None, task_examples, settings, None, {}, rouge_tokenizers, n_boot, seed,
+            kind="baseline")
+    return results

@@ -1,0 +1,218 @@
+"""Notebook 10's comparison: BM25 (tuned on dev), dense and LegalSearchLM on the same benchmark queries.
+
+`evaluate_methods` builds or loads each method's index (training a dense model when none is given), times
+tuning, training, indexing and search, and returns the runs; `score_runs` scores them per crime category, and
+`summary_metrics` names the overall numbers the way MLflow has always recorded them.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal, Mapping, Sequence
+
+import pandas as pd
+
+from lexlab.legalsearchlm.retrieval.base import Retriever, get_retriever, load_or_index
+from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category
+from lexlab.models.hf import resolve_model
+from lexlab.workbench import paths
+from lexlab.workbench.io import Qrels, Run, trec_id, write_trec_run
+
+METHODS = ("bm25", "dense", "searchlm")
+Anchor = Literal["off", "on", "both"]
+_ANCHORS: dict[str, list[bool]] = {"off": [False], "on": [True], "both": [False, True]}
+
+
+def _names(value: str | Sequence[str]) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    return [x.strip() for x in items if x.strip()]
+
+
+@dataclass
+class EvaluationConfig:
+    """What notebook 10 compares; comma-separated strings are accepted wherever a list is."""
+
+    methods: str | Sequence[str] = METHODS
+    k: int = 5
+    benchmark: str = "legar"                # LegalSearchLM indexes are kept per benchmark: <model>/../index_<benchmark>
+    seed: int = 0
+    bm25_tune: bool = True
+    bm25_tokenizers: str | Sequence[str] = ("word", "char2", "word+char2")
+    bm25_options: Mapping[str, Any] = field(default_factory=dict)  # used when bm25_tune is False
+    dense_model: str = ""                   # empty: train one under work/retrieval/<dense_name>
+    dense_name: str = "dense"
+    dense_steps: int = 300
+    searchlm_models: str | Sequence[str] = ("searchlm",)  # names under work/retrieval/ or paths
+    num_beams: int = 10
+    max_new_tokens: int = 8
+    searchlm_anchor: Anchor = "off"         # also decode with spans anchored on query words (our addition)
+
+    def __post_init__(self):
+        self.methods = _names(self.methods)
+        unknown = sorted(set(self.methods) - set(METHODS))
+        if unknown:
+            raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
+        self.bm25_tokenizers = _names(self.bm25_tokenizers)
+        self.searchlm_models = _names(self.searchlm_models)
+        if isinstance(self.searchlm_anchor, bool):  # papermill's `-p searchlm_anchor on` arrives as True
+            self.searchlm_anchor = "on" if self.searchlm_anchor else "off"
+        if self.searchlm_anchor not in _ANCHORS:
+            raise ValueError(f"searchlm_anchor must be one of {list(_ANCHORS)}, not {self.searchlm_anchor!r}")
+
+
+@dataclass
+class Evaluation:
+    """Runs by method name (in the order bm25, dense, searchlm variants) and what it took to make them."""
+
+    runs: dict[str, Run] = field(default_factory=dict)
+    timings: list[dict] = field(default_factory=list)   # method, tune_s, train_s, index_s, search_s
+    bm25_options: dict | None = None
+    bm25_grid: pd.DataFrame | None = None
+    dense_training: dict = field(default_factory=dict)  # the trainer's summary when a dense model was trained
+    spans: list[dict] = field(default_factory=list)     # LegalSearchLM's spans for the first 20 queries
+    trained_on: dict[str, str] = field(default_factory=dict)  # method → the one category its model saw
+
+    def add(self, name: str, run: Run, search_s: float, **seconds: float) -> None:
+        self.runs[name] = run
+        self.timings.append({"method": name, "tune_s": seconds.get("tune_s", 0.0),
+                             "train_s": seconds.get("train_s", 0.0), "index_s": seconds["index_s"],
+                             "search_s": search_s})
+
+
+def split_queries(queries: Sequence[dict], eval_split: str, max_queries: int = 0,
+                  seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """(dev queries to tune on, queries to score): ``eval_split`` test | dev | all; ``max_queries`` > 0 keeps a
+    seeded sample of the scored ones."""
+    dev = [q for q in queries if q.get("split") == "dev"]
+    scored = list(queries) if eval_split == "all" else [q for q in queries if q.get("split") == eval_split]
+    if max_queries and len(scored) > max_queries:
+        scored = random.Random(seed).sample(scored, max_queries)
+    return dev, scored
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    t0 = time.time()
+    out = fn()
+    return out, time.time() - t0
+
+
+def evaluate_methods(corpus: Sequence[dict], dev: Sequence[dict], queries: Sequence[dict], qrels: Qrels,
+                     config: EvaluationConfig) -> Evaluation:
+    """Run every method of ``config`` on ``queries`` (BM25 tuned on ``dev``); see `Evaluation`."""
+    ev = Evaluation()
+    if "bm25" in config.methods:
+        _bm25(ev, corpus, dev, queries, qrels, config)
+    if "dense" in config.methods:
+        _dense(ev, corpus, queries, config)
+    if "searchlm" in config.methods:
+        for name in config.searchlm_models:
+            _searchlm(ev, name, corpus, queries, config)
+    return ev
+
+
+def _bm25(ev: Evaluation, corpus, dev, queries, qrels: Qrels, config: EvaluationConfig) -> None:
+    if config.bm25_tune:
+        from lexlab.legalsearchlm.retrieval.bm25 import tune_bm25
+
+        (best, grid), t_tune = _timed(lambda: tune_bm25(corpus, dev, qrels, tokenizers=config.bm25_tokenizers))
+        ev.bm25_grid = pd.DataFrame(grid)
+    else:
+        best, t_tune = dict(config.bm25_options), 0.0
+    ev.bm25_options = best
+    bm25, t_index = _timed(lambda: get_retriever("bm25", **best).index(corpus))
+    run, t_search = _timed(lambda: bm25.search(queries, config.k))
+    ev.add("bm25", run, t_search, tune_s=t_tune, index_s=t_index)
+
+
+def _dense(ev: Evaluation, corpus, queries, config: EvaluationConfig) -> None:
+    def model_path() -> str:
+        if config.dense_model:
+            return resolve_model(config.dense_model)
+        from lexlab.legalsearchlm.retrieval.cli import train_model
+
+        path, ev.dense_training = train_model("dense", corpus, paths.work_dir("retrieval", config.dense_name),
+                                              max_steps=config.dense_steps, seed=config.seed)
+        return path
+
+    path, t_train = _timed(model_path)
+    dense, t_index = _timed(lambda: get_retriever("dense", model=path).index(corpus))
+    run, t_search = _timed(lambda: dense.search(queries, config.k))
+    ev.add("dense", run, t_search, train_s=t_train, index_s=t_index)
+
+
+def searchlm_model_dir(name: str) -> Path:
+    """A LegalSearchLM model: a path, or a name under work/retrieval/ (notebook 09's ``model_name``)."""
+    return Path(resolve_model(name if Path(name).exists() else paths.work_dir("retrieval", name)))
+
+
+def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConfig) -> None:
+    mdir = searchlm_model_dir(name)
+    meta = json.loads((mdir / "searchlm.json").read_text()) if (mdir / "searchlm.json").exists() else {}
+    label = f"searchlm[{meta.get('variant', name)}]" if len(config.searchlm_models) > 1 else "searchlm"
+    index_dir = mdir.parent / f"index_{config.benchmark}"
+    slm, t_index = _timed(lambda: load_or_index("searchlm", index_dir, corpus, model=str(mdir)))
+    slm.options.update(model=str(mdir))  # a loaded index decodes with this model, wherever it was built
+    for anchor in _ANCHORS[config.searchlm_anchor]:
+        name_a = label + ("+qanchor" if anchor else "")
+        slm.options.update(num_beams=config.num_beams, max_new_tokens=config.max_new_tokens,
+                           first_token_from_query=anchor)
+        run, t_search = _timed(lambda: slm.search(queries, config.k))
+        ev.add(name_a, run, t_search, train_s=float(meta.get("seconds_train", 0.0)), index_s=t_index)
+        ev.spans += _spans_table(name_a, slm, queries[:20])
+        if meta.get("train_category"):
+            ev.trained_on[name_a] = meta["train_category"]
+
+
+def _spans_table(method: str, slm: Retriever, queries: Sequence[dict]) -> list[dict]:
+    """The first 8 spans generated for each query, with their corpus counts."""
+    return [{"method": method, "query": q["id"], "category": q.get("category"),
+             "spans": " | ".join(f"{s.text.strip()} ({s.count})" for s in slm.last_spans[q["id"]][:8])}
+            for q in queries]
+
+
+def score_metrics(k: int) -> list[str]:
+    return ["P@5", "nDCG@10" if k >= 10 else "nDCG@5", "R@5"]
+
+
+def score_runs(runs: Mapping[str, Run], qrels: Qrels, queries: Sequence[dict], categories: Mapping[str, str],
+               k: int) -> dict[str, pd.DataFrame]:
+    """Per method, `evaluate_by_category` over the qrels of ``queries`` (rows: categories and ALL)."""
+    scored = {trec_id(q["id"]) for q in queries}
+    used = {q: r for q, r in qrels.items() if q in scored}
+    return {name: pd.DataFrame(evaluate_by_category(used, run, categories, score_metrics(k))).set_index("category")
+            for name, run in runs.items()}
+
+
+def metric_prefix(method: str) -> str:
+    """A method's MLflow metric prefix: "searchlm[legal]+qanchor" → "searchlm_legal_qanchor".
+
+    Not ``tracking.metric_key``, which keeps one "_" per character ("searchlm_legal__qanchor"): the recorded
+    names of earlier runs must stay comparable.
+    """
+    return re.sub(r"[^0-9A-Za-z_.-]+", "_", method).strip("_")
+
+
+def summary_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+    """``<method>.P_at_5`` and ``<method>.R_at_5`` over all scored queries, for every method."""
+    out: dict[str, float] = {}
+    for name, table in tables.items():
+        overall = table.loc["ALL"]
+        out.update({f"{metric_prefix(name)}.P_at_5": float(overall["P@5"]),
+                    f"{metric_prefix(name)}.R_at_5": float(overall["R@5"])})
+    return out
+
+
+def write_runs(runs: Mapping[str, Run], out_dir: Path) -> list[Path]:
+    """One TREC run file per method, ``<out_dir>/<method>.trec``, tagged with the method."""
+    return [write_trec_run(run, Path(out_dir) / f"{name}.trec", tag=name) for name, run in runs.items()]
+
+
+def timing_table(ev: Evaluation, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Seconds per stage and overall P@5, one row per method."""
+    timing = pd.DataFrame(ev.timings).set_index("method")
+    timing["P@5"] = [float(tables[m].loc["ALL", "P@5"]) for m in timing.index]
+    return timing

@@ -1,0 +1,282 @@
+"""The one wrapper around the Hugging Face ``Trainer`` that every training entry point uses.
+
+CPT and IT (``lexlab.legalmidm.train``), the LegalSearchLM span generator and the dense encoder all train the same
+way: ``TrainingArguments`` from a config (``training_arguments``), resume from the last checkpoint under
+``<model_dir>/checkpoints`` (a run that already reached ``max_steps`` is loaded, not trained further), and save
+model + tokenizer to ``<model_dir>/final`` with a JSON file describing the run (``fit``, ``save_run_json``). The
+outcome is a ``TrainResult``.
+
+MLflow: with ``report_to="mlflow"`` the Trainer's own callback logs losses and its ``TrainingArguments`` into the
+active run (the one ``tracking.stage_run`` opened, or the one ``mlflow_run`` opens from the command line; see
+``tracking.hide_run_id_from_trainer`` for why it must not see ``MLFLOW_RUN_ID``). It knows nothing of our own
+settings, so entry points log those (``config_params``) under names that avoid the Trainer's and the model
+config's (e.g. ``tokenizer_vocab_size``, not ``vocab_size``): MLflow refuses to change a logged value, and a clash
+would silently drop the Trainer's whole batch of params. For the same reason ``run_name`` must be the notebook's.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import time
+import typing
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Literal, Mapping, Sequence
+
+import torch
+from transformers import Trainer, TrainingArguments
+from transformers.trainer import TRAINER_STATE_NAME
+from transformers.trainer_callback import TrainerState
+from transformers.trainer_utils import get_last_checkpoint
+
+from lexlab.models import hf
+from lexlab.workbench import tracking
+
+log = logging.getLogger(__name__)
+
+SchedulerType = Literal["linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
+                        "constant_with_warmup", "inverse_sqrt", "cosine_with_min_lr", "warmup_stable_decay"]
+# "auto": "mlflow" when an MLflow run is active, else "none"
+ReportTo = Literal["auto", "mlflow", "none", "tensorboard", "wandb"]
+
+
+# ------------------------------------------------------------------------------------------------ configs
+
+@dataclass
+class TrainConfig:
+    """What the shared trainer reads; each entry point's config adds its own fields and defaults."""
+
+    run_name: str = ""                    # the Trainer's run name; "" → $LEXLAB_RUN_NAME
+    seed: int = 0
+    max_steps: int = 100
+    learning_rate: float = 1e-3
+    warmup_steps: int = 0
+    weight_decay: float = 0.0
+    lr_scheduler_type: SchedulerType = "cosine"
+    save_steps: int = 50
+    save_total_limit: int = 2
+    resume: bool = True                   # continue from the last checkpoint in model_dir()/checkpoints
+    report_to: ReportTo = "mlflow"        # "" is read as "none"
+    torch_threads: int = 0                # CPU threads for torch; 0 → torch's default (all cores)
+    use_cpu: bool = False                 # force CPU; also what makes `torchrun` run DDP over CPU processes
+    progress: bool = True                 # progress bars
+
+    def __post_init__(self) -> None:
+        self.report_to = self.report_to or "none"
+        check_choices(self)
+        check_positive(self, "max_steps", "save_steps", "save_total_limit", "learning_rate")
+        check_non_negative(self, "warmup_steps", "weight_decay", "torch_threads")
+
+    def model_dir(self) -> Path:
+        """Where ``checkpoints/`` and ``final/`` go."""
+        raise NotImplementedError
+
+
+def check_choices(cfg: Any) -> None:
+    """Every ``Literal``-typed field of a config dataclass holds one of its choices."""
+    hints = typing.get_type_hints(type(cfg))
+    for f in dataclasses.fields(cfg):
+        kind = hints[f.name]
+        if typing.get_origin(kind) is Literal and getattr(cfg, f.name) not in typing.get_args(kind):
+            raise ValueError(f"{type(cfg).__name__}.{f.name} must be one of {typing.get_args(kind)}, "
+                             f"got {getattr(cfg, f.name)!r}")
+
+
+def check_positive(cfg: Any, *names: str) -> None:
+    for name in names:
+        if not getattr(cfg, name) > 0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be positive, got {getattr(cfg, name)!r}")
+
+
+def check_non_negative(cfg: Any, *names: str) -> None:
+    for name in names:
+        if getattr(cfg, name) < 0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be 0 or more, got {getattr(cfg, name)!r}")
+
+
+def check_fraction(cfg: Any, *names: str) -> None:
+    for name in names:
+        if not 0.0 <= getattr(cfg, name) <= 1.0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be in [0, 1], got {getattr(cfg, name)!r}")
+
+
+def config_params(cfg: Any) -> dict[str, Any]:
+    """A config's own knobs for MLflow. Fields that are also TrainingArguments are left to the Trainer's callback,
+    which logs them in its own spelling (e.g. ``report_to`` as a list); logging them first would clash."""
+    trainer_fields = {f.name for f in dataclasses.fields(TrainingArguments)}
+    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in asdict(cfg).items() if k not in trainer_fields}
+
+
+def resolve_report_to(report_to: str) -> str:
+    if report_to != "auto":
+        return report_to
+    import mlflow
+
+    return "mlflow" if mlflow.active_run() is not None else "none"
+
+
+def training_arguments(cfg: TrainConfig, **overrides: Any) -> TrainingArguments:
+    """The config's shared fields as ``TrainingArguments`` (checkpoints in ``model_dir()/checkpoints``); the
+    entry point passes the rest (batch size, logging steps, ...) as ``overrides``."""
+    if cfg.torch_threads > 0:
+        # on a CPU shared with other jobs, 1 thread avoids OpenMP spin-waiting (measured: 0.23 vs 2.2 CPU-s/step)
+        torch.set_num_threads(cfg.torch_threads)
+    report_to = resolve_report_to(cfg.report_to)
+    values = dict(
+        output_dir=str(cfg.model_dir() / "checkpoints"),
+        run_name=cfg.run_name or os.environ.get("LEXLAB_RUN_NAME") or None,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        max_steps=cfg.max_steps,
+        learning_rate=cfg.learning_rate,
+        warmup_steps=cfg.warmup_steps,
+        weight_decay=cfg.weight_decay,
+        lr_scheduler_type=cfg.lr_scheduler_type,
+        save_strategy="steps",
+        save_steps=cfg.save_steps,
+        save_total_limit=cfg.save_total_limit,
+        use_cpu=cfg.use_cpu,
+        report_to=[] if report_to == "none" else [report_to],
+        dataloader_num_workers=0,
+        dataloader_pin_memory=torch.cuda.is_available(),
+        disable_tqdm=not cfg.progress,
+    )
+    return TrainingArguments(**{**values, **overrides})
+
+
+# ------------------------------------------------------------------------------------------------ MLflow
+
+@contextlib.contextmanager
+def mlflow_run(cfg: TrainConfig, stage: str, is_main: bool = True) -> Iterator[bool]:
+    """The MLflow run a training logs into, shared with the Trainer's callback; yields whether it tracks.
+
+    Inside a notebook ``stage_run`` has already opened it; from the command line we open one (honouring
+    ``MLFLOW_RUN_ID``), tagged with ``stage``, and close it afterwards (FAILED if training raised).
+    """
+    if resolve_report_to(cfg.report_to) != "mlflow" or not is_main:
+        yield False
+        return
+    import mlflow
+
+    started = False
+    if mlflow.active_run() is None:
+        tracking.setup_mlflow()
+        run_id = os.environ.get("MLFLOW_RUN_ID") or None
+        mlflow.start_run(run_id=run_id, run_name=None if run_id else cfg.model_dir().name)
+        mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": tracking.git_commit()})
+        started = True
+    status = "FAILED"
+    try:
+        yield True
+        status = "FINISHED"
+    finally:
+        if started:
+            mlflow.end_run(status)
+
+
+# ------------------------------------------------------------------------------------------------ fitting
+
+@dataclass
+class TrainResult:
+    """What a training run produced; ``extra`` holds what only one entry point reports (data mix, counts)."""
+
+    final_dir: str
+    global_step: int
+    resumed_from: str | None
+    train_loss: float
+    final_loss: float
+    train_seconds: float
+    log_history: list[dict]
+    n_params: int
+    n_trainable_params: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def losses(self) -> dict[int, float]:
+        """``{step: logged training loss}``."""
+        return {h["step"]: h["loss"] for h in self.log_history if "loss" in h}
+
+    def summary(self) -> dict[str, Any]:
+        """Everything but the log history, ``extra`` flattened in: what a command line prints."""
+        out = {k: v for k, v in asdict(self).items() if k not in ("log_history", "extra")}
+        return {**out, **self.extra}
+
+
+def last_checkpoint(cfg: TrainConfig) -> str | None:
+    """The checkpoint a run resumes from: the newest under ``model_dir()/checkpoints`` (``None`` without resume)."""
+    ckpt_dir = cfg.model_dir() / "checkpoints"
+    return get_last_checkpoint(str(ckpt_dir)) if cfg.resume and ckpt_dir.is_dir() else None
+
+
+def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
+    """Train (resuming from the last checkpoint), save model + tokenizer to ``model_dir()/final``."""
+    last = last_checkpoint(cfg)
+    if last:
+        log.info("resuming %s from %s", cfg.model_dir().name, last)
+    started = time.time()
+    with tracking.hide_run_id_from_trainer():
+        if last and int(Path(last).name.rsplit("-", 1)[-1]) >= cfg.max_steps:
+            train_loss = _load_finished(trainer, last, cfg.max_steps)
+        else:
+            train_loss = trainer.train(resume_from_checkpoint=last).training_loss
+        seconds = time.time() - started
+        final = cfg.model_dir() / "final"
+        trainer.save_model(str(final))
+    if trainer.is_world_process_zero():
+        tokenizer.save_pretrained(str(final))
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    return TrainResult(
+        final_dir=str(final), global_step=trainer.state.global_step, resumed_from=last, train_loss=train_loss,
+        final_loss=losses[-1] if losses else train_loss, train_seconds=seconds,
+        log_history=trainer.state.log_history, n_params=hf.count_parameters(trainer.model),
+        n_trainable_params=hf.count_parameters(trainer.model, trainable_only=True))
+
+
+def _load_finished(trainer: Trainer, last: str, max_steps: int) -> float:
+    """A run that finished before (e.g. a CPT model shared by ablation siblings, or killed while saving): resuming
+    at ``max_steps`` would make the Trainer take one extra step, so its checkpoint is loaded instead."""
+    log.info("already at step %d: loading %s, no training", max_steps, last)
+    trainer._load_from_checkpoint(last)
+    trainer.state = TrainerState.load_from_json(str(Path(last) / TRAINER_STATE_NAME))
+    ended = [h["train_loss"] for h in trainer.state.log_history if "train_loss" in h]
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    return (ended or losses or [float("nan")])[-1]
+
+
+def save_run_json(trainer: Trainer, result: TrainResult, name: str, content: Mapping[str, Any]) -> Path:
+    """``final/<name>``: a JSON description of the run next to the model it describes (main process only)."""
+    path = Path(result.final_dir) / name
+    if trainer.is_world_process_zero():
+        path.write_text(json.dumps(content, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def log_result(result: TrainResult, log_model: bool) -> None:
+    """Into the active MLflow run: the run's size and outcome, and (``log_model``) ``final/`` as artifact "model"."""
+    import mlflow
+
+    metrics = {"train_seconds": result.train_seconds, "final_loss": result.final_loss,
+               "n_params": result.n_params, "n_trainable_params": result.n_trainable_params}
+    mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+    if log_model:
+        mlflow.log_artifacts(result.final_dir, artifact_path="model")
+        mlflow.set_tag("lexlab.model_dir", result.final_dir)
+
+
+def loss_curve(log_history: Sequence[dict], title: str = "training loss", ylabel: str = "loss",
+               figsize: tuple[float, float] = (6, 3.5)):
+    """The Trainer's log history as a matplotlib figure (for notebooks and ``mlflow.log_figure``)."""
+    import matplotlib.pyplot as plt
+
+    points = [(h["step"], h["loss"]) for h in log_history if "loss" in h]
+    fig, ax = plt.subplots(figsize=figsize)
+    if points:
+        ax.plot(*zip(*points), marker=".")
+    ax.set_xlabel("step")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,47 @@
+"""Reading records, the method registry, and loading-or-building an index."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from legalsearchlm import cases
+from lexlab.legalsearchlm.retrieval import get_retriever, load_or_index, read_records, saved_index
+from lexlab.workbench.io import ParseError
+
+
+def test_bad_record_names_file_line_and_field(tmp_path: Path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "좋은 문서"}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(ParseError, match=r"bad\.jsonl:2: field 'text': missing or empty"):
+        read_records(bad)
+    with pytest.warns(UserWarning, match="skipped 1 bad line"):
+        assert [r["id"] for r in read_records(bad, on_error="skip")] == ["a"]
+
+
+def test_registry_knows_every_method():
+    from lexlab.legalsearchlm.retrieval import available_methods
+
+    assert {"bm25", "dense", "searchlm"} <= set(available_methods())
+    with pytest.raises(KeyError, match="unknown retrieval method"):
+        get_retriever("nope")
+
+
+def test_a_file_without_usable_records_is_refused(tmp_path: Path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text('{"id": "a"}\n\n', encoding="utf-8")
+    with pytest.raises(ParseError, match=r"empty\.jsonl: field 'records': no usable records"):
+        with pytest.warns(UserWarning, match="skipped 1 bad line"):
+            read_records(empty, on_error="skip")
+
+
+def test_load_or_index_saves_then_loads(tmp_path: Path):
+    docs = cases.corpus()
+    built = load_or_index("bm25", tmp_path / "idx", docs, k1=2.0)
+    assert (tmp_path / "idx" / "retriever.json").exists()
+    loaded = load_or_index("bm25", tmp_path / "idx", [], k1=9.0)  # nothing re-indexed: the saved options stay
+    assert loaded.options["k1"] == 2.0 and loaded.doc_ids == built.doc_ids
+    assert loaded.search(cases.queries(), k=3) == built.search(cases.queries(), k=3)
+    assert saved_index("bm25", tmp_path / "nothing") is None
+    with pytest.raises(ValueError, match="holds a 'bm25' index, not 'dense'"):
+        saved_index("dense", tmp_path / "idx")

@@ -1,0 +1,89 @@
+"""`lexlab retrieve` for each method and `lexlab evaluate-run`, on the small corpus; TREC ids with spaces."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from legalsearchlm import cases
+from lexlab.legalsearchlm.retrieval import read_records
+from lexlab.legalsearchlm.retrieval.cli import evaluate_run_main, retrieve_main
+from lexlab.workbench.io import read_trec_qrels, read_trec_run, trec_id, write_trec_run
+
+
+def test_trec_ids_with_spaces_round_trip(tmp_path: Path):
+    write_trec_run({"q 1": [("2014노1, 2014노2(병합)", 2.0), ("d2", 1.0)]}, tmp_path / "r.trec")
+    assert read_trec_run(tmp_path / "r.trec") == {"q_1": [(trec_id("2014노1, 2014노2(병합)"), 2.0), ("d2", 1.0)]}
+    (tmp_path / "q.trec").write_text("q 1 0 2014노1, 2014노2(병합) 1\n", encoding="utf-8")
+    assert read_trec_qrels(tmp_path / "q.trec") == {"q_1": {"2014노1,_2014노2(병합)": 1}}
+
+
+def test_bm25_cli_and_evaluate_run(files, tmp_path: Path, capsys):
+    out = tmp_path / "bm25.trec"
+    rc = retrieve_main(["--method", "bm25", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                        "--k", "3", "--out", str(out), "--index", str(tmp_path / "bm25_idx"), "--no-progress"])
+    assert rc == 0
+    run = cases.check_run(out)
+    # Each query's vocabulary belongs to one kind of case: the top hit must be of that kind.
+    for qid, hits in run.items():
+        assert hits[0][0].split("-")[0] == qid.split("-")[0]
+    # A saved index is loaded, not rebuilt, and gives the same run.
+    out2 = tmp_path / "bm25b.trec"
+    assert retrieve_main(["--method", "bm25", "--queries", str(files["queries"]), "--k", "3", "--out", str(out2),
+                          "--index", str(tmp_path / "bm25_idx")]) == 0
+    assert read_trec_run(out2) == run
+
+    res = tmp_path / "res.json"
+    assert evaluate_run_main(["--qrels", str(files["qrels"]), "--run", str(out), "--metrics", "P@3", "nDCG@3",
+                              "--by-category", str(files["queries"]), "--json", str(res)]) == 0
+    rows = json.loads(res.read_text(encoding="utf-8"))["bm25.trec"]
+    by_cat = {r["category"]: r for r in rows}
+    assert set(by_cat) == {"wage", "copy", "fraud", "ALL"} and by_cat["ALL"]["n"] == 3
+    # P@3 by hand from the run and qrels (ids with spaces in the qrels must still match).
+    qrels = read_trec_qrels(files["qrels"])
+    expected = np.mean([sum(d in qrels[q] for d, _ in hits[:3]) / 3 for q, hits in run.items()])
+    assert by_cat["ALL"]["P@3"] == pytest.approx(expected)
+    assert "P@3" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
+    from lexlab.legalsearchlm.retrieval.dense import DenseConfig, train_dense
+
+    model_dir = tmp_path / "dense"
+    small = dict(out_dir=str(model_dir), batch_size=6, crop_tokens=32, vocab_size=400, hidden_size=32, num_layers=1,
+                 progress=False, report_to="none")
+    res = train_dense(read_records(files["corpus"]), DenseConfig(max_steps=2, save_steps=2, **small))
+    assert res.extra["final_loss"] is not None and np.isfinite(res.extra["final_loss"])
+    out = tmp_path / "dense.trec"
+    assert retrieve_main(["--method", "dense", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                          "--k", "3", "--out", str(out), "--model", str(model_dir / "final"), "--no-progress"]) == 0
+    cases.check_run(out)
+    # Resume: a later call with more steps continues from the checkpoint instead of starting over.
+    res2 = train_dense(read_records(files["corpus"]), DenseConfig(max_steps=3, save_steps=1, **small))
+    assert np.isfinite(res2.extra["final_loss"]) and res2.resumed_from.endswith("checkpoint-2")
+    state = json.loads((model_dir / "checkpoints" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3
+    losses = [h["loss"] for h in state["log_history"] if "loss" in h]
+    assert len(losses) == 3 and losses[:2] == list(res.losses().values())  # 2 kept + 1 new step
+
+
+@pytest.mark.slow
+def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
+    out = tmp_path / "slm.trec"
+    common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+              "--k", "3", "--index", str(tmp_path / "slm_idx"), "--opt", "num_beams=3", "--opt", "max_new_tokens=3",
+              "--no-progress"]
+    train = ["--opt", "train_steps=2", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
+             "--opt", "train_batch_size=4", "--opt", "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
+    assert retrieve_main(common + train + ["--out", str(out)]) == 0
+    assert (tmp_path / "slm_idx" / "corpus.fmi").exists()
+    assert (tmp_path / "slm_idx" / "model" / "final" / "searchlm.json").exists()
+    run = read_trec_run(out) if out.stat().st_size else {}
+    for qid, hits in run.items():
+        assert qid not in [d for d, _ in hits]
+    # The second call loads the saved FM-index and model instead of training again, and ranks the same way.
+    assert retrieve_main(common + ["--out", str(tmp_path / "slm2.trec")]) == 0
+    assert (read_trec_run(tmp_path / "slm2.trec") if (tmp_path / "slm2.trec").stat().st_size else {}) == run

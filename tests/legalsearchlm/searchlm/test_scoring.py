@@ -1,0 +1,33 @@
+"""SEAL-style span weights and the document ranking built on them."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lexlab.legalsearchlm.searchlm.decoding import Span
+from lexlab.legalsearchlm.searchlm.fm_index import FMIndex
+from lexlab.legalsearchlm.searchlm.scoring import rank_documents, span_weight
+
+
+def test_span_weight_prefers_likely_and_rare_spans():
+    n = 1000
+    assert span_weight(math.log(0.5), 1, n) > span_weight(math.log(0.5), 100, n)  # rarer weighs more
+    assert span_weight(math.log(0.5), 10, n) > span_weight(math.log(0.05), 10, n)  # likelier weighs more
+    assert span_weight(math.log(0.001), 500, n) == 0.0  # less likely than chance: no weight
+    p_q, p_c = 0.5, 10 / n
+    expected = math.log(p_q) - math.log(p_c) + math.log1p(-p_c) - math.log1p(-p_q)
+    assert span_weight(math.log(p_q), 10, n) == pytest.approx(expected)
+
+
+def test_rank_documents_sums_weights_over_the_documents_holding_each_span():
+    fm = FMIndex.from_documents([[5, 6, 7], [5, 6, 9], [8, 9, 7], [5, 6, 7]], vocab_size=10)
+    ids = ["a", "b", "c", "d"]
+    common = Span(tokens=(5, 6), logprob=math.log(0.5), count=fm.count([5, 6]))
+    rare = Span(tokens=(6, 7), logprob=math.log(0.5), count=fm.count([6, 7]))
+    ranked = rank_documents(fm, [common, rare], ids, k=10, max_span_count=100)
+    w_common = span_weight(common.logprob, common.count, fm.n_tokens)
+    w_rare = span_weight(rare.logprob, rare.count, fm.n_tokens)
+    assert ranked == [("a", w_common + w_rare), ("d", w_common + w_rare), ("b", w_common)]  # ties by index order
+    assert rank_documents(fm, [common, rare], ids, k=1, max_span_count=100) == ranked[:1]
+    assert rank_documents(fm, [common, rare], ids, k=10, max_span_count=2) == [("a", w_rare), ("d", w_rare)]

@@ -1,0 +1,41 @@
+"""LegalSearchLM training on the shared trainer: its config, searchlm.json, and a finished run that is not redone."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from legalsearchlm import cases
+from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
+from lexlab.workbench.config import config_from_dict
+
+
+def test_config_reads_cli_strings_and_checks_choices(tmp_path):
+    cfg = config_from_dict(SearchLMConfig, {"out_dir": str(tmp_path), "max_steps": "5", "targets": "naive",
+                                            "extractor": "offline", "first_token_aware": "false"}, source="--opt")
+    assert (cfg.max_steps, cfg.targets, cfg.first_token_aware, cfg.report_to) == (5, "naive", False, "auto")
+    assert cfg.model_dir() == tmp_path
+    with pytest.raises(ValueError, match="targets must be one of"):
+        SearchLMConfig(out_dir=str(tmp_path), targets="random")
+    with pytest.raises(ValueError, match="extractor must be one of"):
+        SearchLMConfig(out_dir=str(tmp_path), extractor="gpt")
+    with pytest.raises(ValueError, match="out_dir is required"):
+        SearchLMConfig()
+    with pytest.raises(ValueError, match="batch_size must be positive"):
+        SearchLMConfig(out_dir=str(tmp_path), batch_size=0)
+
+
+@pytest.mark.slow
+def test_a_finished_run_is_loaded_not_trained_again(tmp_path):
+    cfg = SearchLMConfig(out_dir=str(tmp_path), max_steps=2, batch_size=4, vocab_size=400, max_input_tokens=48,
+                         model_config=cases.TINY_LLAMA, progress=False, report_to="none", save_steps=100,
+                         extra_meta={"variant": "legal"})
+    first = train_searchlm(cases.corpus(), cfg)
+    assert first.global_step == 2 and first.resumed_from is None
+    saved = json.loads((Path(first.final_dir) / "searchlm.json").read_text(encoding="utf-8"))
+    assert saved == first.extra and saved["variant"] == "legal" and saved["train_loss"] == first.train_loss
+    assert (tmp_path / "targets.jsonl").exists()
+    again = train_searchlm(cases.corpus(), cfg)
+    assert again.global_step == 2 and again.resumed_from.endswith("checkpoint-2")
+    assert again.losses() == first.losses()
