@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 QUIET := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^\s*$$" || true; }
 MLFLOW_DB := sqlite:///$(CURDIR)/mlruns/mlflow.db
 
-.PHONY: setup test demo lab ui clean-work demo-retrieval bench
+.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ demo: setup
 
 bench: setup
 	$(BIN)/python benchmarks/fm_index.py
+
+# After editing notebooks/src/*.py in an editor: rebuild the paired notebooks (JupyterLab saves both sides itself).
+notebooks: setup
+	$(BIN)/jupytext --sync notebooks/src/*.py
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/

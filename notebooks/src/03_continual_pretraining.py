@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (lexlab)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 03 · Continual pre-training (CPT)
 # Legal raw text — statute articles, court decisions (판시사항 + 판결요지 + 이유) and FSC law interpretations, from

@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (lexlab)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 04 · Instruction tuning (IT)
 # Law QA from stage 02 (`work/qa/<qa_dir>/accepted.jsonl`: generated from train-split statutes, plus FSC

@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (lexlab)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 07 · Compare variants (the paper's tables)
 # Reads evaluation runs back with `mlflow.search_runs` and lays them out as: per-task scores per variant; the

@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (lexlab)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 08 · Build the LEGAR-style case-retrieval benchmark
 # From the snapshot's criminal decisions: candidate pool = every criminal decision (판시사항 + 이유), queries =

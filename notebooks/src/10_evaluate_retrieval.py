@@ -1,3 +1,17 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (lexlab)
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 10 · Evaluate case retrieval: BM25 vs dense vs LegalSearchLM
 # On the LEGAR-style benchmark of notebook 08: P@5 overall and per crime category (the layout of the paper's
