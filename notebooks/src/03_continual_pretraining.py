@@ -17,11 +17,8 @@
 # Legal raw text — statute articles, court decisions (판시사항 + 판결요지 + 이유) and FSC law interpretations, from
 # the snapshot's **train split only** — mixed with general text, then next-token training with the HF Trainer.
 #
-# **About the "general" text.** No general-domain Korean corpus installs offline, so the default general side is
-# the FSC/PIPC press releases from the snapshot. They are *government prose* (finance and privacy policy
-# announcements), **not general-domain text**: a legal-only vs legal+general comparison made with them measures
-# mixing in regulator prose, not everyday Korean. Set `general_jsonl` to your own `{"id", "text"}` corpus for the
-# real thing.
+# **About the "general" text**: by default a stand-in, not general-domain text — read `lexlab.data.general_text`
+# before quoting a mixing result. Set `general_jsonl` to your own `{"id", "text"}` corpus for the real thing.
 #
 # `model = "tiny"` builds a small Llama from a config with a tokenizer trained on this corpus (CPU, minutes); any
 # Hugging Face model path works the same way on a GPU. Multi-GPU: run the same training under

@@ -21,9 +21,8 @@
 # - `format`: `no_ref` (Q ⇒ A), `ref_in_output` (Q ⇒ A + Ref), `ref_in_input` (Q + Ref ⇒ A).
 # - Only the answer side is in the loss: prompt tokens (system prompt, question, and in `ref_in_input` the
 #   reference) are masked.
-# - **General instructions are built mechanically from FSC/PIPC press releases** (write the title for a body;
-#   continue a passage with its next sentence). They are government prose, **not general-domain text**, and the
-#   tasks are self-supervised, not human-written. Set `general_jsonl` to your own instructions
+# - **General instructions are built mechanically from the general-text stand-in** (see `lexlab.data.general_text`:
+#   not general-domain text, not human-written tasks). Set `general_jsonl` to your own instructions
 #   (`{"id","question","answer"}` or `{"id","instruction","input","output"}`).
 # %% tags=["parameters"]
 run_name = "it"

@@ -23,7 +23,7 @@
 #
 # `proxy_facts_drafting` is a **proxy** (범죄사실 of lower-court judgments), not the paper's complaint/petition task;
 # those two need your curated JSONL (`complaint_jsonl`, `petition_jsonl`; schema in `lexlab.legalmidm.tasks.drafting`).
-# `general_ppl` is measured on FSC/PIPC press releases — government prose, not general-domain text.
+# `general_ppl` is measured on the general-text stand-in (see `lexlab.data.general_text`), not general-domain text.
 # %% tags=["parameters"]
 run_name = "evaluate"
 seed = 0

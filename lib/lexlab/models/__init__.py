@@ -1,0 +1,1 @@
+"""Model and tokenizer loading (one ``resolve_model``), the shared Hugging Face Trainer wrapper, the LLM client."""

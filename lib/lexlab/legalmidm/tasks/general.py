@@ -1,7 +1,7 @@
 """General-text check: perplexity on held-out general text, to see what CPT and IT made the model forget.
 
-The offline stand-in for general text is the FSC/PIPC press releases in the snapshot's ``general`` table —
-government prose, not general-domain text; a user who has a general corpus loads it as JSONL into the snapshot.
+General text is the snapshot's ``general`` table: by default a stand-in, not general-domain text (see
+``lexlab.data.general_text``); a user who has a general corpus loads it as JSONL into the snapshot.
 Besides token perplexity (comparable only between models sharing a tokenizer) the evaluator logs bits per
 character, which compares across tokenizers.
 """
@@ -25,6 +25,6 @@ def build(snapshot, config: BuildConfig) -> list[Example]:
 
 register(Task(
     name="general_ppl", kind="perplexity", group="general",
-    description="perplexity on held-out general text (press releases stand in; not general-domain)",
+    description="perplexity on held-out general text (see lexlab.data.general_text for what it is)",
     build=build, needs=("general",),
 ))
