@@ -6,7 +6,7 @@ import sys
 
 
 def _run(argv: list[str]) -> int:
-    from lexlab.workbench import runner
+    from lexlab.workbench import config, runner
 
     parser = argparse.ArgumentParser(
         prog="lexlab run",
@@ -21,10 +21,10 @@ def _run(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     try:
         result = runner.run_experiment(
-            args.experiment, runner.parse_overrides(args.param), progress=not args.no_progress,
+            args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
             stop_on_failure=not args.keep_going,
         )
-    except runner.ExperimentError as exc:
+    except (runner.ExperimentError, config.OverrideError) as exc:
         print(f"lexlab run: {exc}", file=sys.stderr)
         return 2
     for stage in result.stages:

@@ -58,7 +58,7 @@ for name, frame in tables.items():
     print(f"\n== {name} ==")
     print(frame.head(20).to_string())
 # %%
-for i, fig in enumerate(snapshot_stats.plot_stats(snap)):
+for i, fig in enumerate(snapshot_stats.plot_stats(snap, tables)):
     mlflow.log_figure(fig, f"plots/stats_{i}.png")
 # %% [markdown]
 # ## Skipped files (malformed input, reported with path and field)

@@ -29,7 +29,7 @@ seed = 0
 model = "tiny"                 # "tiny", a local model dir, or a hub id (GPU users)
 model_name = ""                # output under work/models/<model_name>/; "" → run_name
 cpt_mix = "legal+general"      # "legal" (legal text only) or "legal+general"
-general_fraction = 0.2                # share of training blocks (i.e. tokens) drawn from general text when mixing
+general_fraction = 0.2         # share of training blocks (i.e. tokens) drawn from general text when cpt_mix mixes
 general_jsonl = ""             # your own general corpus ({"id","text"} per line) instead of the press releases
 legal_jsonl = ""               # your own legal corpus instead of the snapshot tables
 legal_tables = "statutes,decisions,interpretations"
@@ -52,33 +52,32 @@ from lexlab.models.trainer import loss_curve
 from lexlab.workbench import tracking
 from lexlab.workbench.config import config_from_dict
 
-if cpt_mix not in ("legal", "legal+general"):
-    raise ValueError(f"cpt_mix must be 'legal' or 'legal+general', got {cpt_mix!r}")
-run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
 cfg = config_from_dict(train.CPTConfig, dict(
-    run_name=run_name, seed=seed, model=model, model_name=model_name,
-    general_fraction=general_fraction if cpt_mix == "legal+general" else 0.0,
-    general_jsonl=general_jsonl, legal_jsonl=legal_jsonl, legal_tables=legal_tables,
-    max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
+    run_name=run_name, seed=seed, model=model, model_name=model_name, cpt_mix=cpt_mix,
+    general_fraction=general_fraction, general_jsonl=general_jsonl, legal_jsonl=legal_jsonl,
+    legal_tables=legal_tables, max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
     max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,
     save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot, torch_threads=torch_threads,
 ), source="notebook parameters")
+run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
 cfg
 # %%
 result = train.run_cpt(cfg)
 # %% [markdown]
 # ## Data mix and result
-# `requested` is the configured general fraction; `realised` counts the blocks that were actually interleaved.
+# `requested` is `general_fraction` (the general share when `cpt_mix` mixes); `effective` is what this run mixed
+# in (0 for `cpt_mix = "legal"`); `realised` counts the blocks that were actually interleaved.
 # %%
 mix = result.extra["mix"]
 pd.DataFrame([{
     "legal docs": result.extra["n_legal_docs"], "general docs": result.extra["n_general_docs"],
     "blocks": mix["n"], "general blocks": mix["n_general"],
-    "requested general fraction": cfg.general_fraction, "realised": round(mix["general_fraction"], 4),
+    "cpt_mix": cfg.cpt_mix, "requested general fraction": cfg.general_fraction,
+    "effective": cfg.effective_general_fraction, "realised": round(mix["general_fraction"], 4),
     "steps": result.global_step, "resumed from": result.resumed_from or "",
     "final loss": round(result.final_loss, 4), "train seconds": round(result.train_seconds, 1),
     "parameters": result.n_params, "model dir": result.final_dir,
 }]).T.rename(columns={0: "value"})
 # %%
-fig = loss_curve(result.log_history, f"CPT loss ({cpt_mix})")
+fig = loss_curve(result.log_history, f"CPT loss ({cfg.cpt_mix})")
 mlflow.log_figure(fig, "plots/cpt_loss.png")

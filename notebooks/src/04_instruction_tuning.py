@@ -34,7 +34,7 @@ qa_dir = "law_qa"              # stage 02 output: run name under work/qa/, a dir
 format = "ref_in_output"       # no_ref | ref_in_output | ref_in_input
 system_prompt = ""             # trained with when set: a candidate name (legal_advisor, ...), "best", or text
 it_mix = "legal+general"       # "legal" (law QA only) or "legal+general"
-general_fraction = 0.2                # share of training examples that are general instructions when mixing
+general_fraction = 0.2         # share of training examples that are general instructions when it_mix mixes
 general_jsonl = ""
 general_tasks = "title,continue"
 max_qa_items = 0               # 0: all accepted items
@@ -61,20 +61,18 @@ from lexlab.models.trainer import loss_curve
 from lexlab.workbench import tracking
 from lexlab.workbench.config import config_from_dict
 
-if it_mix not in ("legal", "legal+general"):
-    raise ValueError(f"it_mix must be 'legal' or 'legal+general', got {it_mix!r}")
 prompt_name, prompt_text = sysprompt.resolve(system_prompt)
-run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "general_fraction": general_fraction,
-                                                "system_prompt_name": prompt_name})
 cfg = config_from_dict(train.ITConfig, dict(
     run_name=run_name, seed=seed, model=base_model_dir or model, model_name=model_name, qa_dir=qa_dir,
-    format=format, system_prompt=prompt_text, general_fraction=general_fraction if it_mix == "legal+general" else 0.0,
+    format=format, system_prompt=prompt_text, it_mix=it_mix, general_fraction=general_fraction,
     general_jsonl=general_jsonl, general_tasks=general_tasks, max_qa_items=max_qa_items,
     max_general_docs=max_general_docs, lora=lora, lora_r=lora_r, lora_alpha=lora_alpha,
     lora_dropout=lora_dropout, max_length=max_length, max_ref_chars=max_ref_chars, max_steps=max_steps,
     per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate, save_steps=save_steps,
     snapshot=snapshot, torch_threads=torch_threads,
 ), source="notebook parameters")
+run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "general_fraction": general_fraction,
+                                                "system_prompt_name": prompt_name})
 legal_items, general_items = train.it_items(cfg)
 pd.DataFrame({"items": pd.Series([i["source"] for i in legal_items + general_items]).value_counts()})
 # %% [markdown]
@@ -91,12 +89,13 @@ mix = result.extra["mix"]
 pd.DataFrame([{
     "format": cfg.format, "base model": result.extra["base_model_path"], "legal items": result.extra["n_legal_items"],
     "general items": result.extra["n_general_items"], "examples mixed": mix["n"],
-    "requested general fraction": cfg.general_fraction, "realised": round(mix["general_fraction"], 4),
+    "it_mix": cfg.it_mix, "requested general fraction": cfg.general_fraction,
+    "effective": cfg.effective_general_fraction, "realised": round(mix["general_fraction"], 4),
     "dropped (too long)": result.extra["n_dropped_too_long"], "steps": result.global_step,
     "resumed from": result.resumed_from or "", "final loss": round(result.final_loss, 4),
     "train seconds": round(result.train_seconds, 1), "trainable / all params":
     f"{result.n_trainable_params:,} / {result.n_params:,}", "model dir": result.final_dir,
 }]).T.rename(columns={0: "value"})
 # %%
-fig = loss_curve(result.log_history, f"IT loss ({cfg.format}, {it_mix})")
+fig = loss_curve(result.log_history, f"IT loss ({cfg.format}, {cfg.it_mix})")
 mlflow.log_figure(fig, "plots/it_loss.png")

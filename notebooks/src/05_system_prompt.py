@@ -75,7 +75,7 @@ mlflow.log_metrics({tracking.metric_key(f"dev_avg.{n}"): float(v) for n, v in sc
 mlflow.set_tag("lexlab.system_prompt", best)
 mlflow.log_text(chosen_from[best] or "(no system prompt)", "system_prompt/chosen.txt")
 print("chosen:", best, "—", chosen_from[best] or "(no system prompt)")
-(scores * 100).round(1)
+evaluate.readable_scores(scores)
 # %% [markdown]
 # ## Prompt at inference only vs also in training
 # %%
@@ -89,6 +89,6 @@ if trained_with_prompt_model:
     for r in comp.itertuples():
         mlflow.log_metric(tracking.metric_key(f"train_cmp.{r.model}.{'prompt' if r.prompt_at_inference else 'no_prompt'}.avg"), r.avg)
     display_table = comp.set_index(["model", "prompt_at_inference"])
-    print((display_table * 100).round(1).to_string())
+    print(evaluate.readable_scores(display_table).to_string())
 else:
     print("no trained_with_prompt_model given: the inference-only vs also-in-training comparison is skipped")

@@ -82,7 +82,7 @@ results, first = variants.evaluate_models(specs, examples, settings, prompt_text
 # %% [markdown]
 # ## Baselines
 # %%
-results.update(variants.evaluate_baselines(baselines, first, specs[0]["path"], base_model, examples, settings,
+results.update(variants.evaluate_baselines(baselines, specs, first, base_model, examples, settings,
                                            prompt_text or None, toks, n_boot, seed))
 # %% [markdown]
 # ## Scores (ROUGE-L / accuracy × 100; perplexity as is)

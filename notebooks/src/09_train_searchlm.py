@@ -41,23 +41,19 @@ max_steps = 200
 batch_size = 16
 learning_rate = 2e-3
 # %%
-import json
 import time
 
 import mlflow
 import pandas as pd
 
 from lexlab.legalsearchlm.retrieval import read_records
-from lexlab.legalsearchlm.searchlm.retriever import VARIANTS
-from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
+from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, category_train_ids, train_searchlm, variant_recipe
 from lexlab.models.trainer import loss_curve
 from lexlab.workbench import paths, tracking
 from lexlab.workbench.config import config_from_dict
+from lexlab.workbench.io import read_jsonl
 
-recipe = dict(VARIANTS[variant]) if variant != "custom" else {
-    "targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}
-if variant == "ood" and train_category:
-    recipe["train_category"] = train_category
+recipe = variant_recipe(variant, targets, first_token_aware, train_category)
 params = {"benchmark": benchmark, "corpus_path": corpus_path, "model": model, "model_name": model_name,
           "variant": variant, **recipe, "extractor": extractor, "max_elements": max_elements,
           "max_input_tokens": max_input_tokens, "max_steps": max_steps, "batch_size": batch_size,
@@ -65,11 +61,7 @@ params = {"benchmark": benchmark, "corpus_path": corpus_path, "model": model, "m
           **({"llm_model": llm_model, "llm_base_url": llm_base_url} if extractor == "llm" else {})}
 run = tracking.stage_run("train_searchlm", params)
 corpus = read_records(corpus_path or paths.work_dir("legar", benchmark) / "corpus.jsonl")
-train_ids = None
-if recipe.get("train_category"):
-    train_ids = [d["id"] for d in corpus if d.get("category") == recipe["train_category"]]
-    if not train_ids:
-        raise ValueError(f"no corpus case has category {recipe['train_category']!r}")
+train_ids = category_train_ids(corpus, recipe["train_category"])
 len(corpus), (len(train_ids) if train_ids else len(corpus))
 # %%
 out_dir = paths.work_dir("retrieval", model_name)
@@ -90,7 +82,7 @@ pd.Series(meta, name="value").to_frame()
 # %% [markdown]
 # ## Training targets (first cases)
 # %%
-rows = [json.loads(line) for line in (out_dir / "targets.jsonl").open(encoding="utf-8")]
+rows = read_jsonl(out_dir / "targets.jsonl", required=("id",))
 mlflow.log_artifact(str(out_dir / "targets.jsonl"), "searchlm")
 pd.DataFrame([{"id": r["id"], "targets": " | ".join(r["targets"][:5])} for r in rows[:10]])
 # %% [markdown]

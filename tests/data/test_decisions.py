@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lexlab.data.decisions import (clean_markup, extract_applied_law, extract_facts, load_decisions, parse_decision,
-                              split_case_numbers, split_front_matter)
+from lexlab.data.decisions import (_plain_section_text, extract_applied_law, extract_facts, load_decisions,
+                                   parse_decision, split_case_numbers, split_front_matter)
 from lexlab.workbench.io import ParseError
 
 PREC = FIXTURES / "data" / "pkg" / "precedents"
@@ -127,5 +127,5 @@ def test_reference_only_appellate_facts_are_not_facts():
     assert extract_applied_law(reasoning) == "형법 제347조 제1항"
 
 
-def test_clean_markup():
-    assert clean_markup("<br/>  가.  첫째 <br/><br/>둘째\u00a0줄 <img src='x'></img>") == "가. 첫째\n둘째 줄"
+def test_plain_section_text():
+    assert _plain_section_text("<br/>  가.  첫째 <br/><br/>둘째\u00a0줄 <img src='x'></img>") == "가. 첫째\n둘째 줄"

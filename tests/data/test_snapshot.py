@@ -109,3 +109,13 @@ def test_damaged_snapshot_is_detected(built, tmp_path):
         load_snapshot(tmp_path / "copy")
     with pytest.raises(FileNotFoundError):
         load_snapshot(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize("name", [None, "", "latest", "v1"])
+def test_load_snapshot_by_name_under_the_work_dir(built, tmp_path, monkeypatch, name):
+    root, _ = built
+    monkeypatch.setenv("LEXLAB_WORK", str(tmp_path))
+    build_snapshot(tmp_path / "snapshot", sources(), version="v1", progress=False)
+    snap = load_snapshot(name)
+    assert snap.path == tmp_path / "snapshot" / "v1"
+    assert snap.manifest["hashes"] == load_snapshot(root).manifest["hashes"]

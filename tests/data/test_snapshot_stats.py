@@ -36,3 +36,16 @@ def test_stats_and_plots(built):
     assert per_law.loc["시험법", "articles"] == 5 and per_law.loc["시험법", "deleted"] == 1
     figs = plot_stats(snap)
     assert len(figs) == 2 and all(f.axes for f in figs)
+
+
+def test_plot_stats_reuses_the_callers_frames(built, monkeypatch):
+    root, _ = built
+    snap = load_snapshot(root)
+    frames = stats_frames(snap)
+
+    def recompute(_snap):
+        raise AssertionError("plot_stats recomputed the frames it was given")
+
+    monkeypatch.setattr("lexlab.data.snapshot_stats.stats_frames", recompute)
+    figs = plot_stats(snap, frames)
+    assert len(figs) == 2 and all(f.axes for f in figs)

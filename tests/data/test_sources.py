@@ -62,6 +62,25 @@ def test_jsonl_source_general_and_decisions(tmp_path):
         JsonlSource(tmp_path / "missing.jsonl")
 
 
+def test_jsonl_source_stops_reading_at_max_items(tmp_path):
+    f = tmp_path / "capped.jsonl"
+    f.write_text('{"id": "a", "text": "첫째"}\n{"id": "b", "text": "둘째"}\nnot json\n', encoding="utf-8")
+    errors: list[dict] = []
+    docs = JsonlSource(f).load(on_error="raise", errors=errors, max_items=1, progress=False)
+    assert [d.doc_id for d in docs] == ["a"] and errors == []
+    with pytest.raises(ParseError):  # the bad line is there: only the cap kept it from being read
+        JsonlSource(f).load(on_error="raise", progress=False)
+
+
+def test_jsonl_source_reports_line_and_record_errors_in_file_order(tmp_path):
+    f = tmp_path / "dec.jsonl"
+    f.write_text('{"id": "x1", "title": "t"}\nnot json\n{"id": "x2", "title": "t"}\n', encoding="utf-8")
+    errors: list[dict] = []
+    with pytest.warns(UserWarning, match="skipped 1 bad line"):
+        assert JsonlSource(f, table="decisions").load(errors=errors, progress=False) == []
+    assert [e["field"] for e in errors] == ["court", "json", "court"]
+
+
 def test_press_source_cleans_and_refuses_protected():
     src = PressSource("fsc_press", root=DATA / "pkg" / "fsc" / "press_releases")
     (doc,) = src.load(progress=False)

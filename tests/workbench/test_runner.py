@@ -98,8 +98,3 @@ def test_malformed_experiment_names_file_and_field(tmp_path, spec, message):
 def test_secrets_never_become_params():
     params = tracking.clean_params({"api_key": "sk-123", "OPENAI_API_KEY": "x", "model": "m", "lr": 0.1})
     assert params == {"model": "m", "lr": "0.1"}
-
-
-def test_overrides_are_typed():
-    assert runner.parse_overrides(["seed=3", "format=no_ref", "lr=1e-3", "it.lora=true"]) == {
-        "seed": 3, "format": "no_ref", "lr": 0.001, "it.lora": True}

@@ -52,8 +52,12 @@ _APPLIED_END = re.compile(r"^\s*(?:이상의\s*이유로|판사\s|재판장|\[.*
 CASE_NO = re.compile(r"(?<![0-9가-힣])((?:19|20)?\d{2})\s?([가-힣]{1,4})\s?(\d{1,7})(?:-(\d+))?(?![0-9])")
 
 
-def clean_markup(text: str) -> str:
-    """Section text as plain lines: <br/> → newline, indentation and tags gone, blank lines dropped."""
+def _plain_section_text(text: str) -> str:
+    """Section text as plain lines: <br/> → newline, indentation and tags gone, blank lines dropped.
+
+    Not ``lexlab.data.text.clean_markup``: these are the rules snapshots were built with (changing them would
+    move the snapshot hashes); that one cleans snapshot text for models and benchmarks.
+    """
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
     text = re.sub(r"</?(?:img|span|p|div|b|i|u|sup|sub|font|a)\b[^>]*>", " ", text, flags=re.I)
     text = text.replace("\u00a0", " ")
@@ -127,7 +131,7 @@ def split_sections(body: str) -> dict[str, str]:
 
 
 def _logical_lines(reasoning: str) -> list[str]:
-    return clean_markup(reasoning).split("\n") if reasoning else []
+    return _plain_section_text(reasoning).split("\n") if reasoning else []
 
 
 def _head_key(line: str) -> str:
@@ -237,7 +241,7 @@ def parse_decision(path: str | Path, text: str | None = None, *, root: str | Pat
     if "주문" not in sections and "이유" not in sections:
         raise ParseError(spath, "body", "neither a 주문 nor an 이유 section was found")
     reasoning_raw = sections.get("이유", "")
-    ref_raw = clean_markup(meta.get("참조조문", "")).replace("\n", " ")
+    ref_raw = _plain_section_text(meta.get("참조조문", "")).replace("\n", " ")
     refs = parse_references(ref_raw)
     applied = extract_applied_law(reasoning_raw)
     if not refs and applied:
@@ -245,7 +249,7 @@ def parse_decision(path: str | Path, text: str | None = None, *, root: str | Pat
     named_lower: list[str] = []
     for label in _LOWER_LABELS:
         if label in sections:
-            named_lower.extend(split_case_numbers(clean_markup(sections[label])))
+            named_lower.extend(split_case_numbers(_plain_section_text(sections[label])))
     folder = ""
     if root is not None:
         try:
@@ -262,12 +266,12 @@ def parse_decision(path: str | Path, text: str | None = None, *, root: str | Pat
         decision_type=meta.get("판결유형", "").strip(),
         date=meta["선고일자"].strip(),
         ref_articles_raw=ref_raw,
-        ref_cases_raw=clean_markup(meta.get("참조판례", "")).replace("\n", " "),
+        ref_cases_raw=_plain_section_text(meta.get("참조판례", "")).replace("\n", " "),
         ref_articles=article_keys(refs),
-        holdings=clean_markup(sections.get("판시사항", "")),
-        summary=clean_markup(sections.get("판결요지", "") or sections.get("결정요지", "")),
-        order=clean_markup(sections.get("주문", "")),
-        reasoning=clean_markup(reasoning_raw),
+        holdings=_plain_section_text(sections.get("판시사항", "")),
+        summary=_plain_section_text(sections.get("판결요지", "") or sections.get("결정요지", "")),
+        order=_plain_section_text(sections.get("주문", "")),
+        reasoning=_plain_section_text(reasoning_raw),
         facts=extract_facts(reasoning_raw),
         applied_law_text=applied,
         source_paths=[spath],

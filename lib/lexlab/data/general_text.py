@@ -98,12 +98,12 @@ def general_texts(
     from lexlab.data import splits
 
     df = snapshot.general
-    df = df[[splits.split_of(f"general:{d}") == split for d in df["doc_id"]]]
+    df = df[[splits.split_of(splits.general_key(d)) == split for d in df["doc_id"]]]
     docs = []
     for r in df.itertuples():
         body = body_without_title(r.title or "", r.text or "")
         if body:
-            docs.append({"id": f"general:{r.doc_id}", "title": normalise(r.title or ""), "text": body,
+            docs.append({"id": splits.general_key(r.doc_id), "title": normalise(r.title or ""), "text": body,
                          "source": r.source})
         if max_docs and len(docs) >= max_docs:
             break

@@ -357,19 +357,21 @@ def _by_type(records: dict[str, list[dict]]) -> dict:
 
 
 def resolve(path: str | Path | None = None) -> Path:
-    """A snapshot directory: ``None``/"latest" follows LATEST under the work root; a name is looked up there."""
-    if path is None or str(path) == "latest":
+    """A snapshot directory: ``None``, "" or "latest" follows LATEST under the work root; a name is looked up
+    there; a directory is itself (a snapshot root follows its own LATEST)."""
+    if path is None or str(path) in ("", "latest"):
         return paths.snapshot_dir("latest")
     p = Path(path)
     if (p / LATEST).exists() and not (p / MANIFEST).exists():  # a snapshot root: follow its pointer
-        return p / (p / LATEST).read_text(encoding="utf-8").strip()
+        return paths.snapshot_dir("latest", root=p)
     if not p.is_absolute() and not p.exists():
         return paths.snapshot_dir(str(p))
     return p
 
 
 def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Snapshot:
-    """Read a snapshot (default: the latest). Checks each table's row count against the manifest."""
+    """Read a snapshot: ``None``, "" or "latest" (the latest), a snapshot name or a path (see ``resolve``).
+    Checks each table's row count against the manifest."""
     import pandas as pd
 
     snap_dir = resolve(path)

@@ -84,12 +84,15 @@ def _split_frame(snap: Snapshot):
     return pd.DataFrame(rows)
 
 
-def plot_stats(snap: Snapshot) -> list:
-    """Two figures: what the decisions are (type, court level, fields present) and how long the texts are."""
+def plot_stats(snap: Snapshot, frames: dict | None = None) -> list:
+    """Two figures: what the decisions are (type, court level, fields present) and how long the texts are.
+
+    ``frames`` is ``stats_frames(snap)`` when the caller already has it (computed here otherwise).
+    """
     import matplotlib
 
     matplotlib.use(os.environ.get("MPLBACKEND", "Agg"), force=False)
-    return [_plot_decisions(snap, stats_frames(snap)), _plot_lengths(snap)]
+    return [_plot_decisions(snap, stats_frames(snap) if frames is None else frames), _plot_lengths(snap)]
 
 
 def _plot_decisions(snap: Snapshot, frames: dict):

@@ -3,7 +3,7 @@
 A snapshot is built from a list of sources; each source knows which snapshot table it feeds and yields typed
 records. The Korean packages are found through the import system (never a hard-coded site-packages path) so
 the same code works in a venv, a conda env or a Docker image. A user's corpus is JSONL, one object per line
-with at least ``id`` and ``text``, read by ``lexlab.workbench.io.read_jsonl``.
+with at least ``id`` and ``text``, read by ``lexlab.workbench.io.iter_jsonl``.
 
 General text is the FSC and PIPC press releases (what they are and are not: ``lexlab.data.general_text``).
 Press material from FSS and KISA (not state bodies) and the associations' self-regulations (kfb, crefia) is
@@ -14,12 +14,13 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import re
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from lexlab.data.records import Decision, GeneralDoc, Interpretation, StatuteArticle, read_json_object
-from lexlab.workbench.io import ParseError, check_on_error, parse_each, read_jsonl
+from lexlab.workbench.io import ParseError, check_on_error, iter_jsonl, parse_each
 
 DATA_PACKAGE = "card_legal_data"
 DISTRIBUTIONS = ("card-legal-data", "card-legal-data-precedents", "card-legal-data-press")
@@ -226,13 +227,30 @@ class JsonlSource(Source):
     def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
              progress: bool = True) -> list:
         required = ("id", "text") if self.table in ("general", "statutes") else ("id",)
-        out = []
-        objs = read_jsonl(self.path, required=required, on_error=on_error, errors=errors)
-        for _, rec in parse_each(objs, self._record, on_error, errors):
+        out: list = []
+        bad_lines: list[dict] = []
+        # Lazily: with ``max_items`` reading stops at the cap, and lines after it are never read nor reported.
+        objs = iter_jsonl(self.path, required=required, on_error=on_error, errors=bad_lines)
+        for _, rec in parse_each(self._in_file_order(objs, bad_lines, errors), self._record, on_error, errors):
             out.append(rec)
             if max_items and len(out) >= max_items:
                 break
+        if bad_lines:
+            warnings.warn(f"{self.path}: skipped {len(bad_lines)} bad line(s); first: {bad_lines[0]}", stacklevel=2)
         return out
+
+    @staticmethod
+    def _in_file_order(objs: Iterable[dict], bad_lines: list[dict], errors: list | None) -> Iterable[dict]:
+        """``objs``, passing the lines skipped before each object on to ``errors`` first, so that line and
+        record errors are reported in file order."""
+        passed = 0
+        for obj in objs:
+            if errors is not None:
+                errors.extend(bad_lines[passed:])
+            passed = len(bad_lines)
+            yield obj
+        if errors is not None:
+            errors.extend(bad_lines[passed:])
 
     def _record(self, obj: dict) -> Any:
         cls = _RECORD[self.table]

@@ -24,7 +24,7 @@ import contextlib
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -228,36 +228,54 @@ def evaluate_generation(task: str, examples: list[Example], predictions: list[st
     return out, rows
 
 
+@dataclass(frozen=True)
+class TaskRun:
+    """One task to score with one model: what the runner of its kind (``_KIND_RUNNERS``) reads from."""
+
+    model: Any
+    tokenizer: Any
+    task: str
+    examples: list[Example]
+    settings: GenerationSettings
+    system_prompt: str | None = None
+    rouge_tokenizers: Sequence[str] = ("char",)
+    n_boot: int = 1000
+    seed: int = 0
+
+    def prompt(self, ex: Example) -> str:
+        return render_prompt(self.tokenizer, ex.prompt, self.system_prompt)
+
+
 def evaluate_task(model, tokenizer, task: str, examples: list[Example], settings: GenerationSettings,
                   system_prompt: str | None = None, rouge_tokenizers: Sequence[str] = ("char",),
                   n_boot: int = 1000, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
     """One task's metrics (``<task>.<metric>`` with CIs, ``<task>.n``) and per-example rows, by the task's kind."""
-    run = _KIND_RUNNERS[get_task(task).kind]
-    out, rows = run(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
+    run = TaskRun(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
+    out, rows = _KIND_RUNNERS[get_task(task).kind](run)
     out[f"{task}.n"] = float(len(examples))
     return out, rows
 
 
-def _run_generate(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
-    prompts = [render_prompt(tokenizer, ex.prompt, system_prompt) for ex in examples]
-    preds, truncated = generate(model, tokenizer, prompts, settings, desc=task)
-    out, rows = evaluate_generation(task, examples, preds, rouge_tokenizers, n_boot, seed)
-    out[f"{task}.truncated_prompts"] = float(truncated)
+def _run_generate(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
+    preds, truncated = generate(r.model, r.tokenizer, [r.prompt(ex) for ex in r.examples], r.settings, desc=r.task)
+    out, rows = evaluate_generation(r.task, r.examples, preds, r.rouge_tokenizers, r.n_boot, r.seed)
+    out[f"{r.task}.truncated_prompts"] = float(truncated)
     return out, rows
 
 
-def _run_choice(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
-    ctx = context_size(model, settings)
+def _run_choice(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
+    ctx = context_size(r.model, r.settings)
     picks, picks_norm = [], []
-    for ex in tqdm(examples, desc=task, leave=False):
-        sums, _ = option_logprobs(model, tokenizer, render_prompt(tokenizer, ex.prompt, system_prompt),
-                                  ex.options, ctx)
+    for ex in tqdm(r.examples, desc=r.task, leave=False):
+        sums, _ = option_logprobs(r.model, r.tokenizer, r.prompt(ex), ex.options, ctx)
         a, b = choose(sums, ex.options)
         picks.append(a)
         picks_norm.append(b)
+    task, examples = r.task, r.examples
     labels = [ex.label for ex in examples]
     acc, acc_norm = metrics.accuracy(picks, labels), metrics.accuracy(picks_norm, labels)
-    out = {**_ci_metrics(f"{task}.acc", acc, n_boot, seed), **_ci_metrics(f"{task}.acc_norm", acc_norm, n_boot, seed)}
+    out = {**_ci_metrics(f"{task}.acc", acc, r.n_boot, r.seed),
+           **_ci_metrics(f"{task}.acc_norm", acc_norm, r.n_boot, r.seed)}
     rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples],
                          "prompt": [_short(ex.prompt) for ex in examples],
                          "reference": [ex.options[ex.label] for ex in examples],
@@ -265,24 +283,24 @@ def _run_choice(model, tokenizer, task, examples, settings, system_prompt, rouge
     return out, rows
 
 
-def _run_perplexity(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed):
-    ctx = context_size(model, settings)
+def _run_perplexity(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
+    ctx = context_size(r.model, r.settings)
     nll, ntok, nchar = [], [], []
-    for ex in tqdm(examples, desc=task, leave=False):
-        total, count = text_nll(model, tokenizer, ex.text, ctx)
+    for ex in tqdm(r.examples, desc=r.task, leave=False):
+        total, count = text_nll(r.model, r.tokenizer, ex.text, ctx)
         nll.append(total)
         ntok.append(count)
         nchar.append(len(ex.text))
-    out = perplexity_metrics(task, np.array(nll), np.array(ntok), np.array(nchar), n_boot, seed)
-    rows = pd.DataFrame({"task": task, "id": [ex.id for ex in examples], "prompt": "",
-                         "reference": [_short(ex.text) for ex in examples], "prediction": "",
+    out = perplexity_metrics(r.task, np.array(nll), np.array(ntok), np.array(nchar), r.n_boot, r.seed)
+    rows = pd.DataFrame({"task": r.task, "id": [ex.id for ex in r.examples], "prompt": "",
+                         "reference": [_short(ex.text) for ex in r.examples], "prediction": "",
                          "nll_per_token": np.array(nll) / np.maximum(np.array(ntok), 1)})
     return out, rows
 
 
-# How each kind of task asks the model: (model, tokenizer, task, examples, settings, system_prompt,
-# rouge_tokenizers, n_boot, seed) -> (metrics, per-example rows).
-_KIND_RUNNERS = {"generate": _run_generate, "choice": _run_choice, "perplexity": _run_perplexity}
+# How each kind of task asks the model: TaskRun -> (metrics, per-example rows).
+_KIND_RUNNERS: dict[str, Callable[[TaskRun], tuple[dict[str, float], pd.DataFrame]]] = {
+    "generate": _run_generate, "choice": _run_choice, "perplexity": _run_perplexity}
 
 
 def perplexity_metrics(task: str, nll: np.ndarray, ntok: np.ndarray, nchar: np.ndarray, n_boot: int, seed: int
@@ -425,7 +443,7 @@ def build_examples(task_spec: str | Sequence[str], split: str = "test", n_per_ta
     from lexlab.data import snapshot as snapshot_mod
     from lexlab.legalmidm import tasks
 
-    snap = snapshot_mod.load_snapshot(None if snapshot in ("", "latest") else snapshot)
+    snap = snapshot_mod.load_snapshot(snapshot or None)
     config = tasks.BuildConfig(split=split, n=n_per_task, seed=sample_seed, max_input_chars=max_input_chars,
                                data_paths={k: v for k, v in (("complaint", complaint_jsonl),
                                                              ("petition", petition_jsonl)) if v})

@@ -67,13 +67,14 @@ def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings:
     return results, first
 
 
-def evaluate_baselines(baselines: str, first: tuple[Any, Any], first_path: str, base_model: str, task_examples,
-                       settings: GenerationSettings, system_prompt: str | None,
+def evaluate_baselines(baselines: str, specs: Sequence[Mapping[str, Any]], first: tuple[Any, Any], base_model: str,
+                       task_examples, settings: GenerationSettings, system_prompt: str | None,
                        rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0
                        ) -> dict[str, EvalResult]:
     """The baselines named in ``baselines`` ("untrained,extractive"), each in its own nested run tagged baseline.
 
-    "untrained" is ``base_model`` when given, else ``untrained_like`` the first evaluated model."""
+    "untrained" is ``base_model`` when given, else ``untrained_like`` the first evaluated model: ``first`` is the
+    (model, tokenizer) ``evaluate_models`` returned for ``specs[0]``."""
     from lexlab.models import hf
 
     wanted = {b.strip() for b in baselines.split(",") if b.strip()}
@@ -82,7 +83,7 @@ def evaluate_baselines(baselines: str, first: tuple[Any, Any], first_path: str, 
         if base_model:
             model, tokenizer, path = hf.load_model(base_model)
         else:
-            model, tokenizer, path = untrained_like(first[0], seed), first[1], "untrained copy of " + first_path
+            model, tokenizer, path = untrained_like(first[0], seed), first[1], "untrained copy of " + specs[0]["path"]
         results["base_untrained"] = evaluate_and_log(
             "base_untrained", model, tokenizer, task_examples, settings, system_prompt, {}, rouge_tokenizers,
             n_boot, seed, model_path=str(path), kind="baseline")

@@ -1,1 +1,2 @@
-"""Model and tokenizer loading (one ``resolve_model``), the shared Hugging Face Trainer wrapper, the LLM client."""
+"""Model naming (one ``naming.resolve_model``), model and tokenizer loading, the shared Hugging Face Trainer
+wrapper, the LLM client."""

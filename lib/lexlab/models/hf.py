@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,6 +24,7 @@ from transformers import (
     PreTrainedTokenizerFast,
 )
 
+from lexlab.models.naming import resolve_model
 from lexlab.workbench import paths
 
 SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>"]
@@ -147,46 +147,6 @@ def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
 
 def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
-
-
-# ------------------------------------------------------------------------------------- one way to name a model
-
-def resolve_model(spec: str | Path) -> str:
-    """What every stage accepts as a model, as a path ``from_pretrained`` can load (or "tiny", or a hub id).
-
-    - ``"tiny"`` (or empty): the CPU model built from a config, returned as is;
-    - ``run:<mlflow run id>``: that run's ``model_path`` param if it exists on disk, else its ``model`` artifact;
-    - a directory (absolute, relative to the working dir or to the repository), or a bare name under
-      ``work/models/``: its ``final/`` sub-directory when it has one (a training run's result), else itself;
-    - ``org/name`` that is no local path: a hub id, left for ``from_pretrained``.
-    """
-    text = str(spec)
-    if not text or text == "tiny":
-        return "tiny"
-    if text.startswith("run:"):
-        return str(_run_model_path(text[4:]))
-    models = paths.work_dir("models")
-    path = Path(text)
-    for candidate in (path, paths.REPO / path, models / path):
-        if candidate.exists():
-            final = candidate / "final"
-            return str((final if final.is_dir() else candidate).resolve())
-    if re.fullmatch(r"[\w.-]+/[\w.-]+", text):
-        return text
-    raise FileNotFoundError(
-        f"model {text!r}: not a directory, not {models / text}/final, not run:<id> nor a hub id (org/name); "
-        "train that stage first, or give a model path, a hub id or 'tiny'")
-
-
-def _run_model_path(run_id: str) -> Path:
-    import mlflow
-
-    run = mlflow.get_run(run_id)
-    for key in ("model_path", "output_dir", "out_dir"):
-        value = run.data.params.get(key)
-        if value and Path(value).exists():
-            return Path(value)
-    return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path="model"))
 
 
 def load_model(spec: str | Path, merge_adapter: bool = False):

@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import time
-import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Literal, Mapping, Sequence
@@ -34,6 +33,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from lexlab.models import hf
 from lexlab.workbench import tracking
+from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ ReportTo = Literal["auto", "mlflow", "none", "tensorboard", "wandb"]
 class TrainConfig:
     """What the shared trainer reads; each entry point's config adds its own fields and defaults."""
 
-    run_name: str = ""                    # the Trainer's run name; "" → $LEXLAB_RUN_NAME
+    run_name: str = ""                    # the Trainer's run name (the notebook's); "" → the Trainer's default
     seed: int = 0
     max_steps: int = 100
     learning_rate: float = 1e-3
@@ -73,34 +73,6 @@ class TrainConfig:
     def model_dir(self) -> Path:
         """Where ``checkpoints/`` and ``final/`` go."""
         raise NotImplementedError
-
-
-def check_choices(cfg: Any) -> None:
-    """Every ``Literal``-typed field of a config dataclass holds one of its choices."""
-    hints = typing.get_type_hints(type(cfg))
-    for f in dataclasses.fields(cfg):
-        kind = hints[f.name]
-        if typing.get_origin(kind) is Literal and getattr(cfg, f.name) not in typing.get_args(kind):
-            raise ValueError(f"{type(cfg).__name__}.{f.name} must be one of {typing.get_args(kind)}, "
-                             f"got {getattr(cfg, f.name)!r}")
-
-
-def check_positive(cfg: Any, *names: str) -> None:
-    for name in names:
-        if not getattr(cfg, name) > 0:
-            raise ValueError(f"{type(cfg).__name__}.{name} must be positive, got {getattr(cfg, name)!r}")
-
-
-def check_non_negative(cfg: Any, *names: str) -> None:
-    for name in names:
-        if getattr(cfg, name) < 0:
-            raise ValueError(f"{type(cfg).__name__}.{name} must be 0 or more, got {getattr(cfg, name)!r}")
-
-
-def check_fraction(cfg: Any, *names: str) -> None:
-    for name in names:
-        if not 0.0 <= getattr(cfg, name) <= 1.0:
-            raise ValueError(f"{type(cfg).__name__}.{name} must be in [0, 1], got {getattr(cfg, name)!r}")
 
 
 def config_params(cfg: Any) -> dict[str, Any]:
@@ -127,7 +99,7 @@ def training_arguments(cfg: TrainConfig, **overrides: Any) -> TrainingArguments:
     report_to = resolve_report_to(cfg.report_to)
     values = dict(
         output_dir=str(cfg.model_dir() / "checkpoints"),
-        run_name=cfg.run_name or os.environ.get("LEXLAB_RUN_NAME") or None,
+        run_name=cfg.run_name or None,
         seed=cfg.seed,
         data_seed=cfg.seed,
         max_steps=cfg.max_steps,

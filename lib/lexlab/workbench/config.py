@@ -1,11 +1,12 @@
-"""Config dataclasses from YAML, papermill and the command line: one reader for every entry point; and the
-experiment YAML reader that resolves ``include:``."""
+"""Config dataclasses from YAML, papermill and the command line: one reader for every entry point, the checks
+their ``__post_init__`` run, ``-p key=value`` overrides; and the experiment YAML reader that resolves ``include:``."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Any, Callable, Literal, Mapping, TypeVar
 
 import yaml
 
@@ -42,6 +43,57 @@ def config_from_dict(cls: type[C], values: dict[str, Any], source: str = "config
     return cls(**out)
 
 
+def check_choices(cfg: Any) -> None:
+    """Every ``Literal``-typed field of a config dataclass holds one of its choices."""
+    hints = typing.get_type_hints(type(cfg))
+    for f in dataclasses.fields(cfg):
+        kind = hints[f.name]
+        if typing.get_origin(kind) is Literal and getattr(cfg, f.name) not in typing.get_args(kind):
+            raise ValueError(f"{type(cfg).__name__}.{f.name} must be one of {typing.get_args(kind)}, "
+                             f"got {getattr(cfg, f.name)!r}")
+
+
+def check_positive(cfg: Any, *names: str) -> None:
+    for name in names:
+        if not getattr(cfg, name) > 0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be positive, got {getattr(cfg, name)!r}")
+
+
+def check_non_negative(cfg: Any, *names: str) -> None:
+    for name in names:
+        if getattr(cfg, name) < 0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be 0 or more, got {getattr(cfg, name)!r}")
+
+
+def check_fraction(cfg: Any, *names: str) -> None:
+    for name in names:
+        if not 0.0 <= getattr(cfg, name) <= 1.0:
+            raise ValueError(f"{type(cfg).__name__}.{name} must be in [0, 1], got {getattr(cfg, name)!r}")
+
+
+# --------------------------------------------------------------------------------------- command-line overrides
+
+class OverrideError(ValueError):
+    """A ``-p`` item that is not ``key=value``."""
+
+
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``-p key=value`` pairs; values are read as YAML scalars (1 → int, true → bool, text stays text)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise OverrideError(f"-p {item!r}: expected key=value")
+        key, value = item.split("=", 1)
+        parsed = yaml.safe_load(value) if value != "" else ""
+        if isinstance(parsed, str) and _FLOAT.match(parsed):
+            parsed = float(parsed)  # YAML 1.1 reads "1e-3" as text; a learning rate is meant
+        out[key.strip()] = parsed
+    return out
+
+
 # ------------------------------------------------------------------------------------------- YAML with include:
 
 class IncludeError(ValueError):
@@ -63,9 +115,7 @@ def merge_experiment(base: Mapping[str, Any], top: Mapping[str, Any]) -> dict[st
     """``top`` extends ``base``: ``params`` merge key by key, ``stages`` merge by stage name (a stage of ``top``
     with the name of a ``base`` stage is merged into it with ``merge_stage``, new stages are appended), and every
     other key of ``top`` (``name``, ``experiment``, ``grid``) replaces the one of ``base``."""
-    out = {**base, **top}
-    if "params" in base or "params" in top:
-        out["params"] = _merge_mappings(base.get("params"), top.get("params"))
+    out = merge_stage(base, top)
     if "stages" in base and "stages" in top:
         out["stages"] = _merge_stages(base["stages"], top["stages"])
     return out

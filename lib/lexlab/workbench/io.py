@@ -61,6 +61,33 @@ def parse_each(items: Iterable[T], parse: Callable[[T], R], on_error: str,
 
 # ---------------------------------------------------------------------------------------------------- JSONL
 
+def iter_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on_error: OnError = "raise",
+               errors: list | None = None, unique_ids: bool = True,
+               check: Callable[[str, dict], None] | None = None) -> Iterator[dict]:
+    """The objects of a JSONL file one at a time, with ``read_jsonl``'s checks and ``on_error`` policy.
+
+    Lines are read as the caller asks for them, so one that stops early never reads (nor reports) the lines
+    after. A skipped line goes to ``errors`` (when given) and is not warned about: ``read_jsonl`` warns once.
+    The policy and the file are checked on the call, before anything is read.
+    """
+    check_on_error(on_error)
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    return _iter_jsonl(path, tuple(required), on_error, errors, unique_ids, check)
+
+
+def _iter_jsonl(path: Path, required: tuple[str, ...], on_error: str, errors: list | None, unique_ids: bool,
+                check: Callable[[str, dict], None] | None) -> Iterator[dict]:
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
+        for _, obj in parse_each(
+                numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], required, seen, unique_ids, check),
+                on_error, errors):
+            yield obj
+
+
 def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on_error: OnError = "raise",
                errors: list | None = None, unique_ids: bool = True,
                check: Callable[[str, dict], None] | None = None) -> list[dict]:
@@ -69,19 +96,10 @@ def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
     ``id`` (when present) must be a string or integer and becomes a string ("007" must stay "007" in TREC
     files); with ``unique_ids`` a repeated id is an error, because downstream tables are keyed by it. A
     required ``text`` must be a string. ``check(where, obj)`` adds a caller's own rules for an object (before
-    its id is read); it raises ``ParseError(where, field, message)``.
+    its id is read); it raises ``ParseError(where, field, message)``. Skipped lines are warned about once.
     """
-    check_on_error(on_error)
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    seen: set[str] = set()
     skipped: list[dict] = []
-    with path.open(encoding="utf-8") as fh:
-        numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
-        rows = [obj for _, obj in parse_each(
-            numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], tuple(required), seen, unique_ids, check),
-            on_error, skipped)]
+    rows = list(iter_jsonl(path, required, on_error=on_error, errors=skipped, unique_ids=unique_ids, check=check))
     if skipped:
         warnings.warn(f"{path}: skipped {len(skipped)} bad line(s); first: {skipped[0]}", stacklevel=2)
         if errors is not None:

@@ -22,9 +22,10 @@ def work_dir(*parts: str) -> Path:
     return path
 
 
-def snapshot_dir(name: str = "latest") -> Path:
-    """Resolve a snapshot name; "latest" follows the LATEST pointer file written by stage 01."""
-    root = work_dir("snapshot")
+def snapshot_dir(name: str = "latest", root: str | Path | None = None) -> Path:
+    """Resolve a snapshot name under ``root`` (default ``<work>/snapshot``); "latest" follows the LATEST pointer
+    file written by stage 01. The one place LATEST is read."""
+    root = work_dir("snapshot") if root is None else Path(root)
     if name == "latest":
         pointer = root / "LATEST"
         if not pointer.exists():

@@ -130,23 +130,6 @@ def _check_key(key: str, stage_names: list[str], where: str) -> None:
         raise ExperimentError(f"{where}: '{key}' names stage '{key.split('.', 1)[0]}', not one of {stage_names}")
 
 
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """``-p key=value`` pairs; values are read as YAML scalars (1 → int, true → bool, text stays text)."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ExperimentError(f"-p {item!r}: expected key=value")
-        key, value = item.split("=", 1)
-        parsed = yaml.safe_load(value) if value != "" else ""
-        if isinstance(parsed, str) and _FLOAT.match(parsed):
-            parsed = float(parsed)  # YAML 1.1 reads "1e-3" as text; a learning rate is meant
-        out[key.strip()] = parsed
-    return out
-
-
-_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
-
-
 def grid_points(grid: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
     if not grid:
         return [{}]
@@ -352,8 +335,11 @@ def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None
 
 
 def _snapshot_tag() -> str:
-    pointer = paths.work_dir("snapshot") / "LATEST"
-    return pointer.read_text(encoding="utf-8").strip() if pointer.exists() else "none"
+    """The latest snapshot's version, "none" before the first build."""
+    try:
+        return paths.snapshot_dir("latest").name
+    except FileNotFoundError:
+        return "none"
 
 
 @contextlib.contextmanager

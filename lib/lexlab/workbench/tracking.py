@@ -7,6 +7,7 @@ user points ``MLFLOW_TRACKING_URI`` at a shared server, in which case everything
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import subprocess
@@ -16,6 +17,8 @@ from typing import Any, Iterator, Mapping
 import mlflow
 
 from lexlab.workbench import paths
+
+log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "lexlab"
 _SECRET = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization)", re.I)
@@ -73,11 +76,20 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 def log_params(params: Mapping[str, Any]) -> None:
-    """Log params, skipping secrets and keys already logged with the same value (re-runs, resumes)."""
+    """Log params, skipping secrets and keys already logged with the same value (re-runs, resumes).
+
+    MLflow refuses to change a logged param, so a key already logged with another value keeps the logged one
+    and a warning names the key, both values and the run.
+    """
     run = mlflow.active_run()
     existing = mlflow.get_run(run.info.run_id).data.params if run is not None else {}
-    # MLflow refuses to change a logged param; a resumed run re-logging the same keys must not crash.
-    fresh = {k: v for k, v in clean_params(params).items() if k not in existing}
+    fresh: dict[str, str] = {}
+    for key, value in clean_params(params).items():
+        if key not in existing:
+            fresh[key] = value
+        elif existing[key] != value:
+            log.warning("MLflow run %s already logged param %r = %r; keeping it, not %r",
+                        run.info.run_id, key, existing[key], value)
     if fresh:
         mlflow.log_params(fresh)
 

@@ -131,6 +131,21 @@ def test_template_stage_writes_accepted_rejected_and_stats(tmp_path):
     assert json.loads((tmp_path / "stats.json").read_text(encoding="utf-8"))["n_items"] == stats["n_items"]
 
 
+def test_stage_selects_articles_once_and_generates_from_them(tmp_path):
+    """``generate`` = ``train_articles`` + ``generate_from``; the stage counts the very articles it generated from."""
+    df = _train_rows()
+    chosen = law_qa.train_articles(df, max_articles=12, seed=2)
+    assert law_qa.generate(df, max_articles=12, seed=2, progress=False) == law_qa.generate_from(
+        chosen, seed=2, progress=False)
+    stats = law_qa.run_stage(df, None, tmp_path, include_interpretations=False, progress=False, seed=2,
+                             max_articles=12)
+    assert stats["n_articles_used"] == len(chosen) == 12
+    items, _ = law_qa.generate_from(chosen, seed=2, progress=False)
+    assert stats["n_items"] == len(items)
+    with pytest.raises(ValueError, match="unknown backend"):
+        law_qa.generate_from(chosen, backend="nope")
+
+
 def article_answering_model(body: dict) -> tuple[int, str]:
     """The fake "model": answers from the article in the prompt with the first sentence of the body as the
     answer — except that it hallucinates a number for an article containing "벌금", and returns broken JSON for

@@ -259,11 +259,10 @@ def test_resolve_tasks():
 def test_no_task_reads_what_the_training_code_reads(snap):
     """The training side's own selectors (CPT text, QA-generation articles, human QA items, general text) against
     every evaluation example: the two sets of records must not meet."""
-    from lexlab.data import general_text
+    from lexlab.data import general_text, legal_text
     from lexlab.legalmidm.qa import generate as law_qa
-    from lexlab.legalmidm.train import data as train_data
 
-    trained = {d["id"] for d in train_data.legal_texts(snap)}
+    trained = {d["id"] for d in legal_text.legal_texts(snap)}
     trained |= {d["id"] for d in general_text.general_texts(snap)}
     trained |= {f"statute:{r.law}:{r.article_no}" for r in law_qa.train_articles(snap.statutes).itertuples()}
     trained |= {f"interp:{i['doc_id']}" for i in law_qa.interpretation_items(snap.interpretations)}

@@ -59,3 +59,16 @@ def test_enum_like_fields_are_literals_read_from_strings_and_checked():
 def test_configs_refuse_values_out_of_range(cls, field, value, message):
     with pytest.raises(ValueError, match=message):
         cls(**{field: value})
+
+
+@pytest.mark.parametrize("cls, factor", [(train.CPTConfig, "cpt_mix"), (train.ITConfig, "it_mix")])
+def test_a_legal_only_stage_keeps_general_fraction_but_mixes_none_of_it(cls, factor):
+    """``general_fraction`` is the share used when the stage mixes; the mix factor decides whether it does."""
+    legal_only = config_from_dict(cls, {factor: "legal", "general_fraction": "0.2"}, source="x.yaml")
+    assert getattr(legal_only, factor) == "legal" and legal_only.general_fraction == 0.2
+    assert legal_only.effective_general_fraction == 0.0
+    mixed = cls(general_fraction=0.3)
+    assert getattr(mixed, factor) == "legal+general" and mixed.effective_general_fraction == 0.3
+    assert cls(**{factor: "legal+general"}, general_fraction=0.0).effective_general_fraction == 0.0
+    with pytest.raises(ValueError, match=rf"{cls.__name__}.{factor} must be one of \('legal', 'legal\+general'\)"):
+        cls(**{factor: "general"})

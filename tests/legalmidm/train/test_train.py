@@ -177,3 +177,18 @@ def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
     assert saved["config"]["legal_jsonl"] == str(legal) and saved["config"]["learning_rate"] == 1e-3
     with pytest.raises(ValueError, match="unknown CPTConfig field"):
         main(["cpt", "--set", "no_such_field=1"])
+
+
+def test_legal_only_cpt_logs_its_mix_and_trains_on_legal_text_alone():
+    """cpt_mix=legal: the params say what was configured (cpt_mix=legal, general_fraction=0.2: the share used when
+    mixing), the metric what was trained on (no general block); the general text still trains the tokenizer."""
+    cfg = train.CPTConfig(run_name="t_cpt_legal", cpt_mix="legal", general_fraction=0.2, block_size=32, max_steps=2,
+                          save_steps=100, log_model=False, **{**TINY, "report_to": "mlflow"})
+    res = train.run_cpt(cfg, LEGAL, GENERAL)
+    assert res.extra["mix"]["n_general"] == 0 and res.extra["n_general_docs"] == len(GENERAL)
+    runs = mlflow.search_runs(experiment_names=["lexlab"],
+                              filter_string="tags.`lexlab.stage` = 'continual_pretraining'", output_format="list")
+    run = max(runs, key=lambda r: r.info.start_time)
+    params = run.data.params
+    assert params["cpt_mix"] == "legal" and params["general_fraction"] == "0.2"
+    assert params["n_general_blocks"] == "0" and run.data.metrics["realised_general_fraction"] == 0.0

@@ -21,3 +21,8 @@ def test_title_normalisation_and_categories():
     assert cc.category_of("범죄수익은닉의규제및처벌등에관한법률") == "금융/증권"
     assert cc.category_of("상법") == cc.OTHER
     assert len(cc.CATEGORY_NAMES) == 33 and len(set(cc.CATEGORY_NAMES)) == 33
+
+
+def test_squash_drops_every_whitespace():
+    assert cc.squash(" 특정경제범죄\n가중처벌 등에  관한 법률 ") == "특정경제범죄가중처벌등에관한법률"
+    assert cc.squash(None) == ""

@@ -45,3 +45,35 @@ def test_load_or_index_saves_then_loads(tmp_path: Path):
     assert saved_index("bm25", tmp_path / "nothing") is None
     with pytest.raises(ValueError, match="holds a 'bm25' index, not 'dense'"):
         saved_index("dense", tmp_path / "idx")
+
+
+def test_each_builtin_module_registers_its_method():
+    import importlib
+
+    from lexlab.legalsearchlm.retrieval import base
+
+    for name, module in base.BUILTIN_MODULES.items():
+        importlib.import_module(module)
+        assert base.get_class(name).name == name
+
+
+def test_bm25_does_not_import_torch_or_transformers():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom lexlab.legalsearchlm.retrieval import get_retriever\nget_retriever('bm25')\n"
+            "heavy = sorted(m for m in ('torch', 'transformers') if m in sys.modules)\n"
+            "assert not heavy, heavy\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_build_index_indexes_and_saves_without_looking_for_a_saved_one(tmp_path: Path):
+    from lexlab.legalsearchlm.retrieval import build_index
+
+    docs = cases.corpus()
+    first = build_index("bm25", tmp_path / "idx", docs, k1=2.0)
+    assert saved_index("bm25", tmp_path / "idx").options["k1"] == 2.0
+    second = build_index("bm25", tmp_path / "idx", docs, k1=1.0)  # rebuilt and saved over the first
+    assert saved_index("bm25", tmp_path / "idx").options["k1"] == 1.0 and second.doc_ids == first.doc_ids
+    assert build_index("bm25", None, docs).doc_ids == first.doc_ids

@@ -50,7 +50,7 @@ def test_bm25_cli_and_evaluate_run(files, tmp_path: Path, capsys):
 
 @pytest.mark.slow
 def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
-    from lexlab.legalsearchlm.retrieval.dense import DenseConfig, train_dense
+    from lexlab.legalsearchlm.retrieval.dense_train import DenseConfig, train_dense
 
     model_dir = tmp_path / "dense"
     small = dict(out_dir=str(model_dir), batch_size=6, crop_tokens=32, vocab_size=400, hidden_size=32, num_layers=1,

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from legalsearchlm import cases
-from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
+from lexlab.legalsearchlm.searchlm.train import (VARIANTS, SearchLMConfig, category_train_ids,
+                                                 train_searchlm, variant_recipe)
 from lexlab.workbench.config import config_from_dict
+from lexlab.workbench.io import read_jsonl
 
 
 def test_config_reads_cli_strings_and_checks_choices(tmp_path):
@@ -26,6 +28,27 @@ def test_config_reads_cli_strings_and_checks_choices(tmp_path):
         SearchLMConfig(out_dir=str(tmp_path), batch_size=0)
 
 
+def test_variant_recipes():
+    assert variant_recipe("legal", targets="naive", first_token_aware=False, train_category="사기") == VARIANTS["legal"]
+    assert variant_recipe("legal_no_fta") == {"targets": "legal", "first_token_aware": False, "train_category": ""}
+    assert variant_recipe("ood")["train_category"] == "지식재산"
+    assert variant_recipe("ood", train_category="사기") == {"targets": "legal", "first_token_aware": True,
+                                                           "train_category": "사기"}
+    assert VARIANTS["ood"]["train_category"] == "지식재산"  # the table itself is left alone
+    assert variant_recipe("custom", "naive", False, "노동") == {"targets": "naive", "first_token_aware": False,
+                                                              "train_category": "노동"}
+    with pytest.raises(ValueError, match="unknown variant 'colbert'"):
+        variant_recipe("colbert")
+
+
+def test_category_train_ids():
+    corpus = [{"id": "a", "category": "사기"}, {"id": "b", "category": "노동"}, {"id": "c", "category": "사기"}]
+    assert category_train_ids(corpus, "") is None
+    assert category_train_ids(corpus, "사기") == ["a", "c"]
+    with pytest.raises(ValueError, match="no corpus case has category '지식재산'"):
+        category_train_ids(corpus, "지식재산")
+
+
 @pytest.mark.slow
 def test_a_finished_run_is_loaded_not_trained_again(tmp_path):
     cfg = SearchLMConfig(out_dir=str(tmp_path), max_steps=2, batch_size=4, vocab_size=400, max_input_tokens=48,
@@ -35,7 +58,9 @@ def test_a_finished_run_is_loaded_not_trained_again(tmp_path):
     assert first.global_step == 2 and first.resumed_from is None
     saved = json.loads((Path(first.final_dir) / "searchlm.json").read_text(encoding="utf-8"))
     assert saved == first.extra and saved["variant"] == "legal" and saved["train_loss"] == first.train_loss
-    assert (tmp_path / "targets.jsonl").exists()
+    targets = read_jsonl(tmp_path / "targets.jsonl", required=("id",))
+    assert [t["id"] for t in targets] == [c["id"] for c in cases.corpus()]
+    assert all(isinstance(t["targets"], list) for t in targets)
     again = train_searchlm(cases.corpus(), cfg)
     assert again.global_step == 2 and again.resumed_from.endswith("checkpoint-2")
     assert again.losses() == first.losses()

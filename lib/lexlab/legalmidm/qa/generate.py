@@ -340,11 +340,27 @@ def generate(
     progress: bool = True,
 ) -> tuple[list[dict], list[dict]]:
     """Unverified items from the train-split articles; returns (items, generation_failures)."""
+    articles = train_articles(statutes, laws=laws, max_articles=max_articles, seed=seed)
+    return generate_from(articles, backend=backend, client=client, seed=seed, kinds=kinds, per_kind=per_kind,
+                         workers=workers, progress=progress)
+
+
+def generate_from(
+    articles: pd.DataFrame,
+    backend: str = "template",
+    client=None,
+    seed: int = 0,
+    kinds: Sequence[str] = TEMPLATE_KINDS,
+    per_kind: int = 2,
+    workers: int = 4,
+    progress: bool = True,
+) -> tuple[list[dict], list[dict]]:
+    """``generate`` on articles already selected (``train_articles``); returns (items, generation_failures)."""
     from tqdm.auto import tqdm
 
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
-    rows = train_articles(statutes, laws=laws, max_articles=max_articles, seed=seed).to_dict("records")
+    rows = articles.to_dict("records")
     if backend == "template":
         items = []
         for row in tqdm(rows, desc="template QA", disable=not progress):
@@ -373,7 +389,10 @@ def run_stage(
     backend, the client's request/cache counters.
     """
     t0 = time.perf_counter()
-    items, failures = generate(statutes, backend=backend, client=client, progress=progress, **gen_kwargs)
+    # the articles are selected once: generation reads them and the stats count them
+    selection = {k: gen_kwargs.pop(k) for k in ("laws", "max_articles") if k in gen_kwargs}
+    articles = train_articles(statutes, seed=gen_kwargs.get("seed", 0), **selection)
+    items, failures = generate_from(articles, backend=backend, client=client, progress=progress, **gen_kwargs)
     t_gen = time.perf_counter() - t0
     if include_interpretations:
         items += interpretation_items(interpretations)
@@ -385,8 +404,6 @@ def run_stage(
     random.Random(gen_kwargs.get("seed", 0)).shuffle(report.accepted)
     write_jsonl(report.accepted, out / "accepted.jsonl")
     write_jsonl(report.rejected, out / "rejected.jsonl")
-    articles = train_articles(statutes, laws=gen_kwargs.get("laws"), max_articles=gen_kwargs.get("max_articles", 0),
-                              seed=gen_kwargs.get("seed", 0))
     stats = {
         "backend": backend,
         "n_items": len(items) + len(failures),

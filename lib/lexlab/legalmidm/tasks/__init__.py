@@ -194,15 +194,10 @@ def key_split(keys: pd.Series) -> pd.Series:
     return keys.map(splits.split_of)
 
 
-def clean(text: Any) -> str:
-    """Snapshot text without markup (``lexlab.data.text.clean_markup``): models should not be scored on it."""
-    return clean_markup(text)
-
-
 def flat(text: Any) -> str:
-    """``clean`` with every line break made a space: the FSC interpretations arrive with a break after almost
+    """``clean_markup`` with every line break made a space: the FSC interpretations arrive with a break after almost
     every phrase (an artefact of the HTML they were scraped from), which would otherwise reach the model."""
-    return re.sub(r"\s*\n\s*", " ", clean(text)).strip()
+    return re.sub(r"\s*\n\s*", " ", clean_markup(text)).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s|(?<=다\.)|\n")

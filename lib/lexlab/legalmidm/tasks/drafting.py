@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clean, clip, register, sample
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clip, register, sample
 from lexlab.legalmidm.tasks.summary import decisions_for_eval
 from lexlab.workbench.io import OnError, ParseError, read_jsonl
 
@@ -64,7 +65,7 @@ def build_user(kind: str):
             if split != config.split:
                 continue
             instruction = row.get("instruction") or INSTRUCTIONS[kind]
-            facts = clip(clean(row["facts"]), config.max_input_chars)
+            facts = clip(clean_markup(row["facts"]), config.max_input_chars)
             out.append(Example(
                 id=f"{name}:{row['id']}", task=name, prompt=f"{instruction}\n\n[사실관계]\n{facts}",
                 reference=row["target"].strip(), source=facts, keys=[f"user:{kind}:{row['id']}"],
@@ -90,15 +91,16 @@ def build_proxy(snapshot, config: BuildConfig) -> list[Example]:
         df = df[~df["court"].astype(str).str.contains("대법원")]
     out = []
     for row in df.itertuples():
-        law = clean(getattr(row, "applied_law_text", "") or "")
+        law = clean_markup(getattr(row, "applied_law_text", "") or "")
         if not law:
             arts = getattr(row, "ref_articles", None)
             law = ", ".join(map(str, arts)) if arts is not None and len(arts) else ""
-        prompt = PROXY_PROMPT.format(title=clean(row.title), law=clip(law, 400) or "(기재 없음)",
-                                     order=clip(clean(getattr(row, "order", "") or ""), 300) or "(기재 없음)")
+        order = clip(clean_markup(getattr(row, "order", "") or ""), 300)
+        prompt = PROXY_PROMPT.format(title=clean_markup(row.title), law=clip(law, 400) or "(기재 없음)",
+                                     order=order or "(기재 없음)")
         out.append(Example(
             id=f"proxy_facts_drafting:{row.case_id}", task="proxy_facts_drafting", prompt=prompt,
-            reference=clean(row.facts), keys=[f"case:{row.case_id}"],
+            reference=clean_markup(row.facts), keys=[f"case:{row.case_id}"],
             meta={"case_id": row.case_id, "proxy": "범죄사실 drafting from lower-court judgments"},
         ))
         if config.n and len(out) >= config.n:

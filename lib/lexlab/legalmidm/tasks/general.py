@@ -7,17 +7,18 @@ character, which compares across tokenizers.
 """
 from __future__ import annotations
 
-from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clean, clip, key_split, register, require_columns, sample, table
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clip, key_split, register, require_columns, sample, table
 
 
 def build(snapshot, config: BuildConfig) -> list[Example]:
     df = table(snapshot, "general")
     require_columns(df, "general", ("doc_id", "text"))
     df = df.assign(eval_key="general:" + df["doc_id"].astype(str))
-    df = df[(key_split(df["eval_key"]) == config.split) & (df["text"].map(clean).str.len() >= 50)]
+    df = df[(key_split(df["eval_key"]) == config.split) & (df["text"].map(clean_markup).str.len() >= 50)]
     return [
         Example(id=f"general_ppl:{row.doc_id}", task="general_ppl",
-                text=clip(clean(row.text), config.max_input_chars), keys=[row.eval_key],
+                text=clip(clean_markup(row.text), config.max_input_chars), keys=[row.eval_key],
                 meta={"source": getattr(row, "source", "")})
         for row in sample(df, "eval_key", config).itertuples()
     ]

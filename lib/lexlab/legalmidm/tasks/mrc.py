@@ -8,7 +8,8 @@ reading, not recall.
 """
 from __future__ import annotations
 
-from lexlab.legalmidm.tasks import BuildConfig, Example, Task, clean, flat, clip, key_split, lead, register, require_columns, sample, table
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import BuildConfig, Example, Task, flat, clip, key_split, lead, register, require_columns, sample, table
 from lexlab.legalmidm.tasks.summary import decisions_for_eval
 
 INTERP_PROMPT = "[이유]\n{reason}\n\n[질의]\n{question}\n\n위 이유를 근거로 질의에 회답하시오."
@@ -21,7 +22,7 @@ def interpretations_for_eval(snapshot, config: BuildConfig, needed: tuple[str, .
     df = df.assign(eval_key="interp:" + df["doc_id"].astype(str))
     df = df[key_split(df["eval_key"]) == config.split]
     for col in needed:
-        df = df[df[col].map(clean).str.len() > 0]
+        df = df[df[col].map(clean_markup).str.len() > 0]
     return sample(df, "eval_key", config)
 
 
@@ -42,12 +43,12 @@ def build_decision(snapshot, config: BuildConfig) -> list[Example]:
     half = max(config.max_input_chars // 2, 1)
     for row in decisions_for_eval(snapshot, config, ("holdings", "reasoning", "summary")).itertuples():
         # The two inputs share the budget, so the prompt is no longer than summary's.
-        holdings = clip(clean(row.holdings), half)
-        reasoning = clip(clean(row.reasoning), config.max_input_chars - len(holdings))
+        holdings = clip(clean_markup(row.holdings), half)
+        reasoning = clip(clean_markup(row.reasoning), config.max_input_chars - len(holdings))
         out.append(Example(
             id=f"mrc_decision:{row.case_id}", task="mrc_decision",
             prompt=DECISION_PROMPT.format(holdings=holdings, reasoning=reasoning),
-            reference=clean(row.summary), source=reasoning, keys=[f"case:{row.case_id}"],
+            reference=clean_markup(row.summary), source=reasoning, keys=[f"case:{row.case_id}"],
             meta={"case_id": row.case_id},
         ))
     return out

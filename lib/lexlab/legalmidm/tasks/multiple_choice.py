@@ -18,7 +18,8 @@ import re
 
 import pandas as pd
 
-from lexlab.legalmidm.tasks import (BuildConfig, Example, Task, clean, clip, key_split, register, require_columns, sample, stable_order,
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import (BuildConfig, Example, Task, clip, key_split, register, require_columns, sample, stable_order,
                table)
 from lexlab.legalmidm.tasks.qa import strip_heading
 from lexlab.legalmidm.tasks.summary import decisions_for_eval
@@ -49,7 +50,7 @@ def statutes_for_mc(snapshot, config: BuildConfig) -> tuple[pd.DataFrame, pd.Dat
     if "deleted" in st.columns:
         st = st[~st["deleted"].fillna(False).astype(bool)]
     st = st.assign(eval_key="statute:" + st["law"].astype(str) + ":" + st["article_no"].astype(str),
-                   eval_body=st["text"].map(lambda t: strip_heading(clean(t))))
+                   eval_body=st["text"].map(lambda t: strip_heading(clean_markup(t))))
     st = st[st["eval_body"].str.len() >= 20]
     evaluated = st[key_split(st["eval_key"]) == config.split]
     return st, sample(evaluated, "eval_key", BuildConfig(split=config.split, n=0, seed=config.seed))
@@ -79,11 +80,11 @@ def build_article(snapshot, config: BuildConfig) -> list[Example]:
 def build_title(snapshot, config: BuildConfig) -> list[Example]:
     everything, candidates = statutes_for_mc(snapshot, config)
     require_columns(everything, "statutes", ("title",))
-    titled = everything[everything["title"].map(clean).str.len() > 0]
-    by_law = titled.groupby("law")["title"].apply(lambda s: [clean(t) for t in s]).to_dict()
+    titled = everything[everything["title"].map(clean_markup).str.len() > 0]
+    by_law = titled.groupby("law")["title"].apply(lambda s: [clean_markup(t) for t in s]).to_dict()
     out = []
     for row in candidates.itertuples():
-        title = clean(row.title)
+        title = clean_markup(row.title)
         if not title:
             continue
         body = row.eval_body.replace(title, MASK)  # some articles repeat their title in the text
@@ -103,7 +104,7 @@ def build_title(snapshot, config: BuildConfig) -> list[Example]:
 
 def single_charge(title: str) -> bool:
     """A title naming one charge: no list separators and no trailing "등" (which means "and others")."""
-    title = clean(title)
+    title = clean_markup(title)
     return bool(title) and not re.search(r"[,·ㆍ;/]", title) and not title.endswith("등") and len(title) <= 40
 
 
@@ -131,15 +132,16 @@ def build_charge(snapshot, config: BuildConfig) -> list[Example]:
     df = table(snapshot, "decisions")
     require_columns(df, "decisions", ("case_id", "title", "case_type", "reasoning"))
     criminal = df[(df["case_type"].astype(str) == "형사") & df["title"].map(single_charge)]
-    pool = criminal["title"].map(clean).value_counts()
+    pool = criminal["title"].map(clean_markup).value_counts()
     pool = list(pool[pool >= 2].index) or list(pool.index)  # frequent charges make plausible distractors
     cands = decisions_for_eval(snapshot, BuildConfig(split=config.split, n=0, seed=config.seed), ("reasoning",))
     cands = cands[(cands["case_type"].astype(str) == "형사") & cands["title"].map(single_charge)]
     out = []
     for row in cands.itertuples():
-        title = clean(row.title)
-        facts = clean(getattr(row, "facts", "") or "")
-        text = mask_charge(facts or clean(row.reasoning), title, clean(getattr(row, "applied_law_text", "") or ""))
+        title = clean_markup(row.title)
+        facts = clean_markup(getattr(row, "facts", "") or "")
+        text = mask_charge(facts or clean_markup(row.reasoning), title,
+                           clean_markup(getattr(row, "applied_law_text", "") or ""))
         wrong = pick_distractors(title, pool, config.n_options - 1, f"case:{row.case_id}")
         if len(wrong) < config.n_options - 1:
             continue

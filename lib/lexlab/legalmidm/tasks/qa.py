@@ -16,7 +16,8 @@ import re
 
 from lexlab.legalmidm import formats
 
-from lexlab.legalmidm.tasks import (BuildConfig, Example, Task, clean, flat, clip, key_split, lead, register, require_columns, sample,
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import (BuildConfig, Example, Task, flat, clip, key_split, lead, register, require_columns, sample,
                table)
 from lexlab.legalmidm.tasks.mrc import interpretations_for_eval
 
@@ -51,7 +52,7 @@ def statutes_index(snapshot) -> dict:
         st = table(snapshot, "statutes")
     except ValueError:
         return {}
-    return {(str(r.law), str(r.article_no)): clean(r.text) for r in st.itertuples()}
+    return {(str(r.law), str(r.article_no)): clean_markup(r.text) for r in st.itertuples()}
 
 
 def build_interp(snapshot, config: BuildConfig, with_ref: bool) -> list[Example]:
@@ -95,8 +96,8 @@ def build_statute(snapshot, config: BuildConfig) -> list[Example]:
         df = df[~df["deleted"].fillna(False).astype(bool)]
     out = []
     for row in sample(df, "eval_key", BuildConfig(split=config.split, n=0, seed=config.seed)).itertuples():
-        qa = statute_question(str(row.law), str(row.article), clean(getattr(row, "title", "")), clean(row.text),
-                              config.max_input_chars)
+        qa = statute_question(str(row.law), str(row.article), clean_markup(getattr(row, "title", "")),
+                              clean_markup(row.text), config.max_input_chars)
         if qa is None:
             continue
         out.append(Example(

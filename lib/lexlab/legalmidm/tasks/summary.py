@@ -6,7 +6,8 @@ and a trained model should be shown against that, not against nothing.
 """
 from __future__ import annotations
 
-from lexlab.legalmidm.tasks import BuildConfig, Example, Task, case_splits, clean, clip, lead, register, require_columns, sample, table
+from lexlab.data.text import clean_markup
+from lexlab.legalmidm.tasks import BuildConfig, Example, Task, case_splits, clip, lead, register, require_columns, sample, table
 
 PROMPT = "다음 판결 이유를 읽고 판결요지를 작성하시오.\n\n[이유]\n{reasoning}"
 
@@ -18,17 +19,17 @@ def decisions_for_eval(snapshot, config: BuildConfig, needed: tuple[str, ...]):
     df = df.assign(eval_split=case_splits(df))
     df = df[df["eval_split"] == config.split]
     for col in needed:
-        df = df[df[col].map(clean).str.len() > 0]
+        df = df[df[col].map(clean_markup).str.len() > 0]
     return sample(df, "case_id", config)
 
 
 def build(snapshot, config: BuildConfig) -> list[Example]:
     out = []
     for row in decisions_for_eval(snapshot, config, ("reasoning", "summary")).itertuples():
-        reasoning = clip(clean(row.reasoning), config.max_input_chars)
+        reasoning = clip(clean_markup(row.reasoning), config.max_input_chars)
         out.append(Example(
             id=f"summary:{row.case_id}", task="summary", prompt=PROMPT.format(reasoning=reasoning),
-            reference=clean(row.summary), source=reasoning, keys=[f"case:{row.case_id}"],
+            reference=clean_markup(row.summary), source=reasoning, keys=[f"case:{row.case_id}"],
             meta={"case_id": row.case_id},
         ))
     return out

@@ -18,7 +18,6 @@ from lexlab.legalmidm.train.data import (
     cpt_corpus,
     encode_items,
     it_items,
-    legal_texts,
     load_qa,
     pack,
     resolve_qa,
@@ -26,4 +25,4 @@ from lexlab.legalmidm.train.data import (
 from lexlab.legalmidm.train.it import IT_STAGE, run_it
 
 __all__ = ["CPTConfig", "ITConfig", "CPT_STAGE", "IT_STAGE", "run_cpt", "run_it", "cpt_corpus", "it_items",
-           "legal_texts", "load_qa", "pack", "encode_items", "resolve_qa"]
+           "load_qa", "pack", "encode_items", "resolve_qa"]

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from lexlab.legalmidm.train.config import CPTConfig, ITConfig
 from lexlab.legalmidm.train.cpt import run_cpt
 from lexlab.legalmidm.train.it import run_it
-from lexlab.workbench.config import config_from_dict
+from lexlab.workbench.config import config_from_dict, parse_overrides
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,7 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", help="YAML mapping of config fields (a top-level 'params' key also works)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override one field")
     ns = parser.parse_args(argv)
-    values = {**_read_config(ns.config), **_read_sets(ns.set)}
+    try:
+        overrides = parse_overrides(ns.set)
+    except ValueError as e:
+        parser.error(str(e))
+    values = {**_read_config(ns.config), **overrides}
     cls = CPTConfig if ns.stage == "cpt" else ITConfig
     cfg = config_from_dict(cls, values, source=ns.config or "--set")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
@@ -42,18 +46,6 @@ def _read_config(path: str | None) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise SystemExit(f"{path}: top level must be a mapping of config fields")
     return dict(loaded.get("params", loaded))
-
-
-def _read_sets(items: Sequence[str]) -> dict[str, Any]:
-    import yaml
-
-    values: dict[str, Any] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"--set {item!r}: expected KEY=VALUE")
-        values[key.strip()] = yaml.safe_load(value) if value else ""
-    return values
 
 
 if __name__ == "__main__":

@@ -3,23 +3,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Mapping
 
+import mlflow
 from transformers import TrainingArguments
 
 from lexlab.data.general_text import TASKS as GENERAL_TASKS
+from lexlab.data.legal_text import LEGAL_TABLES
 from lexlab.legalmidm import mixing
 from lexlab.legalmidm.formats import Format
 from lexlab.legalmidm.mixing import StoppingStrategy
-from lexlab.models.trainer import (
-    TrainConfig,
-    check_fraction,
-    check_non_negative,
-    check_positive,
-    training_arguments,
-)
-from lexlab.workbench import paths
+from lexlab.models.trainer import TrainConfig, config_params, training_arguments
+from lexlab.workbench import paths, tracking
+from lexlab.workbench.config import check_fraction, check_non_negative, check_positive
 
-LEGAL_TABLES = ("statutes", "decisions", "interpretations")
+# What a stage trains on: legal data only, or legal data mixed with general data (``general_fraction``).
+# The values are the ablation levels of ``cpt_mix`` / ``it_mix`` (YAML, notebooks, comparison factors).
+Mix = Literal["legal", "legal+general"]
+LEGAL_AND_GENERAL = "legal+general"
 
 
 @dataclass
@@ -33,6 +34,9 @@ class StageConfig(TrainConfig):
     gradient_accumulation_steps: int = 1
     warmup_steps: int = 10
     logging_steps: int = 10
+    # share of general data when the stage mixes (cpt_mix / it_mix = "legal+general"); a legal-only stage
+    # keeps the number (it is what the mixing variant of an ablation uses) and trains on legal data alone:
+    # what the data code reads is ``effective_general_fraction``
     general_fraction: float = mixing.DEFAULT_GENERAL_FRACTION
     stopping_strategy: StoppingStrategy = "first_exhausted"
     general_jsonl: str = ""               # a user's general data instead of the press releases
@@ -56,6 +60,16 @@ class StageConfig(TrainConfig):
 
     def name(self) -> str:
         return self.model_name or self.run_name
+
+    @property
+    def stage_mix(self) -> str:
+        """The stage's mixing factor (``CPTConfig.cpt_mix`` / ``ITConfig.it_mix``)."""
+        raise NotImplementedError
+
+    @property
+    def effective_general_fraction(self) -> float:
+        """The general share actually trained on: ``general_fraction`` when the stage mixes, else 0."""
+        return self.general_fraction if self.stage_mix == LEGAL_AND_GENERAL else 0.0
 
     def model_dir(self) -> Path:
         return paths.work_dir("models", self.name())
@@ -85,6 +99,9 @@ class CPTConfig(StageConfig):
     """Continual pre-training on legal raw text, mixed with general text by ``general_fraction``."""
 
     model: str = "tiny"                   # "tiny", a local model dir, a models/<name>, or a hub id
+    # "legal": legal text only (general_fraction is not used); "legal+general": general text mixed in at
+    # general_fraction. The factor of the CPT-data ablation.
+    cpt_mix: Mix = LEGAL_AND_GENERAL
     block_size: int = 128
     legal_tables: list[str] = field(default_factory=lambda: list(LEGAL_TABLES))
     max_legal_docs: int = 300             # per legal table; 0 → all of the train split
@@ -99,12 +116,19 @@ class CPTConfig(StageConfig):
         if unknown:
             raise ValueError(f"CPTConfig.legal_tables: unknown table(s) {unknown}; choose from {LEGAL_TABLES}")
 
+    @property
+    def stage_mix(self) -> str:
+        return self.cpt_mix
+
 
 @dataclass
 class ITConfig(StageConfig):
     """Instruction tuning on law QA (stage 02 output) mixed with general instructions, LoRA by default."""
 
     model: str = "tiny"                   # usually a CPT output: its models/<name> or final dir
+    # "legal": law QA only (general_fraction is not used); "legal+general": general instructions mixed in at
+    # general_fraction. The factor of the IT-data ablation.
+    it_mix: Mix = LEGAL_AND_GENERAL
     qa_dir: str = "law_qa"                # accepted.jsonl, its dir, or a run name under work/qa/
     format: Format = "ref_in_output"
     system_prompt: str = ""
@@ -129,3 +153,15 @@ class ITConfig(StageConfig):
         unknown = sorted(set(self.general_tasks) - set(GENERAL_TASKS))
         if unknown:
             raise ValueError(f"ITConfig.general_tasks: unknown task(s) {unknown}; choose from {GENERAL_TASKS}")
+
+    @property
+    def stage_mix(self) -> str:
+        return self.it_mix
+
+
+def log_stage_inputs(cfg: StageConfig, ratio: Mapping[str, Any], counts: Mapping[str, Any]) -> None:
+    """Into the active MLflow run: the config's own params (``cpt_mix``/``it_mix`` and ``general_fraction``
+    included), the stage's data counts, and the general share actually trained on (``realised_general_fraction``,
+    from ``mixing.realised_ratio``)."""
+    tracking.log_params({**config_params(cfg), **counts})
+    mlflow.log_metrics({"realised_general_fraction": float(ratio["general_fraction"])})

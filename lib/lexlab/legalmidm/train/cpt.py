@@ -8,7 +8,7 @@ from datasets import Dataset
 from transformers import Trainer, TrainerCallback, default_data_collator
 
 from lexlab.legalmidm import mixing
-from lexlab.legalmidm.train.config import CPTConfig
+from lexlab.legalmidm.train.config import CPTConfig, log_stage_inputs
 from lexlab.legalmidm.train.data import cpt_corpus, pack
 from lexlab.models import hf
 from lexlab.models import trainer as shared
@@ -35,15 +35,17 @@ def run_cpt(cfg: CPTConfig, legal_docs: Sequence[dict] | None = None, general_do
     with args.main_process_first(desc="tokenizer"):
         model, tokenizer = _model(cfg, legal_txt + general_txt)
     legal_blocks = pack(legal_txt, tokenizer, cfg.block_size)
-    general_blocks = pack(general_txt, tokenizer, cfg.block_size) if cfg.general_fraction > 0 else []
+    general_blocks = pack(general_txt, tokenizer, cfg.block_size) if cfg.effective_general_fraction > 0 else []
     if not legal_blocks:
         raise ValueError(f"legal text is shorter than one block of {cfg.block_size} tokens")
     train_ds, ratio = _mixed_blocks(cfg, legal_blocks, general_blocks)
 
     with shared.mlflow_run(cfg, CPT_STAGE, args.process_index == 0) as tracked:
         if tracked:
-            _log_inputs(cfg, ratio, len(legal_docs), len(general_docs), len(legal_blocks), len(general_blocks),
-                        len(tokenizer))
+            log_stage_inputs(cfg, ratio, {
+                "n_legal_docs": len(legal_docs), "n_general_docs": len(general_docs),
+                "n_legal_blocks": len(legal_blocks), "n_general_blocks": len(general_blocks),
+                "n_train_blocks": ratio["n"], "tokenizer_size": len(tokenizer)})
         trainer = Trainer(model=model, args=args, train_dataset=train_ds, data_collator=default_data_collator,
                           processing_class=tokenizer, callbacks=list(callbacks))
         result = shared.fit(trainer, cfg, tokenizer)
@@ -70,22 +72,10 @@ def _mixed_blocks(cfg: CPTConfig, legal_blocks: list, general_blocks: list) -> t
     """The training set (mixed blocks with labels) and the realised mix."""
     legal_ds = Dataset.from_dict({"input_ids": legal_blocks})
     general_ds = Dataset.from_dict({"input_ids": general_blocks}) if general_blocks else None
-    train_ds = mixing.mix(legal_ds, general_ds, cfg.general_fraction, seed=cfg.seed,
+    train_ds = mixing.mix(legal_ds, general_ds, cfg.effective_general_fraction, seed=cfg.seed,
                           stopping_strategy=cfg.stopping_strategy)
     ratio = mixing.realised_ratio(train_ds)
     train_ds = train_ds.remove_columns("origin").map(
         lambda b: {"labels": b["input_ids"], "attention_mask": [[1] * len(x) for x in b["input_ids"]]},
         batched=True)
     return train_ds, ratio
-
-
-def _log_inputs(cfg: CPTConfig, ratio: dict, n_legal_docs: int, n_general_docs: int, n_legal_blocks: int,
-                n_general_blocks: int, tokenizer_size: int) -> None:
-    import mlflow
-
-    from lexlab.workbench import tracking
-
-    tracking.log_params({**shared.config_params(cfg), "n_legal_docs": n_legal_docs, "n_general_docs": n_general_docs,
-                         "n_legal_blocks": n_legal_blocks, "n_general_blocks": n_general_blocks,
-                         "n_train_blocks": ratio["n"], "tokenizer_size": tokenizer_size})
-    mlflow.log_metrics({"realised_general_fraction": float(ratio["general_fraction"])})

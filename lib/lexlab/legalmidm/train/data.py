@@ -1,86 +1,44 @@
 """What CPT and IT train on: legal and general documents or QA items, read per the config, and made into tokens.
 
-The legal side comes from the snapshot's ``train`` split (never dev/test: those belong to evaluation), from QA
-items written by stage 02, or from a user's JSONL; the general side from ``lexlab.data.general_text``.
+The legal side comes from the snapshot's ``train`` split (never dev/test: those belong to evaluation; see
+``lexlab.data.legal_text``), from QA items written by stage 02, or from a user's JSONL; the general side from
+``lexlab.data.general_text``. How much general data is read and mixed is the config's
+``effective_general_fraction`` (0 for a legal-only stage).
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from datasets import Dataset
 
 from lexlab.data import general_text
+from lexlab.data.legal_text import legal_texts
+from lexlab.data.snapshot import load_snapshot
 from lexlab.legalmidm import formats
-from lexlab.legalmidm.train.config import LEGAL_TABLES, CPTConfig, ITConfig, StageConfig
 from lexlab.workbench import paths
 from lexlab.workbench.io import OnError, read_jsonl
+
+if TYPE_CHECKING:
+    from lexlab.legalmidm.train.config import CPTConfig, ITConfig
 
 QA_FILE = "accepted.jsonl"
 
 
 # ------------------------------------------------------------------------------------------------ CPT
 
-def legal_texts(
-    snapshot,
-    tables: Sequence[str] = LEGAL_TABLES,
-    split: str = "train",
-    max_docs: int | None = None,
-) -> list[dict[str, str]]:
-    """Raw legal documents for CPT from a ``lexlab.data.snapshot.Snapshot``, restricted to one split.
-
-    Statutes are "법명 제N조(제목)\\n본문"; decisions are 판시사항 + 판결요지 + 이유 (the parts written as prose);
-    interpretations are question, answer and reasons. The split is the one decided in ``lexlab.data.splits`` so no
-    evaluation document is ever trained on. ``max_docs`` caps each table (first rows: the snapshot order is
-    stable) to size a CPU run.
-    """
-    from lexlab.data import splits
-
-    docs: list[dict[str, str]] = []
-    if "statutes" in tables:
-        df = snapshot.statutes
-        df = df[~df["deleted"]] if "deleted" in df else df
-        keys = [f"statute:{law}:{no}" for law, no in zip(df["law"], df["article_no"])]
-        df = df[[splits.split_of(k) == split for k in keys]]
-        rows = df.head(max_docs) if max_docs else df
-        for r in rows.itertuples():
-            head = f"{r.law} {r.article}" + (f"({r.title})" if r.title else "")
-            docs.append({"id": f"statute:{r.law}:{r.article_no}", "text": f"{head}\n{r.text}", "source": "statute"})
-    if "decisions" in tables:
-        df = snapshot.decisions
-        df = df[[s == split for s in splits.case_split(df)]]
-        rows = df.head(max_docs) if max_docs else df
-        for r in rows.itertuples():
-            parts = [p for p in (r.holdings, r.summary, r.reasoning) if isinstance(p, str) and p.strip()]
-            if parts:
-                docs.append({"id": f"case:{r.case_id}", "text": "\n\n".join(parts), "source": "decision"})
-    if "interpretations" in tables:
-        df = snapshot.interpretations
-        df = df[[splits.split_of(f"interp:{d}") == split for d in df["doc_id"]]]
-        rows = df.head(max_docs) if max_docs else df
-        for r in rows.itertuples():
-            parts = [p for p in (r.title, r.question, r.answer, r.reason) if isinstance(p, str) and p.strip()]
-            docs.append({"id": f"interp:{r.doc_id}", "text": "\n\n".join(parts), "source": "interpretation"})
-    return docs
-
-
-def _snapshot(cfg: StageConfig):
-    from lexlab.data import snapshot as snapshot_mod
-
-    return snapshot_mod.load_snapshot(None if cfg.snapshot in ("", "latest") else paths.snapshot_dir(cfg.snapshot))
-
-
 def cpt_corpus(cfg: CPTConfig) -> tuple[list[dict], list[dict]]:
     """(legal docs, general docs) for CPT from the snapshot's train split, or the user's JSONL files."""
-    need_snapshot = not cfg.legal_jsonl or (cfg.general_fraction > 0 and not cfg.general_jsonl)
-    snap = _snapshot(cfg) if need_snapshot else None
+    mixes = cfg.effective_general_fraction > 0
+    need_snapshot = not cfg.legal_jsonl or (mixes and not cfg.general_jsonl)
+    snap = load_snapshot(cfg.snapshot or None) if need_snapshot else None
     if cfg.legal_jsonl:
         legal = general_text.read_text_jsonl(cfg.legal_jsonl)
         legal = legal[: cfg.max_legal_docs] if cfg.max_legal_docs else legal
     else:
         legal = legal_texts(snap, cfg.legal_tables, max_docs=cfg.max_legal_docs or None)
     general: list[dict] = []
-    if cfg.general_fraction > 0 or not cfg.general_jsonl:
+    if mixes or not cfg.general_jsonl:
         # general text is read even for legal-only runs when it comes from the snapshot, so that the
         # tokenizer (trained on both sides) is the same in every variant of a mixing ablation
         general = general_text.general_texts(snap, jsonl=cfg.general_jsonl or None,
@@ -145,11 +103,12 @@ def it_items(cfg: ITConfig) -> tuple[list[dict], list[dict]]:
     ``general_text.general_instructions``."""
     legal = load_qa(resolve_qa(cfg.qa_dir), max_items=cfg.max_qa_items or None)
     general: list[dict] = []
-    if cfg.general_fraction > 0:
+    if cfg.effective_general_fraction > 0:
         if cfg.general_jsonl:
             general = general_text.read_instruction_jsonl(cfg.general_jsonl)
         else:
-            docs = general_text.general_texts(_snapshot(cfg), max_docs=cfg.max_general_docs or None)
+            docs = general_text.general_texts(load_snapshot(cfg.snapshot or None),
+                                              max_docs=cfg.max_general_docs or None)
             general = general_text.general_instructions(docs, cfg.general_tasks, seed=cfg.seed)
         general = general[: cfg.max_general_items] if cfg.max_general_items else general
     return legal, general

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from transformers import DataCollatorForSeq2Seq, Trainer, TrainerCallback
 
 from lexlab.legalmidm import formats, mixing
-from lexlab.legalmidm.train.config import ITConfig
+from lexlab.legalmidm.train.config import ITConfig, log_stage_inputs
 from lexlab.legalmidm.train.data import encode_items, it_items
 from lexlab.models import hf
 from lexlab.models import trainer as shared
@@ -36,7 +36,7 @@ def run_it(cfg: ITConfig, legal_items: Sequence[dict] | None = None, general_ite
     # mix at the item level (same ratio as requested), then render in the chosen format
     mixed = mixing.mix(mixing.items_dataset(legal_items),
                        mixing.items_dataset(general_items) if general_items else None,
-                       cfg.general_fraction, seed=cfg.seed, stopping_strategy=cfg.stopping_strategy)
+                       cfg.effective_general_fraction, seed=cfg.seed, stopping_strategy=cfg.stopping_strategy)
     ratio = mixing.realised_ratio(mixed)
     train_ds, dropped = encode_items(list(mixed), tokenizer, cfg)
     train_ds = train_ds.remove_columns("origin")
@@ -48,7 +48,7 @@ def run_it(cfg: ITConfig, legal_items: Sequence[dict] | None = None, general_ite
               "n_dropped_too_long": dropped}
     with shared.mlflow_run(cfg, IT_STAGE, args.process_index == 0) as tracked:
         if tracked:
-            _log_inputs(cfg, ratio, {"base_model_path": model_path, **counts, "n_train_examples": len(train_ds)})
+            log_stage_inputs(cfg, ratio, {"base_model_path": model_path, **counts, "n_train_examples": len(train_ds)})
         trainer = Trainer(model=model, args=args, train_dataset=train_ds, data_collator=collator,
                           processing_class=tokenizer, callbacks=list(callbacks))
         result = shared.fit(trainer, cfg, tokenizer)
@@ -85,12 +85,3 @@ def _apply_lora(cfg: ITConfig, model):
     peft_cfg = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                           target_modules=targets, task_type="CAUSAL_LM")
     return get_peft_model(model, peft_cfg)
-
-
-def _log_inputs(cfg: ITConfig, ratio: dict, counts: dict) -> None:
-    import mlflow
-
-    from lexlab.workbench import tracking
-
-    tracking.log_params({**shared.config_params(cfg), **counts})
-    mlflow.log_metrics({"realised_general_fraction": float(ratio["general_fraction"])})

@@ -29,11 +29,6 @@ _PRECEDENT_CITATION = re.compile(r"\([^()]*(?:대법원|헌법재판소|법원)[
 _APPLIED_SECTION = re.compile(r"(?:^|\n)[ \t]*법\s?령\s?의\s?적\s?용[ \t]*\n.*?(?=\n[ \t]*(?:양\s?형\s?의\s?이\s?유|"
                               r"무\s?죄\s?부\s?분|배\s?상\s?명\s?령|결\s?론|판사|재판장)|\Z)", re.S)
 _SENTENCE_END = re.compile(r"(?<=[다음함됨요])\.(?=\s|$)|\n")
-_SPACES = re.compile(r"\s+")
-
-
-def _flat(text: str) -> str:
-    return _SPACES.sub("", text)
 
 
 def _strip_signature(text: str) -> str:
@@ -52,7 +47,7 @@ def document_text(row: Mapping[str, Any]) -> str:
 
 def _flexible(term: str) -> re.Pattern:
     """A pattern for ``term`` that tolerates any whitespace between its characters (the corpus spaces freely)."""
-    chars = ["[·ㆍ]" if c in "·ㆍ" else re.escape(c) for c in _flat(term)]
+    chars = ["[·ㆍ]" if c in "·ㆍ" else re.escape(c) for c in cc.squash(term)]
     return re.compile(r"\s*".join(chars))
 
 
@@ -70,7 +65,7 @@ def leak_terms(row: Mapping[str, Any], articles: Sequence[str]) -> tuple[list[st
     for piece in cc.split_charges(str(row.get("title") or "")):
         piece = re.sub(r"\(.*$", "", piece).strip()
         if piece and not cc.charge_law(cc.normalize_charge(piece)):
-            words.append(_flat(piece))
+            words.append(cc.squash(piece))
     words = [w for w in dict.fromkeys(words) if len(w) >= 2]
     return _with_short_names(laws), words
 
@@ -111,7 +106,7 @@ def _remove(text: str, part: str) -> str:
     probe = clean_markup(part, html=True)
     if probe and probe in text:
         return text.replace(probe, " ")
-    head = _flat(probe)[:40]
+    head = cc.squash(probe)[:40]
     if head:
         m = _flexible(head).search(text)
         if m:  # fall back: drop from where the part starts to the next big heading
@@ -128,7 +123,7 @@ def _pieces(value: str, min_chars: int = 30) -> list[str]:
         cands = [point] + re.split(r"(?<=다)\.\s*|(?<=\))\s*,?\s*(?=\S)", point)
         for c in cands:
             c = c.strip(" .,")
-            if len(_flat(c)) >= min_chars and c not in out:
+            if len(cc.squash(c)) >= min_chars and c not in out:
                 out.append(c)
     return sorted(out, key=len, reverse=True)
 
@@ -143,7 +138,7 @@ def remove_restatements(text: str, fields: Sequence[str], window: int = 25) -> s
     for value in fields:
         for piece in _pieces(value):
             text = _flexible(piece).sub(" ", text)
-    flat_fields = [_flat(clean_markup(v, html=True)) for v in fields if v and v.strip()]
+    flat_fields = [cc.squash(clean_markup(v, html=True)) for v in fields if v and v.strip()]
     flat_fields = [f for f in flat_fields if len(f) >= window]
     if not flat_fields:
         return text
@@ -152,7 +147,7 @@ def remove_restatements(text: str, fields: Sequence[str], window: int = 25) -> s
     for f in flat_fields:
         for i in range(0, max(0, len(f) - 40 + 1), 10):
             piece = f[i:i + 40]
-            if piece in _flat(text):
+            if piece in cc.squash(text):
                 text = _flexible(piece).sub(" ", text)
     return text
 
@@ -164,7 +159,7 @@ def _drop_sentences_sharing(text: str, flat_fields: Sequence[str], window: int) 
     for end in bounds:
         sentence = text[start:end]
         start = end
-        flat = _flat(sentence)
+        flat = cc.squash(sentence)
         shared = any(flat[i:i + window] in f for f in flat_fields
                      for i in range(0, max(1, len(flat) - window + 1), 3)) if len(flat) >= window else False
         if not shared:
@@ -188,13 +183,13 @@ def query_text(row: Mapping[str, Any], articles: Sequence[str], chain: Iterable[
 
 def find_leaks(text: str, row: Mapping[str, Any], articles: Sequence[str]) -> list[str]:
     """Strings of the answer that still occur in a query text (whitespace-insensitive); [] means clean."""
-    flat = _flat(text).replace("ㆍ", "·")
+    flat = cc.squash(text).replace("ㆍ", "·")
     leaks = []
-    title = _flat(str(row.get("title") or ""))
+    title = cc.squash(str(row.get("title") or ""))
     if title and title in flat:
         leaks.append(f"title:{title}")
     cid = str(row.get("case_id") or "")
-    if cid and _flat(cid) in flat:
+    if cid and cc.squash(cid) in flat:
         leaks.append(f"case_id:{cid}")
     if CASE_NUMBER.search(text):
         leaks.append(f"case_number:{CASE_NUMBER.search(text).group(0)}")
@@ -202,11 +197,11 @@ def find_leaks(text: str, row: Mapping[str, Any], articles: Sequence[str]) -> li
         law = article_law(a)
         if law and law in flat:
             leaks.append(f"law:{law}")
-        if _flat(a) in flat:
+        if cc.squash(a) in flat:
             leaks.append(f"article:{a}")
     leaks += [f"{name}:{hit}" for name in ("summary", "holdings")
               if (hit := _restated_piece(str(row.get(name) or ""), flat))]
-    raw = _flat(str(row.get("ref_articles_raw") or ""))
+    raw = cc.squash(str(row.get("ref_articles_raw") or ""))
     if len(raw) >= 8 and raw in flat:
         leaks.append("ref_articles_raw")
     for ch in cc.normalize_title(str(row.get("title") or "")):
@@ -217,7 +212,7 @@ def find_leaks(text: str, row: Mapping[str, Any], articles: Sequence[str]) -> li
 def _restated_piece(field_text: str, flat: str) -> str | None:
     """The first 40-character window (or short piece) of a field's points found in the space-free ``flat``."""
     for piece in _pieces(field_text, min_chars=25):
-        piece = _flat(piece)
+        piece = cc.squash(piece)
         windows = [piece] if len(piece) <= 40 else [piece[i:i + 40] for i in range(0, len(piece) - 39, 10)]
         hit = next((w for w in windows if w in flat), None)
         if hit:

@@ -55,13 +55,14 @@ for _short, _full in LAW_ALIASES.items():
 _LAW_END = re.compile(r"(법률|법|령|규칙|특례법)$")
 
 
-def _squash(text: str) -> str:
+def squash(text: str | None) -> str:
+    """``text`` without any whitespace (names and charges are compared that way; the corpus spaces freely)."""
     return re.sub(r"\s+", "", text or "")
 
 
 def canonical_law(name: str) -> str:
     """One spelling per statute: no whitespace, no 구/현행 marker, no amendment parenthetical, aliases resolved."""
-    name = _squash(name)
+    name = squash(name)
     name = re.sub(r"\([^)]*\)$", "", name)  # "(2004.3.12.법률제7191호로개정되기전의것)"
     name = re.sub(r"^(구|현행|舊)", "", name)
     return LAW_ALIASES.get(name, name)
@@ -99,7 +100,7 @@ def normalize_charge(charge: str) -> str:
     "사기미수" → "사기". The parenthetical sub-type stays: 정보통신망법 (명예훼손) and (정보통신망침해등) are
     different offences.
     """
-    text = _squash(charge)
+    text = squash(charge)
     # "근로기준법위반(인정된죄명:근로자퇴직급여보장법위반)": the court convicted of the named charge; use it.
     renamed = re.search(r"\((?:인정된|변경된)죄명:([^)]*)\)", text)
     if renamed:
@@ -131,7 +132,7 @@ _PROCEDURAL_TITLE = re.compile(r"(재항고|준항고|항고|이의신청|재심
 
 
 def is_procedural_title(title: str) -> bool:
-    return bool(_PROCEDURAL_TITLE.search(_squash(title)))
+    return bool(_PROCEDURAL_TITLE.search(squash(title)))
 
 
 def normalize_title(title: str) -> tuple[str, ...]:

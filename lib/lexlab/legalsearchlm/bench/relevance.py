@@ -8,8 +8,7 @@ import pandas as pd
 
 from lexlab.data import splits
 from lexlab.legalsearchlm.bench.provisions import as_list
-
-Qrels = dict[str, dict[str, int]]
+from lexlab.workbench.io import Qrels
 
 
 def appeal_chains(decisions: pd.DataFrame) -> dict[str, frozenset[str]]:

@@ -13,6 +13,7 @@ that way).
 """
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -119,17 +120,26 @@ def register(name: str) -> Callable[[type[Retriever]], type[Retriever]]:
     return deco
 
 
-def _import_builtin() -> None:
-    # Imported lazily: the dense and generative retrievers pull in torch/transformers, BM25 does not.
-    from lexlab.legalsearchlm.retrieval import bm25, dense  # noqa: F401
-    from lexlab.legalsearchlm.searchlm import retriever  # noqa: F401
+# The built-in methods and the module that registers each. Only the module of the method asked for is imported:
+# BM25 stays free of torch/transformers, and dense and searchlm import them only when a model is used.
+BUILTIN_MODULES: dict[str, str] = {
+    "bm25": "lexlab.legalsearchlm.retrieval.bm25",
+    "dense": "lexlab.legalsearchlm.retrieval.dense",
+    "searchlm": "lexlab.legalsearchlm.searchlm.retriever",
+}
+
+
+def _import_builtin(name: str) -> None:
+    """Import the module that registers the built-in method ``name`` (nothing for any other name)."""
+    if name in BUILTIN_MODULES:
+        importlib.import_module(BUILTIN_MODULES[name])
 
 
 def get_class(name: str) -> type[Retriever]:
     if name not in _REGISTRY:
-        _import_builtin()
+        _import_builtin(name)
     if name not in _REGISTRY:
-        raise KeyError(f"unknown retrieval method {name!r}; known: {sorted(_REGISTRY)}")
+        raise KeyError(f"unknown retrieval method {name!r}; known: {available_methods()}")
     return _REGISTRY[name]
 
 
@@ -138,8 +148,8 @@ def get_retriever(name: str, **options) -> Retriever:
 
 
 def available_methods() -> list[str]:
-    _import_builtin()
-    return sorted(_REGISTRY)
+    """The built-in methods and any registered since, without importing them."""
+    return sorted(set(BUILTIN_MODULES) | set(_REGISTRY))
 
 
 def saved_index(method: str, index_dir: str | Path | None) -> Retriever | None:
@@ -152,12 +162,16 @@ def saved_index(method: str, index_dir: str | Path | None) -> Retriever | None:
     return r
 
 
+def build_index(method: str, index_dir: str | Path | None, corpus: Sequence[Mapping], **options) -> Retriever:
+    """``method(**options)`` indexed on ``corpus``, and saved to ``index_dir`` when given."""
+    r = get_retriever(method, **options).index(corpus)
+    if index_dir:
+        r.save(index_dir)
+    return r
+
+
 def load_or_index(method: str, index_dir: str | Path | None, corpus: Sequence[Mapping], **options) -> Retriever:
     """The index saved in ``index_dir`` if there is one, else ``method(**options)`` indexed on ``corpus`` and
     saved to ``index_dir`` (when given). A loaded index keeps the options it was saved with."""
     r = saved_index(method, index_dir)
-    if r is None:
-        r = get_retriever(method, **options).index(corpus)
-        if index_dir:
-            r.save(index_dir)
-    return r
+    return r if r is not None else build_index(method, index_dir, corpus, **options)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from lexlab.legalsearchlm.retrieval.base import Retriever, get_retriever, load_or_index
 from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category
-from lexlab.models.hf import resolve_model
+from lexlab.models.naming import resolve_model
 from lexlab.workbench import paths
 from lexlab.workbench.io import Qrels, Run, trec_id, write_trec_run
 
@@ -132,7 +132,7 @@ def _dense(ev: Evaluation, corpus, queries, config: EvaluationConfig) -> None:
     def model_path() -> str:
         if config.dense_model:
             return resolve_model(config.dense_model)
-        from lexlab.legalsearchlm.retrieval.cli import train_model
+        from lexlab.legalsearchlm.retrieval.training import train_model
 
         path, ev.dense_training = train_model("dense", corpus, paths.work_dir("retrieval", config.dense_name),
                                               max_steps=config.dense_steps, seed=config.seed)

@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from lexlab.legalsearchlm.retrieval import get_class, load_or_index, read_records, saved_index
+from lexlab.legalsearchlm.retrieval import build_index, get_class, read_records, saved_index
+from lexlab.legalsearchlm.retrieval.training import train_model
 from lexlab.workbench.io import ParseError, read_trec_qrels, read_trec_run, trec_id, write_trec_run
 
 
@@ -60,27 +61,8 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
             model, _ = train_model(method, corpus, work / "model", max_steps=train_steps, progress=progress,
                                    **train_kw)
         opts = {"model": model, **opts}
-    r = load_or_index(method, index_dir, corpus, **opts)
+    r = build_index(method, index_dir, corpus, **opts)  # saved_index found nothing there
     return r, time.time() - t0
-
-
-def train_model(method: str, corpus: list[dict], out_dir: Path, **train_kw) -> tuple[str, dict]:
-    """Train a ``method`` ("dense" or "searchlm") model self-supervised on ``corpus``: (its path, the trainer's summary)."""
-    if method == "searchlm":
-        from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm
-        from lexlab.workbench.config import config_from_dict
-
-        meta = train_searchlm(corpus, config_from_dict(SearchLMConfig, {**train_kw, "out_dir": str(out_dir)},
-                                                       source="--opt train_*")).extra
-    elif method == "dense":
-        from lexlab.legalsearchlm.retrieval.dense import DenseConfig, train_dense
-        from lexlab.workbench.config import config_from_dict
-
-        meta = train_dense(corpus, config_from_dict(DenseConfig, {**train_kw, "out_dir": str(out_dir)},
-                                                    source="--opt train_*")).extra
-    else:
-        raise ValueError(f"no self-supervised trainer for {method!r}")
-    return str(Path(out_dir) / "final"), meta
 
 
 def retrieve_main(argv: list[str] | None = None) -> int:

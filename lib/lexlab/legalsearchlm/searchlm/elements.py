@@ -30,7 +30,6 @@ All spans are aligned to whole words so they tokenize the same standalone as in 
 from __future__ import annotations
 
 import itertools
-import json
 import random
 import re
 from collections import Counter
@@ -350,8 +349,3 @@ def build_targets(
         raise ValueError(f"extractor must be 'offline' or 'llm', got {extractor!r}")
     it = tqdm(records, desc="elements", disable=not progress, leave=False)
     return [extract_elements(source(r), max_elements, first_token_aware) for r in it]
-
-
-def elements_to_jsonl(records: Sequence[Mapping], elements: Sequence[Sequence[Element]]) -> Iterable[str]:
-    for r, els in zip(records, elements):
-        yield json.dumps({"id": r["id"], "elements": [e.__dict__ for e in els]}, ensure_ascii=False)

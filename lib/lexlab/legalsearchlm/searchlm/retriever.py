@@ -1,14 +1,18 @@
 """LegalSearchLM: generate legal elements of the query case, constrained to the corpus, and rank the cases
 that contain them.
 
-Pipeline (each step is a function here, the notebook calls them in order):
+Pipeline (notebook 09 trains, notebook 10 indexes and searches):
 
-1. `train_searchlm` — self-supervised fine-tuning. Every corpus case becomes training pairs
-   ``(case text with statute names, article numbers and charges masked) → one of its own legal elements``
-   (:mod:`lexlab.legalsearchlm.searchlm.elements`). The masking makes the training input look like a LEGAR query, whose
-   text has exactly those things masked, so the model learns to *infer* provisions and charges from facts
-   rather than to copy them. No relevance label is used. Model: "tiny" (a Llama built from a config with a
-   tokenizer trained on the corpus; CPU, minutes) or any HF causal-LM path (GPU).
+1. `lexlab.legalsearchlm.searchlm.train.train_searchlm` — self-supervised fine-tuning (its own module). Every
+   corpus case becomes training pairs ``(case text with statute names, article numbers and charges masked) →
+   one of its own legal elements`` (:mod:`lexlab.legalsearchlm.searchlm.elements`). The masking makes the
+   training input look like a LEGAR query, whose text has exactly those things masked, so the model learns to
+   *infer* provisions and charges from facts rather than to copy them. No relevance label is used. Model:
+   "tiny" (a Llama built from a config with a tokenizer trained on the corpus; CPU, minutes) or any HF
+   causal-LM path (GPU).
+
+Here:
+
 2. `SearchLMRetriever.index` — the corpus, whitespace-normalised and tokenized with the model's tokenizer,
    goes into an FM-index (:mod:`lexlab.legalsearchlm.searchlm.fm_index`).
 3. `SearchLMRetriever.search` — constrained beam search (:func:`lexlab.legalsearchlm.searchlm.decoding.generate_spans`):
@@ -29,14 +33,6 @@ from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
 from lexlab.legalsearchlm.searchlm.scoring import rank_documents
 
-
-# The paper's ablations as named variants (notebook 09's ``variant`` parameter).
-VARIANTS = {
-    "legal": {"targets": "legal", "first_token_aware": True, "train_category": ""},
-    "legal_no_fta": {"targets": "legal", "first_token_aware": False, "train_category": ""},
-    "naive": {"targets": "naive", "first_token_aware": True, "train_category": ""},
-    "ood": {"targets": "legal", "first_token_aware": True, "train_category": "지식재산"},
-}
 
 # --- first-token-aware decoding --------------------------------------------------------------------------------
 def first_token_banned_ids(tokenizer) -> list[int]:

@@ -1,7 +1,6 @@
 """Self-supervised LegalSearchLM training: every corpus case, masked like a query, → one of its own legal elements."""
 from __future__ import annotations
 
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -18,9 +17,44 @@ from lexlab.legalsearchlm.searchlm.elements import (
 )
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids, span_token_ids
 from lexlab.models import trainer as shared
-from lexlab.models.trainer import TrainConfig, TrainResult, check_positive
+from lexlab.models.naming import resolve_model
+from lexlab.models.trainer import TrainConfig, TrainResult
+from lexlab.workbench.config import check_positive
+from lexlab.workbench.io import write_jsonl
 
 STAGE = "train_searchlm"
+
+# The paper's ablations as named variants (notebook 09's ``variant``; "custom" takes the three values as given).
+VARIANTS = {
+    "legal": {"targets": "legal", "first_token_aware": True, "train_category": ""},
+    "legal_no_fta": {"targets": "legal", "first_token_aware": False, "train_category": ""},
+    "naive": {"targets": "naive", "first_token_aware": True, "train_category": ""},
+    "ood": {"targets": "legal", "first_token_aware": True, "train_category": "지식재산"},
+}
+
+
+def variant_recipe(variant: str, targets: str = "legal", first_token_aware: bool = True,
+                   train_category: str = "") -> dict[str, Any]:
+    """``targets``, ``first_token_aware`` and ``train_category`` of a variant: a named one's from `VARIANTS`
+    ("ood" trains on ``train_category`` instead of its default when one is given), "custom" the values given."""
+    if variant == "custom":
+        return {"targets": targets, "first_token_aware": first_token_aware, "train_category": train_category}
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose from {[*VARIANTS, 'custom']}")
+    recipe = dict(VARIANTS[variant])
+    if variant == "ood" and train_category:
+        recipe["train_category"] = train_category
+    return recipe
+
+
+def category_train_ids(corpus: Sequence[Mapping], category: str) -> list[str] | None:
+    """The ids of the corpus cases of ``category`` (``SearchLMConfig.train_ids``); None (every case) without one."""
+    if not category:
+        return None
+    ids = [d["id"] for d in corpus if d.get("category") == category]
+    if not ids:
+        raise ValueError(f"no corpus case has category {category!r}")
+    return ids
 
 
 @dataclass
@@ -33,7 +67,7 @@ class SearchLMConfig(TrainConfig):
     """
 
     out_dir: str = ""
-    model: str = "tiny"                   # "tiny" or anything ``lexlab.models.hf.resolve_model`` accepts
+    model: str = "tiny"                   # "tiny" or anything ``lexlab.models.naming.resolve_model`` accepts
     targets: Literal["legal", "naive"] = "legal"
     first_token_aware: bool = True
     extractor: Literal["offline", "llm"] = "offline"
@@ -163,10 +197,11 @@ def _model(cfg: SearchLMConfig, texts: Sequence[str]):
     """(model in training mode, tokenizer): "tiny" is built with a tokenizer trained on the corpus."""
     from lexlab.models import hf
 
-    if hf.resolve_model(cfg.model) == "tiny":
+    path = resolve_model(cfg.model)
+    if path == "tiny":
         tokenizer = hf.cached_tokenizer(list(texts), cfg.vocab_size)
         return hf.build_model("tiny", tokenizer, seed=cfg.seed, **cfg.model_config), tokenizer
-    lm, tokenizer, _ = hf.load_model(cfg.model)
+    lm, tokenizer = hf.load_model_and_tokenizer(path)
     lm.train()
     return lm, tokenizer
 
@@ -189,9 +224,8 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer) 
     pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens, seed=cfg.seed)
     if not pairs:
         raise ValueError("no training pairs: no case yielded a target")
-    with (cfg.model_dir() / "targets.jsonl").open("w", encoding="utf-8") as f:
-        for r, es in zip(recs, els):
-            f.write(json.dumps({"id": r["id"], "targets": [e.text for e in es]}, ensure_ascii=False) + "\n")
+    write_jsonl(({"id": r["id"], "targets": [e.text for e in es]} for r, es in zip(recs, els)),
+                cfg.model_dir() / "targets.jsonl")
     return pairs, stats
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lexlab.legalsearchlm.retrieval.dense import DenseConfig
+from lexlab.legalsearchlm.retrieval.dense_train import DenseConfig
 from lexlab.workbench.config import config_from_dict
 
 

@@ -1,0 +1,36 @@
+"""Self-supervised model training for the retrievers that need a model: one entry point, ``train_model``.
+
+``lexlab retrieve`` without ``--model`` and notebook 10 without a dense model both train one here. The trainers
+(and torch/transformers with them) are imported only when a model is trained.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+# method → (module, its config class, its training function)
+TRAINERS: dict[str, tuple[str, str, str]] = {
+    "dense": ("lexlab.legalsearchlm.retrieval.dense_train", "DenseConfig", "train_dense"),
+    "searchlm": ("lexlab.legalsearchlm.searchlm.train", "SearchLMConfig", "train_searchlm"),
+}
+
+
+def trainer_for(method: str) -> tuple[type, Any]:
+    """(config class, training function) of ``method``'s model; ValueError when it has no trainer."""
+    if method not in TRAINERS:
+        raise ValueError(f"no self-supervised trainer for {method!r}")
+    module, config_cls, train_fn = TRAINERS[method]
+    mod = importlib.import_module(module)
+    return getattr(mod, config_cls), getattr(mod, train_fn)
+
+
+def train_model(method: str, corpus: Sequence[Mapping], out_dir: str | Path, **train_kw) -> tuple[str, dict]:
+    """Train a ``method`` ("dense" or "searchlm") model self-supervised on ``corpus``: (its path, the trainer's
+    summary). ``train_kw`` are the config's fields, as values or CLI strings (``--opt train_<field>=...``)."""
+    from lexlab.workbench.config import config_from_dict
+
+    config_cls, train_fn = trainer_for(method)
+    cfg = config_from_dict(config_cls, {**train_kw, "out_dir": str(out_dir)}, source="--opt train_*")
+    meta = train_fn(corpus, cfg).extra
+    return str(Path(out_dir) / "final"), meta

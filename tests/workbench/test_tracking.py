@@ -1,0 +1,21 @@
+"""``log_params`` on a run that already holds some of the keys (re-runs, resumes)."""
+from __future__ import annotations
+
+import logging
+
+import mlflow
+
+from lexlab.workbench import tracking
+
+
+def test_log_params_skips_same_values_and_warns_on_changed_ones(caplog):
+    tracking.setup_mlflow("test-tracking")
+    with mlflow.start_run() as run:
+        tracking.log_params({"lr": 0.1, "model": "tiny", "api_key": "sk-1"})
+        with caplog.at_level(logging.WARNING, logger="lexlab.workbench.tracking"):
+            tracking.log_params({"lr": 0.1, "model": "other", "seed": 3})
+    params = mlflow.get_run(run.info.run_id).data.params
+    assert params == {"lr": "0.1", "model": "tiny", "seed": "3"}  # MLflow keeps the first value
+    (record,) = [r for r in caplog.records if r.name == "lexlab.workbench.tracking"]
+    message = record.getMessage()
+    assert "'model'" in message and "'tiny'" in message and "'other'" in message and run.info.run_id in message
