@@ -6,7 +6,7 @@ import sys
 
 
 def _run(argv: list[str]) -> int:
-    from lexlab.workbench import config, runner
+    from lexlab.workbench import config, preflight, runner, signals, store
 
     parser = argparse.ArgumentParser(
         prog="lexlab run",
@@ -24,14 +24,19 @@ def _run(argv: list[str]) -> int:
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
             stop_on_failure=not args.keep_going,
         )
-    except (runner.ExperimentError, config.OverrideError) as exc:
+    except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
+            TimeoutError) as exc:
         print(f"lexlab run: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the runs are closed as KILLED, notebooks kept
+        print(f"lexlab run: {signals.describe(exc)}; open runs closed as KILLED", file=sys.stderr)
+        return 143 if isinstance(exc, signals.Terminated) else 130
     for stage in result.stages:
         line = f"{stage.status:9s} {stage.stage:28s} run {stage.run_id}  {stage.seconds:7.1f}s  {stage.notebook}"
         print(line)
-        if stage.error:
-            print(f"          {stage.error.splitlines()[0][:300]}", file=sys.stderr)
+        if stage.error:  # the notebook's exception (type: message), then where the executed notebook is
+            print(f"          {stage.error.splitlines()[0][:500]}\n          notebook: {stage.notebook}",
+                  file=sys.stderr)
     if result.parent_run_id:
         print(f"parent run {result.parent_run_id}")
     return 0 if result.ok else 1

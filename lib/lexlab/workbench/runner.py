@@ -19,6 +19,7 @@ import contextlib
 import itertools
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ import mlflow
 import yaml
 from mlflow.tracking import MlflowClient
 
-from lexlab.workbench import config, paths, tracking
+from lexlab.workbench import config, failures, orphans, paths, preflight, secrets, signals, tracking
 
 
 class ExperimentError(ValueError):
@@ -182,7 +183,18 @@ def run_experiment(
     overrides = dict(overrides or {})
     for key in overrides:
         _check_key(key, [s.name for s in exp.stages], "-p")
+    preflight.check(exp, overrides)  # unknown keys, wrong types, credentials, unsafe names: before any run exists
     tracking.setup_mlflow(exp.experiment)
+    with signals.terminate_as_interrupt():  # SIGTERM closes runs as KILLED, like Ctrl-C
+        return _run_batch(exp, overrides, progress, stop_on_failure)
+
+
+def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool
+               ) -> ExperimentResult:
+    orphaned = orphans.close_orphans(MlflowClient())
+    if orphaned:
+        print(f"lexlab: marked {len(orphaned)} orphaned RUNNING run(s) FAILED (their runner is gone): "
+              + ", ".join(orphaned), file=sys.stderr)
     batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
                    paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure)
     base_name = str(overrides.get("run_name") or exp.name)
@@ -287,18 +299,27 @@ def execute_stage(
     try:
         with _env(**_kernel_env(client, exp_id, run_id)):
             error = _execute_notebook(stage.notebook, output, params, progress)
-    except KeyboardInterrupt:  # Ctrl-C / SIGINT: close the run as KILLED rather than leave it RUNNING forever
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: KILLED, not RUNNING forever; the notebook so far is kept
+        _keep_notebook(client, run_id, output)
+        client.set_tag(run_id, "lexlab.error", f"{signals.describe(exc)}; executed notebook: {output}")
         client.set_terminated(run_id, "KILLED")
         raise
     seconds = time.time() - started
     client.log_metric(run_id, "stage_seconds", seconds)
-    if output.exists():
-        client.log_artifact(run_id, str(output), artifact_path="notebook")
+    _keep_notebook(client, run_id, output)
     if error:
-        client.set_tag(run_id, "lexlab.error", error[:4000])
+        error = f"{error}\nexecuted notebook: {output}"
+        client.set_tag(run_id, "lexlab.error", failures.for_tag(error))
     status = "FAILED" if error else "FINISHED"
     client.set_terminated(run_id, status)
     return StageResult(stage.name, run_id, status, output, seconds, error)
+
+
+def _keep_notebook(client: MlflowClient, run_id: str, output: Path) -> None:
+    """The executed notebook (credentials redacted) as the run's artifact."""
+    if output.exists():
+        secrets.scrub_file(output)
+        client.log_artifact(run_id, str(output), artifact_path="notebook")
 
 
 def _kernel_env(client: MlflowClient, exp_id: str, run_id: str) -> dict[str, str]:
@@ -323,12 +344,12 @@ def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], prog
             log_output=False, request_save_on_cell_execute=True,
         )
     except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...
-        return f"{type(exc).__name__}: {exc}"
+        return failures.summarize(exc)
     return None
 
 
 def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None, tags: dict[str, str]) -> str:
-    tags = {"mlflow.runName": name, "lexlab.git_commit": tracking.git_commit(), **tags}
+    tags = {"mlflow.runName": name, "lexlab.git_commit": tracking.git_commit(), **orphans.owner_tags(), **tags}
     if parent:
         tags["mlflow.parentRunId"] = parent
     return client.create_run(exp_id, tags=tags, run_name=name).info.run_id

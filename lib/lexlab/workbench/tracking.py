@@ -16,12 +16,11 @@ from typing import Any, Iterator, Mapping
 
 import mlflow
 
-from lexlab.workbench import paths
+from lexlab.workbench import paths, secrets, store
 
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "lexlab"
-_SECRET = re.compile(r"(api[_-]?key|token|secret|password|passwd|authorization)", re.I)
 _METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
 
 
@@ -44,6 +43,7 @@ def setup_mlflow(experiment: str | None = None) -> str:
     uri = os.environ.get("MLFLOW_TRACKING_URI") or default_tracking_uri()
     os.environ["MLFLOW_TRACKING_URI"] = uri
     mlflow.set_tracking_uri(uri)
+    store.ensure_store(uri)  # a fresh SQLite store is migrated once, under a lock; a server is probed
     name = experiment or os.environ.get("MLFLOW_EXPERIMENT_NAME") or DEFAULT_EXPERIMENT
     if mlflow.get_experiment_by_name(name) is None:
         # A SQLite store would otherwise put artifacts under ./mlruns of whatever the cwd is.
@@ -61,7 +61,7 @@ def metric_key(name: str) -> str:
 
 
 def is_secret(key: str) -> bool:
-    return bool(_SECRET.search(key))
+    return secrets.is_secret_key(key)
 
 
 def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
@@ -70,7 +70,7 @@ def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
     for key, value in params.items():
         if is_secret(key):
             continue
-        text = str(value)
+        text = secrets.redact(str(value))
         out[key] = text if len(text) <= 6000 else text[:5997] + "..."
     return out
 

@@ -1,0 +1,122 @@
+"""Checks an experiment passes before anything runs: every parameter is one a stage's notebook declares, with a
+value of the declared type; no credential is a parameter; names that become paths stay inside the work dir.
+
+A typo (``-p max_decisons=5``) used to run and be logged, a grid over a key no stage reads expanded into identical
+variants, and ``-p max_steps=abc`` failed deep inside a notebook. The declared parameters are read from each
+notebook's cell tagged ``parameters`` by papermill's own parser (``papermill.inspect_notebook``).
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from lexlab.workbench import secrets
+
+if TYPE_CHECKING:
+    from lexlab.workbench.runner import Experiment
+
+RUNNER_PARAMS = {"run_name", "seed"}  # the runner may pass these to any notebook (docs/CONTRACTS.md)
+_SAFE_NAME = re.compile(r"^[^/\\\x00]+$")
+
+
+class ParameterError(ValueError):
+    """An unknown parameter, a value of the wrong type, a credential or an unsafe name; names where it came from."""
+
+
+@functools.lru_cache(maxsize=64)
+def _declared(notebook: str, mtime: float) -> dict[str, Any]:
+    import papermill as pm
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    out = {}
+    for name, spec in pm.inspect_notebook(notebook).items():
+        try:
+            out[name] = ast.literal_eval(spec["default"])
+        except (ValueError, SyntaxError):
+            out[name] = None  # an expression: any value goes
+    return out
+
+
+def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
+    """``{name: default value}`` of the notebook's parameters cell (None where the default is an expression)."""
+    path = Path(notebook)
+    return dict(_declared(str(path), path.stat().st_mtime))
+
+
+def check_value(key: str, value: Any, default: Any, where: str) -> None:
+    """``value`` must be usable where the notebook's default is: int for int, number for float, bool for bool."""
+    if default is None or value is None or isinstance(value, str) and "{" in value:
+        return
+    wanted = type(default)
+    ok = (isinstance(value, bool) if wanted is bool else
+          isinstance(value, int) and not isinstance(value, bool) if wanted is int else
+          isinstance(value, (int, float)) and not isinstance(value, bool) if wanted is float else
+          isinstance(value, (list, tuple, str)) if wanted in (list, tuple) else
+          isinstance(value, (dict, str)) if wanted is dict else
+          True)  # a str parameter takes numbers too (the notebook formats them)
+    if not ok:
+        raise ParameterError(f"{where}: {key}={value!r} is not a {wanted.__name__} (the notebook's default is "
+                             f"{default!r})")
+
+
+def _unknown(key: str, known: Iterable[str], where: str, scope: str) -> ParameterError:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return ParameterError(f"{where}: {key!r} is not a parameter of {scope}{hint}")
+
+
+def _check_key(declared: dict[str, dict[str, Any]], key: str, value: Any, where: str, many: bool = False) -> None:
+    """A plain key must be declared by at least one stage; ``stage.key`` by that stage; values typed (``many``:
+    ``value`` is a grid's list of values)."""
+    values = value if many else [value]
+    if "." in key and key.split(".", 1)[0] in declared:
+        stage, name = key.split(".", 1)
+        targets = [stage]
+        if name not in declared[stage] and name not in RUNNER_PARAMS:
+            raise _unknown(name, declared[stage], where, f"stage {stage!r}")
+    else:
+        name = key
+        targets = [s for s, params in declared.items() if name in params]
+        if not targets and name not in RUNNER_PARAMS:
+            every = set().union(*declared.values())
+            raise _unknown(name, every, where, "any stage (" + ", ".join(declared) + ")")
+    for stage in targets:
+        for v in values:
+            check_value(key, v, declared[stage].get(name), where)
+
+
+def check(exp: Experiment, overrides: Mapping[str, Any]) -> None:
+    """Everything ``run_experiment`` checks before it creates a run; raises `ParameterError`."""
+    src = str(exp.source or exp.name)
+    declared = {s.name: notebook_parameters(s.notebook) for s in exp.stages}
+    for stage in exp.stages:
+        check_name(stage.name, f"{src}: stage name")
+        for key, value in stage.params.items():
+            _check_key({stage.name: declared[stage.name]}, f"{stage.name}.{key}", value,
+                       f"{src}: stages[{stage.name}].params")
+    for key, value in exp.params.items():
+        _check_key(declared, key, value, f"{src}: params")
+    for key, values in exp.grid.items():
+        _check_key(declared, key, values, f"{src}: grid", many=True)
+    for key, value in overrides.items():
+        _check_key(declared, key, value, "-p")
+    if "run_name" in overrides:
+        check_name(str(overrides["run_name"]), "-p run_name")
+    for where, params in (("-p", overrides), (f"{src}: params", exp.params), (f"{src}: grid", exp.grid),
+                          *((f"{src}: stages[{s.name}].params", s.params) for s in exp.stages)):
+        try:
+            secrets.check_params(params, where)
+        except secrets.SecretParameterError as exc:
+            raise ParameterError(str(exc)) from None
+
+
+def check_name(name: str, where: str) -> None:
+    """A name that becomes a file or directory name: no separators, not "." / ".." (no path traversal)."""
+    if not name or not _SAFE_NAME.match(name) or name in (".", "..") or name.startswith(".."):
+        raise ParameterError(f"{where}: {name!r} must be a plain name (no '/', '\\\\' or '..'): it names files "
+                             "under the work directory")
