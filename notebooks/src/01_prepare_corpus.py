@@ -21,7 +21,7 @@
 run_name = "prepare_corpus"
 snapshot_name = ""        # "" → a version derived from the content hashes
 on_error = "skip"         # "skip" reports malformed files and goes on, "raise" stops at the first
-max_decisions = 0         # 0 = all, a positive cap makes a quick snapshot
+max_decisions = 0         # 0: all; a positive cap makes a quick snapshot
 include_general = True    # FSC/PIPC press releases as general text (see lexlab.data.general_text)
 extra_jsonl = ""          # optional user corpus: a JSONL file of {"id", "text", ...}
 extra_jsonl_table = "general"  # which table it joins: general / decisions / statutes / interpretations

@@ -29,9 +29,9 @@ corpus_path = ""             # ... unless a JSONL corpus path is given here
 model = "tiny"               # "tiny" or any HF causal-LM path
 model_name = "searchlm"      # output: work/retrieval/<model_name>/final
 variant = "legal"            # legal | legal_no_fta | naive | ood | custom
-targets = "legal"            # used when variant == "custom": legal | naive
-first_token_aware = True     # used when variant == "custom"
-train_category = ""          # used when variant == "custom" (or "ood", default 지식재산): train on this category only
+targets = "legal"            # read when variant is "custom": legal | naive
+first_token_aware = True     # read when variant is "custom"
+train_category = ""          # read when variant is "custom" (or "ood", default 지식재산): train on this category only
 extractor = "offline"        # offline | llm (OpenAI-compatible endpoint; key from the environment)
 llm_model = "gpt-4o-mini"
 llm_base_url = ""

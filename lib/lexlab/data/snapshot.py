@@ -8,9 +8,11 @@ snapshot X can always be traced back to exactly the data it saw.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -188,8 +190,7 @@ def build_snapshot(out_dir: str | Path | None = None, sources: list[Source] | No
         "missing_sources": missing,
         "build_seconds": round(time.perf_counter() - t0, 2),
     })
-    _commit(staging, root / version, manifest)
-    return _publish(root, manifest, set_latest)
+    return _publish(root, _commit(staging, root / version, manifest), set_latest)
 
 
 def _check_new_version(root: Path, version: str) -> None:
@@ -294,19 +295,38 @@ def _write_tables(root: Path, version: str, records: dict[str, list[dict]]) -> P
 
     staging = root / f".tmp-{version}-{os.getpid()}"
     staging.mkdir(parents=True, exist_ok=True)
-    for table in TABLES:
-        schema = _schema(table)
-        rows = [{c: r.get(c) for c in schema.names} for r in records[table]]
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), staging / f"{table}.parquet", compression="zstd")
+    try:
+        for table in TABLES:
+            schema = _schema(table)
+            rows = [{c: r.get(c) for c in schema.names} for r in records[table]]
+            pq.write_table(pa.Table.from_pylist(rows, schema=schema), staging / f"{table}.parquet",
+                           compression="zstd")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return staging
 
 
-def _commit(staging: Path, target: Path, manifest: Manifest) -> None:
-    """Write the manifest and rename staging to target, so a reader never sees a half-written snapshot."""
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    if target.exists():  # an empty directory left by someone else
-        target.rmdir()
-    staging.rename(target)
+def _commit(staging: Path, target: Path, manifest: Manifest) -> Manifest:
+    """Write the manifest and rename staging to target in one step, so a reader never sees a half-written
+    snapshot. When another process published the same version first (two stage-01 runs at once), its snapshot
+    is reused if it holds the same content; staging is removed either way. Returns the manifest published."""
+    try:
+        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        with contextlib.suppress(OSError):
+            target.rmdir()  # only an empty directory (left by someone else) goes
+        try:
+            staging.rename(target)  # atomic; fails when target exists and is not empty
+            return manifest
+        except OSError:
+            if not (target / MANIFEST).exists():
+                raise
+        winner = _existing_snapshot(target.parent, target.name, manifest["hashes"])
+        if winner is None:
+            raise FileExistsError(f"{target} appeared while building and has no manifest; remove it")
+        return winner
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _publish(root: Path, manifest: Manifest, set_latest: bool) -> Manifest:

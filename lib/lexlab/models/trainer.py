@@ -29,9 +29,8 @@ import torch
 from transformers import Trainer, TrainingArguments
 from transformers.trainer import TRAINER_STATE_NAME
 from transformers.trainer_callback import TrainerState
-from transformers.trainer_utils import get_last_checkpoint
 
-from lexlab.models import hf
+from lexlab.models import checkpoints, hf
 from lexlab.workbench import tracking
 from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 
@@ -178,15 +177,19 @@ class TrainResult:
 
 def last_checkpoint(cfg: TrainConfig) -> str | None:
     """The checkpoint a run resumes from: the newest under ``model_dir()/checkpoints`` (``None`` without resume)."""
-    ckpt_dir = cfg.model_dir() / "checkpoints"
-    return get_last_checkpoint(str(ckpt_dir)) if cfg.resume and ckpt_dir.is_dir() else None
+    if not cfg.resume:
+        return None
+    last, skipped = checkpoints.newest_complete(cfg.model_dir() / "checkpoints")  # skips a half-saved newest one
+    checkpoints.announce(cfg.model_dir(), last, skipped)
+    return last
 
 
 def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
     """Train (resuming from the last checkpoint), save model + tokenizer to ``model_dir()/final``."""
     last = last_checkpoint(cfg)
-    if last:
-        log.info("resuming %s from %s", cfg.model_dir().name, last)
+    if trainer.is_world_process_zero():
+        checkpoints.link_resumed_run(cfg.model_dir(), last)
+    trainer.args.resume_from_checkpoint = last  # what the Trainer's MLflow callback logs as a param
     started = time.time()
     with tracking.hide_run_id_from_trainer():
         if last and int(Path(last).name.rsplit("-", 1)[-1]) >= cfg.max_steps:
