@@ -16,8 +16,13 @@ EXPERIMENTS = REPO / "experiments"
 
 
 def work_dir(*parts: str) -> Path:
-    """A sub-directory of the work dir, created on first use."""
-    path = Path(os.environ.get("LEXLAB_WORK", WORK)).joinpath(*parts)
+    """A sub-directory of the work dir, created on first use. A part that would lead outside the work dir
+    (``../x``, an absolute path: a ``run_name`` or ``model_name`` is one of the parts) is a ``ValueError``."""
+    root = Path(os.environ.get("LEXLAB_WORK", WORK))
+    path = root.joinpath(*parts)
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise ValueError(f"{'/'.join(map(str, parts))!r} leads outside the work directory {root}; "
+                         "names of runs, models and benchmarks must be plain names")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

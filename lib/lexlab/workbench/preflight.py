@@ -60,7 +60,7 @@ def check_value(key: str, value: Any, default: Any, where: str) -> None:
           isinstance(value, (dict, str)) if wanted is dict else
           True)  # a str parameter takes numbers too (the notebook formats them)
     if not ok:
-        raise ParameterError(f"{where}: {key}={value!r} is not a {wanted.__name__} (the notebook's default is "
+        raise ParameterError(f"{where}: {key}={value!r} is not of type {wanted.__name__} (the notebook's default is "
                              f"{default!r})")
 
 
@@ -93,6 +93,12 @@ def _check_key(declared: dict[str, dict[str, Any]], key: str, value: Any, where:
 def check(exp: Experiment, overrides: Mapping[str, Any]) -> None:
     """Everything ``run_experiment`` checks before it creates a run; raises `ParameterError`."""
     src = str(exp.source or exp.name)
+    for where, params in (("-p", overrides), (f"{src}: params", exp.params), (f"{src}: grid", exp.grid),
+                          *((f"{src}: stages[{s.name}].params", s.params) for s in exp.stages)):
+        try:
+            secrets.check_params(params, where)
+        except secrets.SecretParameterError as exc:
+            raise ParameterError(str(exc)) from None
     declared = {s.name: notebook_parameters(s.notebook) for s in exp.stages}
     for stage in exp.stages:
         check_name(stage.name, f"{src}: stage name")
@@ -105,14 +111,12 @@ def check(exp: Experiment, overrides: Mapping[str, Any]) -> None:
         _check_key(declared, key, values, f"{src}: grid", many=True)
     for key, value in overrides.items():
         _check_key(declared, key, value, "-p")
-    if "run_name" in overrides:
-        check_name(str(overrides["run_name"]), "-p run_name")
-    for where, params in (("-p", overrides), (f"{src}: params", exp.params), (f"{src}: grid", exp.grid),
-                          *((f"{src}: stages[{s.name}].params", s.params) for s in exp.stages)):
-        try:
-            secrets.check_params(params, where)
-        except secrets.SecretParameterError as exc:
-            raise ParameterError(str(exc)) from None
+    check_name(str(overrides.get("run_name") or exp.name), "-p run_name" if "run_name" in overrides else
+               f"{src}: name")
+    for where, params in ((f"{src}: params", exp.params), *((f"{src}: stages[{s.name}].params", s.params)
+                                                            for s in exp.stages)):
+        if "run_name" in params and "{" not in str(params["run_name"]):
+            check_name(str(params["run_name"]), f"{where}: run_name")
 
 
 def check_name(name: str, where: str) -> None:

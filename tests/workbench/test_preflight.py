@@ -1,0 +1,76 @@
+"""Parameters are checked against the notebooks' parameters cells before any run exists; credentials and unsafe
+names are refused; every project notebook's parameters cell parses cleanly for papermill."""
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import mlflow
+import pytest
+import yaml
+
+from lexlab import cli
+from lexlab.workbench import preflight, runner
+from testdata import FIXTURES, ROOT
+
+NB = FIXTURES / "notebooks"
+
+
+def _exp(tmp_path: Path, grid=None, params=None, name="pre") -> Path:
+    spec = {"name": name, "experiment": "test-preflight", "params": params or {},
+            "stages": [{"name": "a", "notebook": str(NB / "ok.ipynb")}, {"name": "b", "notebook": str(NB / "fail.ipynb")}]}
+    if grid:
+        spec["grid"] = grid
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def _runs() -> int:
+    return len(mlflow.search_runs(experiment_names=["test-preflight"], output_format="list"))
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"xx": 3}, "'xx' is not a parameter of any stage (a, b); did you mean 'x'?"),
+    ({"a.y": 3}, "'y' is not a parameter of stage 'a'"),
+    ({"x": "abc"}, "x='abc' is not of type int"),
+    ({"a.x": 1.5}, "a.x=1.5 is not of type int"),
+    ({"api_key": "sk-1"}, "'api_key' looks like a credential"),
+    ({"OPENAI_API_KEY": "sk-1"}, "environment variable"),
+    ({"run_name": "http://user:SECRET@host/v1"}, "credentials in a URL (http://***@host/v1)"),
+    ({"run_name": "../../outside"}, "must be a plain name"),
+])
+def test_bad_overrides_fail_before_any_run(tmp_path, overrides, message, capsys):
+    path = _exp(tmp_path)
+    before = _runs() if mlflow.get_experiment_by_name("test-preflight") else 0
+    assert cli.main(["run", str(path), "--no-progress", *sum(
+        (["-p", f"{k}={v}"] for k, v in overrides.items()), [])]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "SECRET" not in err and "sk-1" not in err
+    assert (_runs() if mlflow.get_experiment_by_name("test-preflight") else 0) == before
+
+
+def test_grid_and_experiment_params_are_checked(tmp_path):
+    with pytest.raises(preflight.ParameterError, match="grid: 'seeds' is not a parameter"):
+        preflight.check(runner.load_experiment(_exp(tmp_path, grid={"seeds": [0, 1]})), {})
+    with pytest.raises(preflight.ParameterError, match="x='two' is not of type int"):
+        preflight.check(runner.load_experiment(_exp(tmp_path, grid={"x": [1, "two"]})), {})
+    with pytest.raises(preflight.ParameterError, match="params: parameter 'hf_token' looks like a credential"):
+        preflight.check(runner.load_experiment(_exp(tmp_path, params={"hf_token": "t"})), {})
+    with pytest.raises(preflight.ParameterError, match="must be a plain name"):
+        preflight.check(runner.load_experiment(_exp(tmp_path, name="../up")), {})
+    preflight.check(runner.load_experiment(_exp(tmp_path, grid={"x": [1, 2], "seed": [0]})), {"a.x": 3})
+
+
+def test_every_experiment_file_passes_its_own_check():
+    for path in sorted((ROOT / "experiments").glob("*.yaml")):
+        preflight.check(runner.load_experiment(path), {})
+
+
+def test_every_parameters_cell_parses_cleanly_for_papermill():
+    """papermill's parser must see every assignment of the cell (a '=' in a comment used to hide a parameter)."""
+    for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        cell = next(c for c in json.loads(nb.read_text())["cells"] if "parameters" in c["metadata"].get("tags", []))
+        assigned = {t.id for node in ast.parse("".join(cell["source"])).body for t in node.targets}
+        assert set(preflight.notebook_parameters(nb)) == assigned, nb.name
