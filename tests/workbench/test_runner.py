@@ -98,3 +98,13 @@ def test_malformed_experiment_names_file_and_field(tmp_path, spec, message):
 def test_secrets_never_become_params():
     params = tracking.clean_params({"api_key": "sk-123", "OPENAI_API_KEY": "x", "model": "m", "lr": 0.1})
     assert params == {"model": "m", "lr": "0.1"}
+
+
+def test_names_cannot_leave_the_work_dir():
+    from lexlab.workbench import paths
+
+    with pytest.raises(ValueError, match="leads outside the work directory"):
+        paths.work_dir("qa", "../../escape")
+    with pytest.raises(ValueError, match="leads outside"):
+        paths.work_dir("models", "/tmp/elsewhere")
+    assert paths.work_dir("qa", "fine-name").is_dir()
