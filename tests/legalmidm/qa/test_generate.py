@@ -235,3 +235,17 @@ def test_notebook_02_runs_through_the_runner_and_logs(tmp_path):
     assert run.data.tags["lexlab.snapshot"] == "fixture" and run.data.params["backend"] == "template"
     logged = {a.path for a in MlflowClient().list_artifacts(run.info.run_id)}
     assert {"stats.json", "rejected.jsonl", "plots"} <= logged
+
+
+def test_no_accepted_item_fails_with_the_cause_and_keeps_the_rejects(tmp_path, monkeypatch):
+    """An endpoint that is down used to end in a KeyError in a pivot table, hiding the connection error."""
+    monkeypatch.setenv("LAWQA_TEST_KEY", SECRET)
+    df = pd.DataFrame([row(_train_no(300), "조문", "가상자산사업자는 2개의 장부를 작성하여 보관하여야 한다.")])
+    down = LLMClient(base_url="http://127.0.0.1:9/v1", model="fake", api_key_env="LAWQA_TEST_KEY",
+                     cache_dir=tmp_path / "cache", max_retries=0, backoff_s=0.01, timeout_s=2)
+    with pytest.raises(law_qa.NoAcceptedItems) as err:
+        law_qa.run_stage(df, None, tmp_path / "out", backend="openai", client=down, progress=False,
+                         include_interpretations=False, workers=1)
+    assert "no QA item was accepted (llm_error 1); first LLM error:" in str(err.value)
+    assert "Connection" in str(err.value)
+    assert (tmp_path / "out" / "rejected.jsonl").read_text(encoding="utf-8").count("llm_error") == 1

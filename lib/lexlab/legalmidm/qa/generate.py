@@ -416,7 +416,23 @@ def run_stage(
     if client is not None:
         stats["llm"] = client.stats
     (out / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
+    if not report.accepted:
+        raise NoAcceptedItems(_no_items_message(report, out))
     return stats
+
+
+class NoAcceptedItems(RuntimeError):
+    """Stage 02 produced nothing to train on (every item rejected, e.g. the LLM endpoint down)."""
+
+
+def _no_items_message(report: VerifyReport, out: Path) -> str:
+    """Why nothing was accepted: the reject reasons and, when requests failed, the first request error."""
+    reasons = Counter(it["verdict"]["reason"] for it in report.rejected)
+    text = ", ".join(f"{r} {n}" for r, n in reasons.most_common()) or "no items generated"
+    errors = [it["verdict"].get("detail", "") for it in report.rejected if it["verdict"]["reason"] == "llm_error"]
+    cause = f"; first LLM error: {errors[0]}" if errors else ""
+    return (f"no QA item was accepted ({text}){cause}. Rejects are kept in {out / 'rejected.jsonl'}; "
+            "stage 04 would have nothing to train on")
 
 
 def _verify(items: list[dict], failures: list[dict], index: ArticleIndex, cfg: VerifyConfig) -> VerifyReport:
