@@ -201,9 +201,11 @@ def _include_paths(path: Path, value: Any, chain: tuple[Path, ...]) -> list[Path
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise IncludeError(f"{path}: no such file")
+        raise IncludeError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise IncludeError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
     except yaml.YAMLError as exc:
         raise IncludeError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(spec, dict):

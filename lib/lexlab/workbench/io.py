@@ -79,8 +79,8 @@ def iter_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
 
 def _iter_jsonl(path: Path, required: tuple[str, ...], on_error: str, errors: list | None, unique_ids: bool,
                 check: Callable[[str, dict], None] | None) -> Iterator[dict]:
-    seen: set[str] = set()
-    with path.open(encoding="utf-8") as fh:
+    seen: dict[str, tuple[str, str]] = {}
+    with path.open("rb") as fh:  # decoded line by line, so a non-UTF-8 line is an error naming file:line
         numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
         for _, obj in parse_each(
                 numbered, lambda nl: _parse_line(f"{path}:{nl[0]}", nl[1], required, seen, unique_ids, check),
@@ -107,8 +107,14 @@ def read_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
     return rows
 
 
-def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str], unique_ids: bool,
+def _parse_line(where: str, line: bytes | str, required: tuple[str, ...], seen: dict[str, tuple[str, str]], unique_ids: bool,
                 check: Callable[[str, dict], None] | None = None) -> dict:
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ParseError(where, "encoding", f"not UTF-8 (byte {line[e.start]:#04x} at column {e.start + 1}); "
+                             "save the file as UTF-8") from None
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as e:
@@ -127,9 +133,14 @@ def _parse_line(where: str, line: str, required: tuple[str, ...], seen: set[str]
         if not isinstance(obj["id"], (str, int)) or isinstance(obj["id"], bool):
             raise ParseError(where, "id", f"expected a string or integer, got {type(obj['id']).__name__}")
         obj["id"] = str(obj["id"])
-        if unique_ids and obj["id"] in seen:
-            raise ParseError(where, "id", f"duplicate id {obj['id']!r}")
-        seen.add(obj["id"])
+        if not obj["id"].strip():
+            raise ParseError(where, "id", "empty")
+        key = trec_id(obj["id"])  # "a b" and "a_b" are one id in TREC files
+        if unique_ids and key in seen:
+            first_id, first_at = seen[key]
+            same = "duplicate id" if first_id == obj["id"] else f"id {obj['id']!r} is the same in TREC files as"
+            raise ParseError(where, "id", f"{same} {first_id!r} (first at {first_at})")
+        seen[key] = (obj["id"], where)
     return obj
 
 
@@ -211,11 +222,17 @@ def read_trec_run(path: str | Path) -> Run:
 def read_trec_qrels(path: str | Path) -> Qrels:
     """``{qid: {docid: relevance}}``; a malformed line is a ParseError naming file:line."""
     qrels: Qrels = {}
+    first: dict[tuple[str, str], str] = {}
     for where, line in _trec_lines(path):
         m = _QRELS_LINE.match(line)
         if m is None:
             raise ParseError(where, "line", f"not a TREC qrels line (qid 0 docid relevance): {line!r}")
-        qrels.setdefault(trec_id(m["q"]), {})[trec_id(m["d"])] = int(m["r"])
+        pair = (trec_id(m["q"]), trec_id(m["d"]))
+        if pair in first:  # would silently overwrite the first judgement
+            raise ParseError(where, "docid", f"duplicate judgement for query {pair[0]!r}, document {pair[1]!r} "
+                             f"(first at {first[pair]})")
+        first[pair] = where
+        qrels.setdefault(pair[0], {})[pair[1]] = int(m["r"])
     return qrels
 
 
@@ -223,7 +240,11 @@ def _trec_lines(path: str | Path) -> Iterator[tuple[str, str]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
+    with path.open("rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ParseError(f"{path}:{lineno}", "encoding", "not UTF-8; save the file as UTF-8") from None
             if line.strip():
                 yield f"{path}:{lineno}", line.strip()

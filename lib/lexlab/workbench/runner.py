@@ -78,8 +78,8 @@ def load_experiment(path: str | Path) -> Experiment:
     """Read an experiment YAML (``include:`` resolved, see ``config.load_yaml_with_includes``), or wrap a bare
     notebook path as a one-stage experiment."""
     path = Path(path)
-    if not path.exists():
-        raise ExperimentError(f"{path}: no such experiment file")
+    if not path.is_file():
+        raise ExperimentError(f"{path}: {'is a directory, not' if path.is_dir() else 'no such'} experiment file")
     if path.suffix == ".ipynb":
         return Experiment(name=path.stem, stages=[Stage(path.stem, path.resolve())], source=path)
     try:

@@ -18,14 +18,17 @@ import json
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from lexlab.legalsearchlm.retrieval.inputs import FINGERPRINT, corpus_fingerprint, read_meta
 from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
 
 
-def read_records(path: str | Path, on_error: OnError = "raise", errors: list | None = None) -> list[dict]:
-    """Corpus or query records (``read_jsonl`` with ``id`` and ``text``); a file with none usable is an error."""
-    records = read_jsonl(path, on_error=on_error, errors=errors)
+def read_records(path: str | Path, on_error: OnError = "raise", errors: list | None = None,
+                 check: Callable[[str, dict], None] | None = None) -> list[dict]:
+    """Corpus or query records (``read_jsonl`` with ``id`` and ``text``, ``check`` for more rules); a file with none
+    usable is an error."""
+    records = read_jsonl(path, on_error=on_error, errors=errors, check=check)
     if not records:
         raise ParseError(str(path), "records", "no usable records")
     return records
@@ -34,7 +37,10 @@ def read_records(path: str | Path, on_error: OnError = "raise", errors: list | N
 def excluded_ids(query: Mapping) -> set[str]:
     """The ids a query must not retrieve: itself and whatever it lists under ``exclude``."""
     ex = {str(query["id"])}
-    ex.update(str(x) for x in query.get("exclude", []) or [])
+    listed = query.get("exclude") or []
+    if not isinstance(listed, (list, tuple, set)):  # a string would be read character by character
+        raise ValueError(f"query {query['id']!r}: 'exclude' must be a list of ids, got {listed!r}")
+    ex.update(str(x) for x in listed)
     return ex
 
 
@@ -57,6 +63,7 @@ class Retriever:
         if not docs:
             raise ValueError("cannot index an empty corpus")
         self.doc_ids = [str(d["id"]) for d in docs]
+        self.corpus_sha256 = corpus_fingerprint(docs)  # saved with the index: another corpus is refused later
         self._index([d["text"] for d in docs], docs)
         return self
 
@@ -84,7 +91,8 @@ class Retriever:
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        meta = {"method": self.name, "options": self.options, "n_docs": len(self.doc_ids)}
+        meta = {"method": self.name, "options": self.options, "n_docs": len(self.doc_ids),
+                FINGERPRINT: getattr(self, "corpus_sha256", None)}
         (path / "retriever.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         (path / "doc_ids.json").write_text(json.dumps(self.doc_ids, ensure_ascii=False), encoding="utf-8")
         self._save(path)
@@ -100,7 +108,7 @@ class Retriever:
         meta_file = path / "retriever.json"
         if not meta_file.exists():
             raise FileNotFoundError(f"{path}: not a saved retriever index (retriever.json missing)")
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        meta = read_meta(path)  # a corrupt file is a ParseError naming it
         klass = get_class(meta["method"])
         obj = klass(**meta.get("options", {}))
         obj.doc_ids = json.loads((path / "doc_ids.json").read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from lexlab.legalsearchlm.retrieval import build_index, get_class, read_records, saved_index
+from lexlab.legalsearchlm.retrieval import build_index, get_class, inputs, read_records, saved_index
 from lexlab.legalsearchlm.retrieval.training import train_model
 from lexlab.workbench.io import ParseError, read_trec_qrels, read_trec_run, trec_id, write_trec_run
 
@@ -38,14 +38,20 @@ def _parse_opts(items: list[str] | None) -> dict:
 
 def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
                     opts: dict, on_error: str = "raise", progress: bool = True):
-    """Load the index at ``index_dir`` if one is there, else index the corpus (training a model if needed)."""
-    r = saved_index(method, index_dir)
-    if r is not None:
-        return r, 0.0
+    """Load the index at ``index_dir`` if one is there (built from this corpus), else index the corpus (training a
+    model if needed)."""
+    inputs.check_options(get_class(method), opts)  # fail fast on an unknown method or option, before reading
+    saved = bool(index_dir) and (Path(index_dir) / "retriever.json").exists()
+    if saved:
+        inputs.read_meta(index_dir)
+    if saved and not corpus_path:
+        return saved_index(method, index_dir), 0.0
     if not corpus_path:
         raise SystemExit("--corpus is required unless --index names a saved index")
-    get_class(method)  # fail fast on an unknown method, before reading anything
     corpus = read_records(corpus_path, on_error=on_error)
+    if saved:
+        inputs.check_index_corpus(index_dir, corpus, corpus_path)
+        return saved_index(method, index_dir), 0.0
     t0 = time.time()
     train_steps = int(opts.pop("train_steps", 200))
     # "train_<arg>=..." options go to the self-supervised trainer (e.g. train_batch_size=8), the rest to the retriever.
@@ -71,7 +77,7 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     p.add_argument("--method", required=True, choices=["bm25", "dense", "searchlm"])
     p.add_argument("--corpus", help="JSONL with id, text per document")
     p.add_argument("--queries", required=True, help="JSONL with id, text (optional: exclude, category)")
-    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--k", type=inputs.positive_int, default=5)
     p.add_argument("--out", required=True, help="TREC run file to write")
     p.add_argument("--model", help="model dir/path (dense, searchlm) or options JSON (bm25)")
     p.add_argument("--index", help="directory to save the index to, or load it from")
@@ -83,8 +89,10 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     try:
         r, t_index = build_retriever(a.method, a.corpus, a.model, a.index, _parse_opts(a.opt), a.on_error,
                                      not a.no_progress)
-        queries = read_records(a.queries, on_error=a.on_error)
-    except (ParseError, FileNotFoundError, ValueError) as e:
+        queries = read_records(a.queries, on_error=a.on_error, check=inputs.check_query)
+        if Path(a.out).is_dir():
+            raise ValueError(f"--out {a.out} is a directory; name the TREC run file to write")
+    except (ParseError, FileNotFoundError, ValueError, KeyError) as e:
         print(f"lexlab retrieve: {e}", file=sys.stderr)
         return 2
     t0 = time.time()
@@ -97,7 +105,7 @@ def retrieve_main(argv: list[str] | None = None) -> int:
 
 
 def evaluate_run_main(argv: list[str] | None = None) -> int:
-    from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run
+    from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category, evaluate_run, ranx_metric
 
     p = argparse.ArgumentParser(prog="lexlab evaluate-run", description="Score TREC runs against TREC qrels (ranx).")
     p.add_argument("--qrels", required=True)
@@ -110,8 +118,15 @@ def evaluate_run_main(argv: list[str] | None = None) -> int:
                         "the queries of --by-category's file if given, else the queries present in the run")
     a = p.parse_args(argv)
     try:
+        for metric in a.metrics:
+            ranx_metric(metric)
+        if a.json and not Path(a.json).parent.is_dir():
+            raise FileNotFoundError(f"--json {a.json}: folder {Path(a.json).parent} does not exist")
         qrels = read_trec_qrels(a.qrels)
         runs = {Path(x).name: read_trec_run(x) for x in a.run}
+        for path, table in ((a.qrels, qrels), *zip(a.run, runs.values())):
+            if not table:
+                raise ParseError(path, "lines", "empty file: no TREC lines")
         cats = None
         if a.by_category:
             cats = {q["id"]: str(q.get("category", "(none)"))
@@ -126,6 +141,10 @@ def evaluate_run_main(argv: list[str] | None = None) -> int:
         else:
             keep = {trec_id(q) for q in cats} if cats is not None else set(run)
             used = {q: r for q, r in qrels.items() if q in keep}
+            if len(used) < len(qrels):
+                print(f"lexlab evaluate-run: {name}: scoring {len(used)} of {len(qrels)} qrels queries (those "
+                      f"{'in --by-category' if cats is not None else 'the run answers'}); --all-qrels scores all "
+                      f"{len(qrels)}, a missing query as 0", file=sys.stderr)
         if cats is None:
             results[name] = [{"category": "ALL", "n": len(used), **evaluate_run(used, run, a.metrics)}]
         else:

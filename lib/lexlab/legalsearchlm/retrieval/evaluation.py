@@ -23,7 +23,7 @@ def ranx_metric(name: str) -> str:
     """``P@5`` → ``precision@5``, ``nDCG@10`` → ``ndcg@10``; ranx names pass through."""
     base, _, cut = name.partition("@")
     key = _ALIASES.get(base.lower())
-    if key is None:
+    if key is None or (cut and not (cut.isdigit() and int(cut) > 0)):
         raise ValueError(f"unknown metric {name!r}; use e.g. P@5, R@10, nDCG@10, MAP, MRR")
     return f"{key}@{cut}" if cut else key
 
