@@ -108,3 +108,12 @@ def test_names_cannot_leave_the_work_dir():
     with pytest.raises(ValueError, match="leads outside"):
         paths.work_dir("models", "/tmp/elsewhere")
     assert paths.work_dir("qa", "fine-name").is_dir()
+
+
+def test_unreadable_experiment_files_are_messages(tmp_path):
+    (tmp_path / "dir.yaml").mkdir()
+    with pytest.raises(runner.ExperimentError, match="is a directory"):
+        runner.load_experiment(tmp_path / "dir.yaml")
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(runner.ExperimentError, match="latin1.yaml: not UTF-8"):
+        runner.load_experiment(tmp_path / "latin1.yaml")

@@ -79,7 +79,7 @@ def load_experiment(path: str | Path) -> Experiment:
     notebook path as a one-stage experiment."""
     path = Path(path)
     if not path.is_file():
-        raise ExperimentError(f"{path}: {'is a directory, not' if path.is_dir() else 'no such'} experiment file")
+        raise ExperimentError(f"{path}: {'is a directory, not an' if path.is_dir() else 'no such'} experiment file")
     if path.suffix == ".ipynb":
         return Experiment(name=path.stem, stages=[Stage(path.stem, path.resolve())], source=path)
     try:
