@@ -216,3 +216,56 @@ def test_bad_files_raise_clear_errors(tmp_path):
     (tmp_path / "flip.fm").write_bytes(bytes(flipped))
     with pytest.raises(FMIndexFormatError, match="CRC32"):
         FMIndex.load(tmp_path / "flip.fm")
+
+
+def _rewrite_header(raw: bytes, edit) -> bytes:
+    """The file with its JSON header changed by ``edit`` (the data re-aligned after it, as the writer does)."""
+    import json
+
+    hlen = int(np.frombuffer(raw[12:20], dtype=np.uint64)[0])
+    header = json.loads(raw[20:20 + hlen])
+    edit(header)
+    text = json.dumps(header).encode()
+    data = raw[(20 + hlen + 63) // 64 * 64:]
+    prefix = raw[:12] + np.uint64(len(text)).tobytes() + text
+    return prefix + b"\0" * ((len(prefix) + 63) // 64 * 64 - len(prefix)) + data
+
+
+def _flip_sign(dtype: str) -> str:
+    """A dtype of the same size and the other signedness ("<u4" -> "<i4")."""
+    return dtype.replace("u", "i") if "u" in dtype else dtype.replace("i", "u")
+
+
+def test_edited_headers_are_refused(tmp_path):
+    idx = FMIndex.from_documents([[1, 2, 3, 1, 2]] * 3, vocab_size=5)
+    good = tmp_path / "i.fm"
+    idx.save(good)
+    raw = good.read_bytes()
+
+    def first_array(h):
+        return next(iter(h["shards"][0]["arrays"].values()))
+
+    cases = {
+        "missing": (lambda h: h.pop("sample_rate"), "header lacks sample_rate"),
+        "dtype": (lambda h: first_array(h).update(dtype=_flip_sign(first_array(h)["dtype"])),
+                  "header fails its CRC32 check"),
+        "shape": (lambda h: first_array(h).update(shape=[1, first_array(h)["shape"][0]]), "header fails its CRC32"),
+    }
+    for name, (edit, message) in cases.items():
+        (tmp_path / f"{name}.fm").write_bytes(_rewrite_header(raw, edit))
+        with pytest.raises(FMIndexFormatError, match=message):
+            FMIndex.load(tmp_path / f"{name}.fm")
+
+
+def test_limits_token_types_and_vocab_size_are_checked():
+    idx = FMIndex.from_documents([[1, 2, 3], [2, 3, 4]], vocab_size=5)
+    for pattern in ([], [2]):  # an empty and a non-empty pattern agree
+        assert list(idx.documents(pattern, limit=0)) == []
+        with pytest.raises(ValueError, match="limit must be None or an integer >= 0"):
+            idx.documents(pattern, limit=-1)
+    assert list(idx.documents([], limit=1)) == [0] and list(idx.documents([2], limit=1)) in ([0], [1])
+    with pytest.raises(TypeError, match="token must be an integer id, got 1.7"):
+        idx.extend(idx.start(), 1.7)
+    assert idx.extend(idx.start(), np.int64(2)) == idx.extend(idx.start(), 2)
+    with pytest.raises(ValueError, match="vocab_size 10000000000000 is outside"):
+        FMIndex.from_documents([[1, 2]], vocab_size=10**13)

@@ -35,6 +35,7 @@ used by :mod:`lexlab.legalsearchlm.searchlm.decoding`.
 
 from __future__ import annotations
 
+import operator
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -72,6 +73,17 @@ def _as_token_array(tokens, vocab_size: int, what: str) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
+_MAX_VOCAB = 2**31 - 2  # symbols and token ids are int32; the end marker takes id vocab_size
+
+
+def _check_vocab_size(vocab_size) -> int:
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)):
+        raise ValueError(f"vocab_size must be an integer, got {vocab_size!r}")
+    if not 1 <= vocab_size <= _MAX_VOCAB:
+        raise ValueError(f"vocab_size {vocab_size} is outside [1, {_MAX_VOCAB}] (token ids are int32)")
+    return int(vocab_size)
+
+
 def _concatenate_documents(docs: Sequence[Sequence[int]],
                            vocab_size: int | None) -> tuple[np.ndarray, np.ndarray, int]:
     """(all tokens in one array, document lengths, vocab_size): each document non-empty, 1-D, integer, in range."""
@@ -91,6 +103,7 @@ def _concatenate_documents(docs: Sequence[Sequence[int]],
     lo_id, hi_id = int(flat.min()), int(flat.max())
     if vocab_size is None:
         vocab_size = hi_id + 1
+    vocab_size = _check_vocab_size(vocab_size)
     if lo_id < 0 or hi_id >= vocab_size:
         bad = lo_id if lo_id < 0 else hi_id
         doc = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero((flat < 0) | (flat >= vocab_size))[0],
@@ -329,8 +342,13 @@ class FMIndex:
         np.cumsum(lengths, out=offsets[1:])
         from tqdm.auto import tqdm
 
-        shards = [_Shard.build(flat[offsets[a]:offsets[b]], lengths[a:b], vocab_size, sample_rate, doc_base=a)
-                  for a, b in tqdm(list(zip(bounds, bounds[1:])), desc="FM-index shards", disable=not progress)]
+        try:
+            shards = [_Shard.build(flat[offsets[a]:offsets[b]], lengths[a:b], vocab_size, sample_rate, doc_base=a)
+                      for a, b in tqdm(list(zip(bounds, bounds[1:])), desc="FM-index shards", disable=not progress)]
+        except MemoryError:
+            raise ValueError(f"not enough memory for an FM-index of {len(flat)} tokens with vocab_size {vocab_size} "
+                             f"(each shard holds a {vocab_size * 4 / 2**30:.1f} GiB table of the vocabulary); "
+                             "pass the tokenizer's real vocabulary size") from None
         return cls(shards, vocab_size, sample_rate)
 
     # -- incremental interface (decoding) ---------------------------------------------------------
@@ -340,7 +358,10 @@ class FMIndex:
 
     def extend(self, state: State, token: int) -> State:
         """Append ``token`` to the span whose state is given (one backward step per shard)."""
-        token = int(token)
+        try:
+            token = operator.index(token)  # 1.7 used to become token 1
+        except TypeError:
+            raise TypeError(f"token must be an integer id, got {token!r}") from None
         if not 0 <= token < self.vocab_size:
             raise ValueError(f"token id {token} is out of range [0, {self.vocab_size})")
         if len(state) == 1:  # the common case, without the generator's overhead
@@ -440,11 +461,13 @@ class FMIndex:
         """Sorted ids of the documents containing ``tokens``. With ``limit``, at most that many ids: rows
         are located in chunks until enough distinct documents are found (which ones is unspecified)."""
         arr = _as_token_array(tokens, self.vocab_size, "tokens")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 0):
+            raise ValueError(f"limit must be None or an integer >= 0, got {limit!r}")
+        if limit == 0:
+            return np.empty(0, dtype=np.int64)
         if arr.size == 0:
             ids = np.arange(self.n_docs, dtype=np.int64)
             return ids if limit is None else ids[:limit]
-        if limit is not None and limit <= 0:
-            return np.empty(0, dtype=np.int64)
         found: list[np.ndarray] = []
         n_found = 0
         for sh in self.shards:

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the header carries its own CRC32 (a changed dtype or shape used to load and answer wrongly)
 _MAGIC = b"LEXLABFM"
 _FIXED = len(_MAGIC) + 4 + 8  # magic, version, header length
 
@@ -45,6 +45,7 @@ def write_index(path: str | os.PathLike, sizes: dict, shards: Sequence[ShardArra
             offset += _aligned(int(a.nbytes))
         entries.append({"doc_base": doc_base, "arrays": specs})
     header = {"format_version": FORMAT_VERSION, **sizes, "shards": entries, "data_nbytes": offset}
+    header["header_crc32"] = _header_crc(header)
     hbytes = json.dumps(header).encode()
     prefix_len = _aligned(_FIXED + len(hbytes))
     tmp = path + ".tmp"
@@ -71,7 +72,7 @@ def read_index(path: str | os.PathLike, names: Sequence[str], *, mmap: bool = Fa
     for k, entry in enumerate(header["shards"]):
         arrays = {}
         for name in names:
-            spec = entry["arrays"][name]
+            spec = _array_spec(path, k, entry, name)
             a = _read_array(path, prefix_len + spec["offset"], np.dtype(spec["dtype"]), spec["shape"], mmap)
             if verify and zlib.crc32(memoryview(np.ascontiguousarray(a)).cast("B")) != spec["crc32"]:
                 raise FMIndexFormatError(f"{path}: shard {k} array {name!r} fails its CRC32 check")
@@ -98,12 +99,43 @@ def _read_header(path: str) -> tuple[dict, int]:
             header = json.loads(f.read(hlen))
         except ValueError as e:
             raise FMIndexFormatError(f"{path}: corrupt header ({e})") from None
+    _check_header(path, header)
     prefix_len = _aligned(_FIXED + hlen)
     expected = prefix_len + int(header["data_nbytes"])
     if size != expected:
         what = "truncated" if size < expected else "has trailing bytes"
         raise FMIndexFormatError(f"{path}: file {what}: expected {expected} bytes, found {size}")
     return header, prefix_len
+
+
+def _header_crc(header: dict) -> int:
+    body = {k: v for k, v in header.items() if k != "header_crc32"}
+    return zlib.crc32(json.dumps(body, sort_keys=True).encode())
+
+
+_HEADER_KEYS = ("vocab_size", "sample_rate", "shards", "data_nbytes", "header_crc32")
+
+
+def _check_header(path: str, header: dict) -> None:
+    """Every key present and the header unchanged since it was written (its CRC32 covers dtypes and shapes)."""
+    if not isinstance(header, dict):
+        raise FMIndexFormatError(f"{path}: corrupt header (not a JSON object)")
+    missing = [k for k in _HEADER_KEYS if k not in header]
+    if missing:
+        raise FMIndexFormatError(f"{path}: header lacks {', '.join(missing)}; rebuild the index")
+    if header["header_crc32"] != _header_crc(header):
+        raise FMIndexFormatError(f"{path}: header fails its CRC32 check (edited or corrupt); rebuild the index")
+
+
+def _array_spec(path: str, k: int, entry: dict, name: str) -> dict:
+    try:
+        spec = entry["arrays"][name]
+        np.dtype(spec["dtype"])
+        if int(np.prod(spec["shape"], dtype=np.int64)) * np.dtype(spec["dtype"]).itemsize != spec["nbytes"]:
+            raise ValueError("dtype and shape disagree with the byte count")
+        return spec
+    except (KeyError, TypeError, ValueError) as e:
+        raise FMIndexFormatError(f"{path}: shard {k} array {name!r}: bad header entry ({e})") from None
 
 
 def _read_array(path: str, offset: int, dtype: np.dtype, shape: list[int], mmap: bool) -> np.ndarray:
