@@ -8,7 +8,6 @@ import mlflow
 import pytest
 
 from lexlab.legalmidm import train
-from lexlab.models import checkpoints
 
 TINY = dict(per_device_train_batch_size=2, tokenizer_vocab_size=300, tiny_hidden_size=32, tiny_layers=1,
             tiny_heads=2, tiny_intermediate_size=64, logging_steps=1, warmup_steps=0, learning_rate=5e-3,
@@ -38,6 +37,8 @@ def test_half_saved_newest_checkpoint_is_skipped_and_the_resumed_run_is_linked(c
 
 
 def test_newest_complete_reports_each_skipped_checkpoint(tmp_path):
+    from lexlab.models import checkpoints
+
     for step, files in ((2, {"trainer_state.json": "{}", "model.safetensors": ""}),
                         (4, {"trainer_state.json": "{trunc", "model.safetensors": ""}),
                         (10, {"model.safetensors": ""}), (6, {"trainer_state.json": "{}"})):

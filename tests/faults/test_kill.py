@@ -14,7 +14,7 @@ import yaml
 from mlflow.tracking import MlflowClient
 
 from faults.procs import alive, env, wait_for
-from lexlab.workbench import orphans, runner
+from lexlab.workbench import runner
 from testdata import FIXTURES
 
 NB = FIXTURES / "notebooks"
@@ -55,7 +55,7 @@ def test_sigterm_closes_the_run_as_killed_stops_the_kernel_and_keeps_the_noteboo
     run = _run(name)
     assert run.info.status == "KILLED"
     assert "terminated by SIGTERM" in run.data.tags["lexlab.error"]
-    assert run.data.tags[orphans.PID_TAG] == str(proc.pid)
+    assert run.data.tags["lexlab.pid"] == str(proc.pid)
     assert [a.path for a in MlflowClient().list_artifacts(run.info.run_id, "notebook")]
     assert _gone(kernel), "the papermill kernel outlived its runner"
 
@@ -78,6 +78,8 @@ def test_sigkill_leaves_an_orphan_that_the_next_run_marks_failed(tmp_path):
 
 
 def test_a_live_runner_is_not_an_orphan():
+    from lexlab.workbench import orphans
+
     client = MlflowClient()
     mlflow.set_experiment("faults")
     exp_id = mlflow.get_experiment_by_name("faults").experiment_id

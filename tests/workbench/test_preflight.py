@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from lexlab import cli
-from lexlab.workbench import preflight, runner
+from lexlab.workbench import runner
 from testdata import FIXTURES, ROOT
 
 NB = FIXTURES / "notebooks"
@@ -52,6 +52,8 @@ def test_bad_overrides_fail_before_any_run(tmp_path, overrides, message, capsys)
 
 
 def test_grid_and_experiment_params_are_checked(tmp_path):
+    from lexlab.workbench import preflight
+
     with pytest.raises(preflight.ParameterError, match="grid: 'seeds' is not a parameter"):
         preflight.check(runner.load_experiment(_exp(tmp_path, grid={"seeds": [0, 1]})), {})
     with pytest.raises(preflight.ParameterError, match="x='two' is not of type int"):
@@ -64,12 +66,16 @@ def test_grid_and_experiment_params_are_checked(tmp_path):
 
 
 def test_every_experiment_file_passes_its_own_check():
+    from lexlab.workbench import preflight
+
     for path in sorted((ROOT / "experiments").glob("*.yaml")):
         preflight.check(runner.load_experiment(path), {})
 
 
 def test_every_parameters_cell_parses_cleanly_for_papermill():
     """papermill's parser must see every assignment of the cell (a '=' in a comment used to hide a parameter)."""
+    from lexlab.workbench import preflight
+
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cell = next(c for c in json.loads(nb.read_text())["cells"] if "parameters" in c["metadata"].get("tags", []))
         assigned = {t.id for node in ast.parse("".join(cell["source"])).body for t in node.targets}

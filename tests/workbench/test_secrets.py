@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from lexlab.workbench import secrets, tracking
+from lexlab.workbench import tracking
 
 
 @pytest.mark.parametrize("key, secret", [
@@ -13,6 +13,8 @@ from lexlab.workbench import secrets, tracking
     ("rouge_tokenizers", False), ("base_url", False), ("keys", False),
 ])
 def test_secret_looking_keys(key, secret):
+    from lexlab.workbench import secrets
+
     assert secrets.is_secret_key(key) is secret
 
 
@@ -24,12 +26,16 @@ def test_params_keep_token_counts_and_drop_credentials():
 
 
 def test_check_params_refuses_url_credentials_in_nested_values():
+    from lexlab.workbench import secrets
+
     with pytest.raises(secrets.SecretParameterError, match="'models' has credentials"):
         secrets.check_params({"models": [{"path": "https://user:pw@host/m"}]}, "-p")
     secrets.check_params({"base_url": "http://127.0.0.1:8000/v1", "api_key_env": "MY_KEY"}, "-p")
 
 
 def test_scrub_file_redacts_a_saved_notebook(tmp_path):
+    from lexlab.workbench import secrets
+
     nb = tmp_path / "x.ipynb"
     nb.write_text('{"text": "connecting to http://user:KEY123@host/v1"}', encoding="utf-8")
     assert secrets.scrub_file(nb) and "KEY123" not in nb.read_text() and "http://***@host/v1" in nb.read_text()

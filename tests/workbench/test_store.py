@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from lexlab.workbench import store
 from testdata import ROOT
 
 
@@ -26,6 +25,8 @@ def test_unreachable_server_fails_fast_with_one_line(tmp_path):
 
 
 def test_probe_redacts_credentials():
+    from lexlab.workbench import store
+
     with pytest.raises(store.TrackingUnreachable) as err:
         store.probe("http://user:SECRET@127.0.0.1:9", timeout=1)
     assert "SECRET" not in str(err.value) and "http://***@127.0.0.1:9" in str(err.value)
