@@ -80,3 +80,11 @@ def test_every_parameters_cell_parses_cleanly_for_papermill():
         cell = next(c for c in json.loads(nb.read_text())["cells"] if "parameters" in c["metadata"].get("tags", []))
         assigned = {t.id for node in ast.parse("".join(cell["source"])).body for t in node.targets}
         assert set(preflight.notebook_parameters(nb)) == assigned, nb.name
+
+
+def test_a_stage_name_cannot_leave_the_runs_folder():
+    from lexlab.workbench import preflight
+
+    exp = runner.Experiment(name="t", stages=[runner.Stage("../../outside", NB / "ok.ipynb")])
+    with pytest.raises(preflight.ParameterError, match="stage name: '../../outside' must be a plain name"):
+        preflight.check(exp, {})
