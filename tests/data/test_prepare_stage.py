@@ -12,7 +12,7 @@ from lexlab.data import snapshot
 @pytest.mark.data
 def test_prepare_corpus_stage_builds_snapshot_and_logs_it():
     result = runner.run_experiment(paths.EXPERIMENTS / "01_prepare_corpus.yaml",
-                                   {"max_decisions": 40, "experiment_note": "test"}, progress=False)
+                                   {"max_decisions": 40}, progress=False)
     assert result.ok, result.stages[0].error
     run = mlflow.get_run(result.stages[0].run_id)
     snap = snapshot.load_snapshot()
