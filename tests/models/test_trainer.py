@@ -50,8 +50,11 @@ def test_the_base_config_checks_its_fields(field, value, message):
 
 
 def test_resume_finds_the_newest_checkpoint_by_step(tmp_path):
-    for step in (2, 10, 4):
-        (tmp_path / "checkpoints" / f"checkpoint-{step}").mkdir(parents=True)
+    for step in (2, 10, 4):  # complete checkpoints: state and weights (an incomplete one is skipped)
+        ckpt = tmp_path / "checkpoints" / f"checkpoint-{step}"
+        ckpt.mkdir(parents=True)
+        (ckpt / "trainer_state.json").write_text("{}")
+        (ckpt / "model.safetensors").write_bytes(b"")
     assert trainer.last_checkpoint(_Cfg(out_dir=str(tmp_path))).endswith("checkpoint-10")
     assert trainer.last_checkpoint(_Cfg(out_dir=str(tmp_path), resume=False)) is None
     assert trainer.last_checkpoint(_Cfg(out_dir=str(tmp_path / "fresh"))) is None
