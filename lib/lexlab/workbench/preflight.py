@@ -32,9 +32,15 @@ class ParameterError(ValueError):
 def _declared(notebook: str, mtime: float) -> dict[str, Any]:
     import papermill as pm
 
-    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logger = logging.getLogger("papermill")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # its "Unable to parse line" warnings: the cell test guards our notebooks
+    try:
+        specs = pm.inspect_notebook(notebook)
+    finally:
+        logger.setLevel(level)
     out = {}
-    for name, spec in pm.inspect_notebook(notebook).items():
+    for name, spec in specs.items():
         try:
             out[name] = ast.literal_eval(spec["default"])
         except (ValueError, SyntaxError):
