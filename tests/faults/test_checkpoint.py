@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import mlflow
-import pytest
 
 from lexlab.legalmidm import train
 
