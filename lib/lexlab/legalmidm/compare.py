@@ -98,6 +98,8 @@ def headline_metrics(runs: pd.DataFrame, rouge_tokenizer: str = "char") -> list[
     """Each task's headline metric (``Task.headline``) present in the runs: ROUGE-L of one tokenizer only, never
     mixed; lower-is-better metrics (perplexity) last."""
     wanted = {task.headline(rouge_tokenizer) for task in TASKS.values()}
+    # API-served models answer multiple choice by generation (lexlab.legalmidm.api_eval): a column of its own
+    wanted |= {f"{name}.acc_gen" for name, task in TASKS.items() if task.kind == "choice"}
     found = [col for col in runs.columns if col in wanted]
     return sorted(found, key=lambda c: (c.endswith(LOWER_IS_BETTER), c))
 

@@ -417,7 +417,8 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
     """One variant in its own (nested) MLflow run, tagged so ``lexlab.legalmidm.compare`` finds it.
 
     ``kind="baseline"`` marks the untrained model and the extractive baseline, which the comparison puts on
-    every table. ``model=None`` scores the extractive baseline."""
+    every table. ``model=None`` scores the extractive baseline; an ``api_eval.APIModel`` (``tokenizer=None``) is
+    asked through its endpoint."""
     import mlflow
 
     from lexlab.workbench import tracking
@@ -427,9 +428,15 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",
                              **{f"factor.{k}": v for k, v in factors.items()}, **settings_params(settings)})
-        result = (extractive_predictions(task_examples, rouge_tokenizers, n_boot, seed) if model is None else
-                  evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
-                                 n_boot, seed))
+        if model is None:
+            result = extractive_predictions(task_examples, rouge_tokenizers, n_boot, seed)
+        elif tokenizer is None:  # an API-served model (lexlab.legalmidm.api_eval.APIModel)
+            from lexlab.legalmidm.api_eval import evaluate_api_model
+
+            result = evaluate_api_model(model, task_examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
+        else:
+            result = evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
+                                    n_boot, seed)
         log_result(result, variant)
     return result
 
