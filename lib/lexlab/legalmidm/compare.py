@@ -219,7 +219,9 @@ def differences(summary: pd.DataFrame, baseline: str, by: str = "variant") -> pd
                      "beyond_ci": bool(half > 0 and abs(diff) > half) if not math.isnan(half) else False,
                      "no_overlap": bool(r["ci_low"] > b["ci_high"] or r["ci_high"] < b["ci_low"]),
                      "better": bool(sign * diff > 0)})
-    return pd.DataFrame(rows)
+    # the columns even when no metric is shared (a baseline scoring none of the models' tasks)
+    return pd.DataFrame(rows, columns=[by, "vs", "metric", "diff", "diff_ci_half", "beyond_ci", "no_overlap",
+                                       "better"])
 
 
 def statements(diffs: pd.DataFrame, by: str = "variant", scale: float = 100.0) -> list[str]:

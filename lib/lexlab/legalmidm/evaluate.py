@@ -68,7 +68,9 @@ class EvalResult:
 def render_prompt(tokenizer, user: str, system: str | None = None) -> str:
     if getattr(tokenizer, "chat_template", None):
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        from lexlab.models.families import apply_chat_template  # folds the system turn where a template has none
+
+        return apply_chat_template(tokenizer, messages, add_generation_prompt=True)
     head = f"{system}\n\n" if system else ""
     return head + PLAIN_FRAME.format(user=user)
 
