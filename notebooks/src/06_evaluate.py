@@ -48,6 +48,7 @@ max_input_chars = 600      # the truncation rule's budget per input field (chara
 max_new_tokens = 48
 min_new_tokens = 0         # force at least this many tokens (same for every model), for models that stop at once
 batch_size = 8
+backend = "hf"             # generation: "hf" (transformers) or "vllm" (if installed; a merged checkpoint)
 repetition_penalty = 1.1
 system_prompt = ""         # "", a candidate name (lexlab.legalmidm.system_prompt.CANDIDATES), "best" (stage 05's choice), or text
 rouge_tokenizers = "char"  # "char" and/or "morph" (kiwipiepy), comma-separated; the first is the headline
@@ -76,7 +77,7 @@ run = tracking.stage_run("evaluate", {
 })
 specs = variants.model_specs(models, model, variant, factors, seed)
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
-                                       batch_size=batch_size,
+                                       batch_size=batch_size, backend=backend,
                                        repetition_penalty=repetition_penalty)
 prompt_name, prompt_text = sp.resolve(system_prompt)
 mlflow.set_tag("lexlab.system_prompt", prompt_name)
