@@ -6,10 +6,11 @@ interface whatever runs the model.
 - ``VLLMGenerator``: the same call through vLLM (paged attention, continuous batching) for users who have it; vLLM
   is imported only when this backend is asked for, and a missing package is a clear error.
 
-``make_generator(backend, model, tokenizer)`` picks one. Scoring (``continuation_logprobs``, ``window_nll``) needs
-the model's logits, so it always runs through ``transformers``; it batches rows across questions/documents
-(right padding: every scored position has its real context to the left), up to ``max_batch_tokens`` tokens per
-forward pass, sorted by length so little of a batch is padding.
+``make_generator(backend, model, tokenizer)`` picks one. Scoring needs the model's logits, so it always runs
+through ``transformers``: ``continuation_logprobs`` reads a question's prompt once and scores all its options from
+the KV cache (the options of multiple choice share a long prompt); ``window_nll`` batches the windows of many
+documents (right padding: every scored position has its real context to the left), up to ``max_batch_tokens``
+tokens per forward pass, sorted by length so little of a batch is padding.
 """
 from __future__ import annotations
 
@@ -129,21 +130,40 @@ def make_generator(backend: str, model, tokenizer, pad_id: int, **engine_kwargs)
 def continuation_logprobs(model, rows: Sequence[tuple[list[int], list[int]]], pad_id: int,
                           max_batch_tokens: int = 8192, max_rows: int = 64) -> list[float]:
     """Sum of log-probabilities of each row's continuation given its context: ``rows`` of (context ids,
-    continuation ids), scored many rows per forward pass (right padding)."""
-    device = model_device(model)
+    continuation ids). Rows sharing a context (the options of one question) read it once: one forward pass over
+    the context fills the KV cache, and one more scores all its continuations from there (right padding)."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, (ctx, _) in enumerate(rows):
+        groups.setdefault(tuple(ctx), []).append(i)
     sums = [0.0] * len(rows)
-    for batch in length_batches([len(c) + len(o) for c, o in rows], max_rows, max_batch_tokens):
-        seqs = [rows[i][0] + rows[i][1] for i in batch]
-        width = max(len(s) for s in seqs)
-        input_ids = torch.tensor([s + [pad_id] * (width - len(s)) for s in seqs], device=device)
-        mask = torch.tensor([[1] * len(s) + [0] * (width - len(s)) for s in seqs], device=device)
-        logits = model(input_ids=input_ids, attention_mask=mask).logits
-        for j, i in enumerate(batch):
-            ctx, cont = rows[i]
-            start = len(ctx) - 1  # logits at position t predict token t+1
-            lp = torch.log_softmax(logits[j, start:start + len(cont)].float(), dim=-1)
-            sums[i] = float(lp.gather(-1, input_ids[j, start + 1:start + 1 + len(cont), None]).sum())
+    for ctx, members in groups.items():
+        for start in range(0, len(members), max_rows):
+            part = members[start:start + max_rows]
+            scores = _shared_prefix_scores(model, list(ctx), [rows[i][1] for i in part], pad_id)
+            for i, score in zip(part, scores):
+                sums[i] = score
     return sums
+
+
+def _shared_prefix_scores(model, ctx: list[int], conts: list[list[int]], pad_id: int) -> list[float]:
+    device = model_device(model)
+    out = model(input_ids=torch.tensor([ctx], device=device), use_cache=True)
+    first = torch.log_softmax(out.logits[0, -1].float(), dim=-1)  # predicts each continuation's first token
+    scores = [float(first[c[0]]) if c else 0.0 for c in conts]
+    width = max(len(c) for c in conts) - 1
+    if width <= 0:
+        return scores
+    past = out.cache  # transformers 5: the KV cache (``past_key_values`` before)
+    past.batch_repeat_interleave(len(conts))
+    inputs = torch.tensor([c[:-1] + [pad_id] * (width - len(c) + 1) for c in conts], device=device)
+    mask = torch.tensor([[1] * len(ctx) + [1] * (len(c) - 1) + [0] * (width - len(c) + 1) for c in conts],
+                        device=device)
+    logits = model(input_ids=inputs, attention_mask=mask, cache=past).logits
+    for k, c in enumerate(conts):
+        if len(c) > 1:
+            lp = torch.log_softmax(logits[k, :len(c) - 1].float(), dim=-1)
+            scores[k] += float(lp.gather(-1, torch.tensor(c[1:], device=device)[:, None]).sum())
+    return scores
 
 
 @torch.no_grad()
