@@ -281,7 +281,7 @@ def choice_rows(tokenizer, prompt: str, options: Sequence[str], max_context: int
 
 
 def _run_choice(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
-    """Every option of every question scored in batches across questions (``generation.continuation_logprobs``)."""
+    """Every option's log-likelihood, a question's prompt read once (``generation.continuation_logprobs``)."""
     from lexlab.models.generation import continuation_logprobs
 
     ctx = context_size(r.model, r.settings)
@@ -289,7 +289,8 @@ def _run_choice(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
     for ex in r.examples:
         spans.append((len(rows), len(ex.options)))
         rows += choice_rows(r.tokenizer, r.prompt(ex), ex.options, ctx)
-    sums = np.array(continuation_logprobs(r.model, rows, pad_id(r.tokenizer), r.settings.max_batch_tokens))
+    sums = np.array(continuation_logprobs(r.model, rows, pad_id(r.tokenizer), r.settings.max_batch_tokens,
+                                          desc=r.task))
     picks, picks_norm = [], []
     for ex, (start, n) in zip(r.examples, spans):
         a, b = choose(sums[start:start + n], ex.options)
@@ -315,7 +316,7 @@ def _run_perplexity(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
     bos = r.tokenizer.bos_token_id
     docs = [([bos] if bos is not None else []) + r.tokenizer(ex.text, add_special_tokens=False)["input_ids"]
             for ex in r.examples]
-    scored = window_nll(r.model, docs, ctx, pad_id(r.tokenizer), r.settings.max_batch_tokens)
+    scored = window_nll(r.model, docs, ctx, pad_id(r.tokenizer), r.settings.max_batch_tokens, desc=r.task)
     nll, ntok = [t for t, _ in scored], [n for _, n in scored]
     nchar = [len(ex.text) for ex in r.examples]
     out = perplexity_metrics(r.task, np.array(nll), np.array(ntok), np.array(nchar), r.n_boot, r.seed)

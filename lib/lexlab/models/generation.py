@@ -128,7 +128,7 @@ def make_generator(backend: str, model, tokenizer, pad_id: int, **engine_kwargs)
 
 @torch.no_grad()
 def continuation_logprobs(model, rows: Sequence[tuple[list[int], list[int]]], pad_id: int,
-                          max_batch_tokens: int = 8192, max_rows: int = 64) -> list[float]:
+                          max_batch_tokens: int = 8192, max_rows: int = 64, desc: str = "score") -> list[float]:
     """Sum of log-probabilities of each row's continuation given its context: ``rows`` of (context ids,
     continuation ids). Rows sharing a context (the options of one question) read it once: one forward pass over
     the context fills the KV cache, and one more scores all its continuations from there (right padding)."""
@@ -136,7 +136,7 @@ def continuation_logprobs(model, rows: Sequence[tuple[list[int], list[int]]], pa
     for i, (ctx, _) in enumerate(rows):
         groups.setdefault(tuple(ctx), []).append(i)
     sums = [0.0] * len(rows)
-    for ctx, members in groups.items():
+    for ctx, members in tqdm(groups.items(), desc=desc, leave=False, disable=not _progress()):
         for start in range(0, len(members), max_rows):
             part = members[start:start + max_rows]
             scores = _shared_prefix_scores(model, list(ctx), [rows[i][1] for i in part], pad_id)
@@ -167,8 +167,8 @@ def _shared_prefix_scores(model, ctx: list[int], conts: list[list[int]], pad_id:
 
 
 @torch.no_grad()
-def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_batch_tokens: int = 8192
-               ) -> list[tuple[float, int]]:
+def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_batch_tokens: int = 8192,
+               desc: str = "nll") -> list[tuple[float, int]]:
     """Per document: total NLL (nats) and predicted tokens, in non-overlapping windows of ``window`` tokens
     (each window predicts its tokens 2.. from the ones before it), windows of all documents batched together."""
     pieces = []  # (doc index, chunk of window + 1 ids)
@@ -179,7 +179,8 @@ def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_b
                 pieces.append((d, chunk))
     totals = [[0.0, 0] for _ in docs]
     device = model_device(model)
-    for batch in length_batches([len(c) - 1 for _, c in pieces], 64, max_batch_tokens):
+    batches = length_batches([len(c) - 1 for _, c in pieces], 64, max_batch_tokens)
+    for batch in tqdm(batches, desc=desc, leave=False, disable=not _progress()):
         xs = [pieces[i][1][:-1] for i in batch]
         width = max(len(x) for x in xs)
         x = torch.tensor([s + [pad_id] * (width - len(s)) for s in xs], device=device)
