@@ -47,7 +47,8 @@ def test_batched_option_scores_equal_one_question_at_a_time(tiny):
 def test_batched_window_nll_equals_document_by_document(tiny):
     model, tok = tiny
     docs = [[tok.bos_token_id] + tok(t, add_special_tokens=False)["input_ids"] for t in TEXTS[:4]]
-    batched = generation.window_nll(model, docs, window=8, pad_id=evaluate.pad_id(tok), max_batch_tokens=40)
+    batched = generation.window_nll(model, docs, window=8, pad_id=evaluate.pad_id(tok), max_batch_tokens=40,
+                                    max_rows=8)
     for (total, count), text in zip(batched, TEXTS[:4]):
         ref_total, ref_count = evaluate.text_nll(model, tok, text, 8)
         assert count == ref_count and total == pytest.approx(ref_total, rel=1e-4)

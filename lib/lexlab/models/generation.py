@@ -168,7 +168,7 @@ def _shared_prefix_scores(model, ctx: list[int], conts: list[list[int]], pad_id:
 
 @torch.no_grad()
 def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_batch_tokens: int = 8192,
-               desc: str = "nll") -> list[tuple[float, int]]:
+               desc: str = "nll", max_rows: int = 0) -> list[tuple[float, int]]:
     """Per document: total NLL (nats) and predicted tokens, in non-overlapping windows of ``window`` tokens
     (each window predicts its tokens 2.. from the ones before it), windows of all documents batched together."""
     pieces = []  # (doc index, chunk of window + 1 ids)
@@ -179,7 +179,11 @@ def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_b
                 pieces.append((d, chunk))
     totals = [[0.0, 0] for _ in docs]
     device = model_device(model)
-    batches = length_batches([len(c) - 1 for _, c in pieces], 64, max_batch_tokens)
+    # Measured on this project's CPU (benchmarks/results/eval_throughput.md): batching windows of different
+    # lengths was no faster there (the padding mask takes attention off its causal fast path), so the CPU reads
+    # one window per pass; on a GPU windows are batched (not measured here).
+    max_rows = max_rows or (64 if device.type == "cuda" else 1)
+    batches = length_batches([len(c) - 1 for _, c in pieces], max_rows, max_batch_tokens)
     for batch in tqdm(batches, desc=desc, leave=False, disable=not _progress()):
         xs = [pieces[i][1][:-1] for i in batch]
         width = max(len(x) for x in xs)
