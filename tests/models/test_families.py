@@ -116,3 +116,21 @@ def test_instruction_tuning_saves_resumes_and_reloads(name, tiny):
     model, tok = hf.load_model_and_tokenizer(result.final_dir)
     assert type(model).__name__ == "PeftModelForCausalLM" and tok.chat_template == families.get_family(name).chat_template
     assert sum(1 for n, _ in model.named_modules() if n.endswith("lora_A")) > 0
+
+
+def notebook_parameters(notebook: str) -> set[str]:
+    """The names the notebook's parameters cell assigns (from its jupytext source)."""
+    import re
+
+    source = (paths.REPO / "notebooks" / "src" / (notebook.split("/")[-1].replace(".ipynb", ".py"))).read_text(
+        encoding="utf-8")
+    cell = source.split('# %% tags=["parameters"]', 1)[1].split("# %%", 1)[0]
+    return set(re.findall(r"^(\w+)\s*=", cell, flags=re.M))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_recipe_param_is_a_parameter_of_its_notebook(name):
+    for path in (f"{name}.yaml", f"{name}_8gpu.yaml"):
+        for stage in load_yaml_with_includes(paths.REPO / "experiments" / "models" / path)["stages"]:
+            unknown = set(stage["params"]) - notebook_parameters(stage["notebook"])
+            assert not unknown, f"{path} stage {stage['name']}: {sorted(unknown)} are not notebook parameters"
