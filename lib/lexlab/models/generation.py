@@ -136,13 +136,30 @@ def continuation_logprobs(model, rows: Sequence[tuple[list[int], list[int]]], pa
     for i, (ctx, _) in enumerate(rows):
         groups.setdefault(tuple(ctx), []).append(i)
     sums = [0.0] * len(rows)
+    # a Hugging Face model (anything with ``generate``) has a KV cache; a plain module is scored row by row
+    scorer = _shared_prefix_scores if hasattr(model, "generate") else _full_scores
     for ctx, members in tqdm(groups.items(), desc=desc, leave=False, disable=not _progress()):
         for start in range(0, len(members), max_rows):
             part = members[start:start + max_rows]
-            scores = _shared_prefix_scores(model, list(ctx), [rows[i][1] for i in part], pad_id)
+            scores = scorer(model, list(ctx), [rows[i][1] for i in part], pad_id)
             for i, score in zip(part, scores):
                 sums[i] = score
     return sums
+
+
+def _full_scores(model, ctx: list[int], conts: list[list[int]], pad_id: int) -> list[float]:
+    """Context + continuation as whole rows in one forward pass (for models without a KV cache)."""
+    device = model_device(model)
+    seqs = [ctx + c for c in conts]
+    width = max(len(x) for x in seqs)
+    input_ids = torch.tensor([x + [pad_id] * (width - len(x)) for x in seqs], device=device)
+    mask = torch.tensor([[1] * len(x) + [0] * (width - len(x)) for x in seqs], device=device)
+    logits = model(input_ids=input_ids, attention_mask=mask).logits
+    scores = []
+    for k, c in enumerate(conts):
+        lp = torch.log_softmax(logits[k, len(ctx) - 1:len(ctx) - 1 + len(c)].float(), dim=-1)
+        scores.append(float(lp.gather(-1, input_ids[k, len(ctx):len(ctx) + len(c), None]).sum()))
+    return scores
 
 
 def _shared_prefix_scores(model, ctx: list[int], conts: list[list[int]], pad_id: int) -> list[float]:
