@@ -38,6 +38,9 @@ max_general_docs = 300         # 0: all
 block_size = 128
 max_steps = 150
 per_device_train_batch_size = 8
+gradient_accumulation_steps = 1
+bf16 = False                   # bfloat16 mixed precision (GPUs from Ampere on)
+activation_checkpointing = False  # gradient checkpointing: recompute activations, trading time for memory
 learning_rate = 1e-3
 save_steps = 50                # checkpoints; a re-run with the same model_name resumes from the last one
 tokenizer_vocab_size = 8000
@@ -58,6 +61,8 @@ cfg = config_from_dict(train.CPTConfig, dict(
     legal_tables=legal_tables, max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
     max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,
     save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot, torch_threads=torch_threads,
+    gradient_accumulation_steps=gradient_accumulation_steps, bf16=bf16,
+    activation_checkpointing=activation_checkpointing,
 ), source="notebook parameters")
 run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
 cfg

@@ -47,6 +47,11 @@ max_length = 512
 max_ref_chars = 400            # statute text in ref_in_* formats is clipped to this many characters
 max_steps = 150
 per_device_train_batch_size = 8
+lora_target_modules = "all-linear"  # or comma-separated module names (the model-family recipes name them)
+qlora = False                  # LoRA on a 4-bit (bitsandbytes NF4) base: needs a CUDA GPU, refused elsewhere
+gradient_accumulation_steps = 1
+bf16 = False                   # bfloat16 mixed precision (GPUs from Ampere on)
+activation_checkpointing = False  # gradient checkpointing: recompute activations, trading time for memory
 learning_rate = 2e-3
 save_steps = 50
 snapshot = "latest"
@@ -70,6 +75,9 @@ cfg = config_from_dict(train.ITConfig, dict(
     lora_dropout=lora_dropout, max_length=max_length, max_ref_chars=max_ref_chars, max_steps=max_steps,
     per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate, save_steps=save_steps,
     snapshot=snapshot, torch_threads=torch_threads,
+    lora_target_modules=lora_target_modules, qlora=qlora,
+    gradient_accumulation_steps=gradient_accumulation_steps, bf16=bf16,
+    activation_checkpointing=activation_checkpointing,
 ), source="notebook parameters")
 run = tracking.stage_run("instruction_tuning", {"it_mix": it_mix, "general_fraction": general_fraction,
                                                 "system_prompt_name": prompt_name})

@@ -21,6 +21,10 @@
 # same character rule (see `lexlab.legalmidm.tasks`). Each model is one MLflow run (nested under this one) with per-task
 # metrics, bootstrap 95% CIs and a sample of predictions; `07_compare` reads them back.
 #
+# A model behind an OpenAI-compatible endpoint (`model: openai:<name>` + `base_url`) is asked the same prompts
+# through `lexlab.models.llm_client` (cached: a re-run costs nothing). Multiple choice is then answered by
+# generation and scored as `acc_gen` (no option log-likelihoods over a chat API); perplexity is skipped.
+#
 # `proxy_facts_drafting` is a **proxy** (범죄사실 of lower-court judgments), not the paper's complaint/petition task;
 # those two need your curated JSONL (`complaint_jsonl`, `petition_jsonl`; schema in `lexlab.legalmidm.tasks.drafting`).
 # `general_ppl` is measured on the general-text stand-in (see `lexlab.data.general_text`), not general-domain text.
@@ -28,7 +32,12 @@
 run_name = "evaluate"
 seed = 0
 models = []                # [{"name": "it_no_ref", "path": "work/models/it_no_ref/final", "format": "no_ref", ...}]
-model = ""                 # or one model: a path, a run name (work/models/<name>/final) or run:<mlflow id>
+model = ""                 # or one model: a path, a run name (work/models/<name>/final), run:<mlflow id>, or
+                           # openai:<model-name> for a model behind an OpenAI-compatible endpoint (base_url)
+base_url = ""              # that endpoint, e.g. http://127.0.0.1:8000/v1 ("" → OPENAI_BASE_URL or OpenAI's)
+api_key_env = "OPENAI_API_KEY"  # the environment variable holding its key (never the key itself)
+api_concurrency = 4        # requests in flight at once
+api_price_per_mtok = [0.0, 0.0]  # [input, output] USD per million tokens, for the logged cost estimate
 variant = ""               # its variant name ("" → the model directory's name)
 factors = {}               # its ablation factors, e.g. {"format": "no_ref"} (grid tags are added automatically)
 tasks = "all"              # "all", groups (summary, qa, mrc, mc, drafting, general) or task names, comma-separated
@@ -39,6 +48,7 @@ max_input_chars = 600      # the truncation rule's budget per input field (chara
 max_new_tokens = 48
 min_new_tokens = 0         # force at least this many tokens (same for every model), for models that stop at once
 batch_size = 8
+backend = "hf"             # generation: "hf" (transformers) or "vllm" (if installed; a merged checkpoint)
 repetition_penalty = 1.1
 system_prompt = ""         # "", a candidate name (lexlab.legalmidm.system_prompt.CANDIDATES), "best" (stage 05's choice), or text
 rouge_tokenizers = "char"  # "char" and/or "morph" (kiwipiepy), comma-separated; the first is the headline
@@ -67,7 +77,7 @@ run = tracking.stage_run("evaluate", {
 })
 specs = variants.model_specs(models, model, variant, factors, seed)
 settings = evaluate.GenerationSettings(max_new_tokens=max_new_tokens, min_new_tokens=min_new_tokens,
-                                       batch_size=batch_size,
+                                       batch_size=batch_size, backend=backend,
                                        repetition_penalty=repetition_penalty)
 prompt_name, prompt_text = sp.resolve(system_prompt)
 mlflow.set_tag("lexlab.system_prompt", prompt_name)
@@ -78,7 +88,9 @@ pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
 # %% [markdown]
 # ## Models
 # %%
-results, first = variants.evaluate_models(specs, examples, settings, prompt_text or None, toks, n_boot, seed)
+api = {"base_url": base_url, "api_key_env": api_key_env, "max_concurrency": api_concurrency,
+       "price_per_mtok": api_price_per_mtok}
+results, first = variants.evaluate_models(specs, examples, settings, prompt_text or None, toks, n_boot, seed, api)
 # %% [markdown]
 # ## Baselines
 # %%

@@ -98,6 +98,8 @@ def headline_metrics(runs: pd.DataFrame, rouge_tokenizer: str = "char") -> list[
     """Each task's headline metric (``Task.headline``) present in the runs: ROUGE-L of one tokenizer only, never
     mixed; lower-is-better metrics (perplexity) last."""
     wanted = {task.headline(rouge_tokenizer) for task in TASKS.values()}
+    # API-served models answer multiple choice by generation (lexlab.legalmidm.api_eval): a column of its own
+    wanted |= {f"{name}.acc_gen" for name, task in TASKS.items() if task.kind == "choice"}
     found = [col for col in runs.columns if col in wanted]
     return sorted(found, key=lambda c: (c.endswith(LOWER_IS_BETTER), c))
 
@@ -217,7 +219,9 @@ def differences(summary: pd.DataFrame, baseline: str, by: str = "variant") -> pd
                      "beyond_ci": bool(half > 0 and abs(diff) > half) if not math.isnan(half) else False,
                      "no_overlap": bool(r["ci_low"] > b["ci_high"] or r["ci_high"] < b["ci_low"]),
                      "better": bool(sign * diff > 0)})
-    return pd.DataFrame(rows)
+    # the columns even when no metric is shared (a baseline scoring none of the models' tasks)
+    return pd.DataFrame(rows, columns=[by, "vs", "metric", "diff", "diff_ci_half", "beyond_ci", "no_overlap",
+                                       "better"])
 
 
 def statements(diffs: pd.DataFrame, by: str = "variant", scale: float = 100.0) -> list[str]:

@@ -22,14 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
 
 from lexlab.legalmidm import metrics
 from lexlab.legalmidm.tasks import TASKS, Example, get_task
@@ -48,6 +46,16 @@ class GenerationSettings:
     batch_size: int = 8
     max_context: int | None = None  # default: the model's max_position_embeddings
     strip_reference_tail: bool = True
+    backend: str = "hf"             # "hf" (transformers generate) or "vllm" (lexlab.models.generation)
+    max_batch_tokens: int = 8192    # scoring (choice, perplexity): padded tokens per forward pass
+
+    def __post_init__(self) -> None:
+        from lexlab.models.generation import BACKENDS
+
+        if self.backend not in BACKENDS:
+            raise ValueError(f"GenerationSettings.backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.batch_size < 1 or self.max_batch_tokens < 1:
+            raise ValueError("GenerationSettings.batch_size and max_batch_tokens must be positive")
 
 
 @dataclass
@@ -68,7 +76,9 @@ class EvalResult:
 def render_prompt(tokenizer, user: str, system: str | None = None) -> str:
     if getattr(tokenizer, "chat_template", None):
         messages = ([{"role": "system", "content": system}] if system else []) + [{"role": "user", "content": user}]
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        from lexlab.models.families import apply_chat_template  # folds the system turn where a template has none
+
+        return apply_chat_template(tokenizer, messages, add_generation_prompt=True)
     head = f"{system}\n\n" if system else ""
     return head + PLAIN_FRAME.format(user=user)
 
@@ -113,37 +123,37 @@ def strip_reference_tail(text: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ the three kinds
 
-@torch.no_grad()
 def generate(model, tokenizer, prompts: Sequence[str], settings: GenerationSettings, desc: str = "generate"
              ) -> tuple[list[str], int]:
-    """Greedy (or beam) continuations of already-rendered prompts; returns (texts, number truncated)."""
+    """Greedy (or beam) continuations of already-rendered prompts; returns (texts, number truncated).
+    Batching (by length, left padding) and the backend are ``lexlab.models.generation``'s."""
+    from lexlab.models.generation import DecodeOptions
+
     budget = max(context_size(model, settings) - settings.max_new_tokens, 8)
     encoded, truncated = [], 0
     for p in prompts:
         ids, cut = keep_tail(encode_prompt(tokenizer, p), budget)
         encoded.append(ids)
         truncated += cut
-    order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))  # similar lengths batch together
-    outputs: list[str] = [""] * len(encoded)
-    device, pad = model_device(model), pad_id(tokenizer)
-    eos = tokenizer.eos_token_id
-    for start in tqdm(range(0, len(order), settings.batch_size), desc=desc, leave=False,
-                      disable=not os.environ.get("LEXLAB_PROGRESS", "1") == "1"):
-        batch = [encoded[i] for i in order[start:start + settings.batch_size]]
-        width = max(len(b) for b in batch)
-        input_ids = torch.tensor([[pad] * (width - len(b)) + b for b in batch], device=device)
-        mask = torch.tensor([[0] * (width - len(b)) + [1] * len(b) for b in batch], device=device)
-        kwargs = dict(max_new_tokens=settings.max_new_tokens, do_sample=False, num_beams=settings.num_beams,
-                      repetition_penalty=settings.repetition_penalty, pad_token_id=pad, eos_token_id=eos)
-        if settings.min_new_tokens:
-            kwargs["min_new_tokens"] = settings.min_new_tokens
-        if settings.no_repeat_ngram_size:
-            kwargs["no_repeat_ngram_size"] = settings.no_repeat_ngram_size
-        out = model.generate(input_ids=input_ids, attention_mask=mask, **kwargs)
-        for j, i in enumerate(order[start:start + settings.batch_size]):
-            text = tokenizer.decode(out[j, width:], skip_special_tokens=True).strip()
-            outputs[i] = strip_reference_tail(text) if settings.strip_reference_tail else text
-    return outputs, truncated
+    generator = _generator(model, tokenizer, settings.backend)
+    opts = DecodeOptions(settings.max_new_tokens, settings.min_new_tokens, settings.num_beams,
+                         settings.repetition_penalty, settings.no_repeat_ngram_size, settings.batch_size)
+    texts = generator.generate(encoded, opts, desc=desc)
+    return [strip_reference_tail(t) if settings.strip_reference_tail else t for t in texts], truncated
+
+
+_GENERATORS: dict[tuple[int, str], Any] = {}
+
+
+def _generator(model, tokenizer, backend: str):
+    """One generator per (model, backend): a vLLM engine is loaded once, not per task."""
+    from lexlab.models.generation import make_generator
+
+    key = (id(model), backend)
+    if key not in _GENERATORS:
+        _GENERATORS.clear()  # one model at a time: a new model releases the previous engine
+        _GENERATORS[key] = make_generator(backend, model, tokenizer, pad_id(tokenizer))
+    return _GENERATORS[key]
 
 
 @torch.no_grad()
@@ -263,12 +273,27 @@ def _run_generate(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
     return out, rows
 
 
+def choice_rows(tokenizer, prompt: str, options: Sequence[str], max_context: int) -> list[tuple[list[int], list[int]]]:
+    """(prompt ids, option ids) per option, tokenized apart and the prompt cut on the left as ``option_logprobs``."""
+    o_ids = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in options]
+    p_ids, _ = keep_tail(encode_prompt(tokenizer, prompt), max(max_context - max(len(o) for o in o_ids), 1))
+    return [(p_ids, o) for o in o_ids]
+
+
 def _run_choice(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
+    """Every option's log-likelihood, a question's prompt read once (``generation.continuation_logprobs``)."""
+    from lexlab.models.generation import continuation_logprobs
+
     ctx = context_size(r.model, r.settings)
+    rows, spans = [], []
+    for ex in r.examples:
+        spans.append((len(rows), len(ex.options)))
+        rows += choice_rows(r.tokenizer, r.prompt(ex), ex.options, ctx)
+    sums = np.array(continuation_logprobs(r.model, rows, pad_id(r.tokenizer), r.settings.max_batch_tokens,
+                                          desc=r.task))
     picks, picks_norm = [], []
-    for ex in tqdm(r.examples, desc=r.task, leave=False):
-        sums, _ = option_logprobs(r.model, r.tokenizer, r.prompt(ex), ex.options, ctx)
-        a, b = choose(sums, ex.options)
+    for ex, (start, n) in zip(r.examples, spans):
+        a, b = choose(sums[start:start + n], ex.options)
         picks.append(a)
         picks_norm.append(b)
     task, examples = r.task, r.examples
@@ -284,13 +309,16 @@ def _run_choice(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
 
 
 def _run_perplexity(r: TaskRun) -> tuple[dict[str, float], pd.DataFrame]:
+    """``text_nll`` of every document, the windows of all documents batched (``generation.window_nll``)."""
+    from lexlab.models.generation import window_nll
+
     ctx = context_size(r.model, r.settings)
-    nll, ntok, nchar = [], [], []
-    for ex in tqdm(r.examples, desc=r.task, leave=False):
-        total, count = text_nll(r.model, r.tokenizer, ex.text, ctx)
-        nll.append(total)
-        ntok.append(count)
-        nchar.append(len(ex.text))
+    bos = r.tokenizer.bos_token_id
+    docs = [([bos] if bos is not None else []) + r.tokenizer(ex.text, add_special_tokens=False)["input_ids"]
+            for ex in r.examples]
+    scored = window_nll(r.model, docs, ctx, pad_id(r.tokenizer), r.settings.max_batch_tokens, desc=r.task)
+    nll, ntok = [t for t, _ in scored], [n for _, n in scored]
+    nchar = [len(ex.text) for ex in r.examples]
     out = perplexity_metrics(r.task, np.array(nll), np.array(ntok), np.array(nchar), r.n_boot, r.seed)
     rows = pd.DataFrame({"task": r.task, "id": [ex.id for ex in r.examples], "prompt": "",
                          "reference": [_short(ex.text) for ex in r.examples], "prediction": "",
@@ -417,7 +445,8 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
     """One variant in its own (nested) MLflow run, tagged so ``lexlab.legalmidm.compare`` finds it.
 
     ``kind="baseline"`` marks the untrained model and the extractive baseline, which the comparison puts on
-    every table. ``model=None`` scores the extractive baseline."""
+    every table. ``model=None`` scores the extractive baseline; an ``api_eval.APIModel`` (``tokenizer=None``) is
+    asked through its endpoint."""
     import mlflow
 
     from lexlab.workbench import tracking
@@ -427,9 +456,15 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",
                              **{f"factor.{k}": v for k, v in factors.items()}, **settings_params(settings)})
-        result = (extractive_predictions(task_examples, rouge_tokenizers, n_boot, seed) if model is None else
-                  evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
-                                 n_boot, seed))
+        if model is None:
+            result = extractive_predictions(task_examples, rouge_tokenizers, n_boot, seed)
+        elif tokenizer is None:  # an API-served model (lexlab.legalmidm.api_eval.APIModel)
+            from lexlab.legalmidm.api_eval import evaluate_api_model
+
+            result = evaluate_api_model(model, task_examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
+        else:
+            result = evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
+                                    n_boot, seed)
         log_result(result, variant)
     return result
 

@@ -102,8 +102,10 @@ def render(
             "the tokenizer has no chat template; use one from lexlab.models.hf.train_tokenizer or a chat/instruct "
             "checkpoint, or set tokenizer.chat_template"
         )
-    prompt = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
-    full = tokenizer.apply_chat_template(messages, tokenize=False)
+    from lexlab.models.families import apply_chat_template  # folds the system turn where a template has none
+
+    prompt = apply_chat_template(tokenizer, messages[:-1], add_generation_prompt=True)
+    full = apply_chat_template(tokenizer, messages)
     if not full.startswith(prompt):
         raise ValueError(
             "the chat template does not render the conversation as generation prompt + answer (it rewrites "

@@ -6,10 +6,14 @@ factors come from the runner's ``lexlab.grid.*`` tags) become model specs; ``eva
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from lexlab.legalmidm.api_eval import api_model, is_api_spec
 from lexlab.legalmidm.evaluate import EvalResult, GenerationSettings, evaluate_and_log, untrained_like
+
+log = logging.getLogger(__name__)
 
 
 def grid_factors() -> dict[str, str]:
@@ -33,10 +37,11 @@ def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", var
     specs = []
     for i, m in enumerate(models or []):
         if "path" not in m:
-            raise ValueError(f"models[{i}] needs a 'path' (a model dir, a run name or run:<id>)")
-        extra = {k: v for k, v in m.items() if k not in ("name", "path")}
-        specs.append({"name": str(m.get("name") or Path(str(m["path"])).parent.name), "path": str(m["path"]),
-                      "factors": extra})
+            raise ValueError(f"models[{i}] needs a 'path' (a model dir, a run name, run:<id> or openai:<name>)")
+        extra = {k: v for k, v in m.items() if k not in ("name", "path", "base_url")}
+        name = m.get("name") or (m["path"] if is_api_spec(m["path"]) else Path(str(m["path"])).parent.name)
+        specs.append({"name": str(name), "path": str(m["path"]), "factors": extra,
+                      **({"base_url": str(m["base_url"])} if m.get("base_url") else {})})
     if model:
         f = {**grid_factors(), **dict(factors or {})}
         if seed is not None:
@@ -52,22 +57,37 @@ def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", var
 
 def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings: GenerationSettings,
                     system_prompt: str | None, rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000,
-                    seed: int = 0) -> tuple[dict[str, EvalResult], tuple[Any, Any]]:
-    """Each model of ``model_specs`` loaded and scored in its own nested run; also the first (model, tokenizer),
-    whose architecture the untrained baseline copies."""
-    from lexlab.models import hf
+                    seed: int = 0, api: Mapping[str, Any] | None = None
+                    ) -> tuple[dict[str, EvalResult], tuple[Any, Any] | None]:
+    """Each model of ``model_specs`` loaded and scored in its own nested run; also the first local (model,
+    tokenizer), whose architecture the untrained baseline copies (None when every model is API-served).
 
+    ``api``: ``api_eval.api_model`` arguments for ``openai:<name>`` specs (``base_url``, ``api_key_env``,
+    ``max_concurrency``, ``price_per_mtok``); a spec's own ``base_url`` wins."""
     results, first = {}, None
     for spec in specs:
-        model, tokenizer, path = hf.load_model(spec["path"])
-        first = first or (model, tokenizer)
+        model, tokenizer, path = _load(spec, settings, api or {})
+        if tokenizer is not None:
+            first = first or (model, tokenizer)
         results[spec["name"]] = evaluate_and_log(spec["name"], model, tokenizer, task_examples, settings,
                                                  system_prompt, spec["factors"], rouge_tokenizers, n_boot, seed,
                                                  model_path=str(path))
     return results, first
 
 
-def evaluate_baselines(baselines: str, specs: Sequence[Mapping[str, Any]], first: tuple[Any, Any], base_model: str,
+def _load(spec: Mapping[str, Any], settings: GenerationSettings, api: Mapping[str, Any]):
+    """(model, tokenizer, path): a local model through ``hf.load_model``, an API model with tokenizer None."""
+    if is_api_spec(spec["path"]):
+        options = {**api, **({"base_url": spec["base_url"]} if spec.get("base_url") else {})}
+        model = api_model(spec["path"], max_new_tokens=settings.max_new_tokens, **options)
+        return model, None, f"{spec['path']} at {model.client.params()['llm_base_url']}"
+    from lexlab.models import hf
+
+    return hf.load_model(spec["path"])
+
+
+def evaluate_baselines(baselines: str, specs: Sequence[Mapping[str, Any]], first: tuple[Any, Any] | None,
+                       base_model: str,
                        task_examples, settings: GenerationSettings, system_prompt: str | None,
                        rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0
                        ) -> dict[str, EvalResult]:
@@ -79,6 +99,9 @@ def evaluate_baselines(baselines: str, specs: Sequence[Mapping[str, Any]], first
 
     wanted = {b.strip() for b in baselines.split(",") if b.strip()}
     results = {}
+    if "untrained" in wanted and not base_model and first is None:
+        wanted.discard("untrained")  # API models only: no local architecture to copy (give base_model)
+        log.warning("no untrained baseline: every evaluated model is API-served and base_model is not set")
     if "untrained" in wanted:
         if base_model:
             model, tokenizer, path = hf.load_model(base_model)

@@ -1,13 +1,16 @@
 """The project's one chat client for OpenAI-compatible endpoints, returning JSON objects.
 
 Every LLM-backed stage (law-QA generation, legal-factor annotation, legal-element extraction) goes through
-``LLMClient.complete_json`` so that three properties hold everywhere:
+``LLMClient.complete_json`` (or ``complete_text`` for free-text answers: evaluating an API-served model) so that
+these properties hold everywhere:
 
 * the API key is read from an environment variable inside the client and is never stored on the object, in the
   cache or in anything we hand to MLflow (``LLMClient.params()`` is the loggable view);
 * a request that succeeded once is answered from disk forever after: the cache key hashes everything that
   determines the answer (endpoint, model, messages, sampling parameters), so re-running a notebook costs nothing
   and changing the prompt or the model naturally misses the cache;
+* at most ``max_concurrency`` requests are in flight at once, and every request's tokens and latency are
+  counted (``usage``, with a cost estimate when ``price_per_mtok`` is given) for the caller to log;
 * transport failures are retried by the openai client (exponential backoff on 408/409/429/5xx), and answers that
   are not a JSON object of the expected shape are retried by us, with our own backoff.
 
@@ -120,6 +123,8 @@ class LLMClient:
         params: Mapping[str, Any] | None = None,
         use_cache: bool = True,
         json_mode: bool = True,
+        max_concurrency: int = 8,
+        price_per_mtok: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.model = model
@@ -136,6 +141,12 @@ class LLMClient:
         self._client = None  # built lazily: a fully cached re-run needs neither the key nor the network
         self._lock = threading.Lock()
         self._stats = {"calls": 0, "requests": 0, "cache_hits": 0, "invalid_answers": 0, "failures": 0}
+        # requests in flight at once, whatever the callers' thread pools (a provider's rate limit is per key)
+        self.max_concurrency = max(1, int(max_concurrency))
+        self._slots = threading.BoundedSemaphore(self.max_concurrency)
+        # (input, output) USD per million tokens; (0, 0) → cost is not estimated (a local server costs nothing)
+        self.price_per_mtok = (float(price_per_mtok[0]), float(price_per_mtok[1]))
+        self._usage = {"prompt_tokens": 0, "completion_tokens": 0, "latency_s": 0.0}
 
     # -- public ------------------------------------------------------------------------------------------------
     def params(self) -> dict[str, Any]:
@@ -147,6 +158,7 @@ class LLMClient:
             "llm_max_retries": self.max_retries,
             "llm_json_retries": self.json_retries,
             "llm_json_mode": self.json_mode,
+            "llm_max_concurrency": self.max_concurrency,
             **{f"llm_{k}": v for k, v in sorted(self.extra_params.items())},
         }
 
@@ -158,14 +170,26 @@ class LLMClient:
         with self._lock:
             return dict(self._stats)
 
-    def cache_key(self, messages: Messages) -> str:
+    @property
+    def usage(self) -> dict[str, float]:
+        """Tokens the endpoint reported, wall time spent in requests (summed over threads) and the estimated cost
+        (``price_per_mtok``) of the requests issued; cached answers cost nothing and add nothing."""
+        with self._lock:
+            u = dict(self._usage)
+        u["cost_usd"] = (u["prompt_tokens"] * self.price_per_mtok[0] + u["completion_tokens"] * self.price_per_mtok[1]) / 1e6
+        u["mean_latency_s"] = u["latency_s"] / self._stats["requests"] if self._stats["requests"] else 0.0
+        return u
+
+    def cache_key(self, messages: Messages, kind: str = "json") -> str:
         payload = {
             "v": CACHE_VERSION,
             "base_url": _public_url(self.base_url),
             "model": self.model,
             "messages": [dict(m) for m in messages],
-            "params": self._request_params(),
+            "params": self._request_params(json_mode=self.json_mode and kind == "json"),
         }
+        if kind != "json":  # JSON keys stay as they were, so existing caches keep answering
+            payload["kind"] = kind
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -216,6 +240,44 @@ class LLMClient:
             f"{self.json_retries + 1} attempts: {last_error}"
         )
 
+    def complete_text(self, messages: Messages) -> str:
+        """Ask for a plain-text answer (no JSON mode), cached like ``complete_json``; an empty answer is returned
+        as "" (the caller scores it), only transport failures raise."""
+        msgs = [dict(m) for m in messages]
+        self._bump("calls")
+        key = self.cache_key(msgs, kind="text")
+        cached = self._cache_read(key) if self.use_cache else None
+        if cached is not None and isinstance(cached.get("text"), str):
+            self._bump("cache_hits")
+            return cached["text"]
+        content = self._request(msgs, json_mode=False)
+        if self.use_cache:
+            self._cache_write(key, msgs, content, {"text": content}, json_mode=False)
+        return content
+
+    def map_text(self, batch: Iterable[Messages], workers: int | None = None, progress: bool = True,
+                 desc: str = "llm") -> list[str | Exception]:
+        """``complete_text`` over many requests on a thread pool (``max_concurrency`` threads unless told),
+        in input order; a failed request yields its exception in place of the text."""
+        return self._map(lambda msgs: self.complete_text(msgs), batch, workers or self.max_concurrency,
+                         progress, desc)
+
+    def _map(self, one: Callable[[Messages], Any], batch: Iterable[Messages], workers: int, progress: bool,
+             desc: str) -> list:
+        from tqdm.auto import tqdm
+
+        def guarded(msgs: Messages):
+            try:
+                return one(msgs)
+            except LLMConfigError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - reported per item to the caller
+                return exc
+
+        batch = list(batch)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            return list(tqdm(pool.map(guarded, batch), total=len(batch), desc=desc, disable=not progress))
+
     def map_json(
         self,
         batch: Iterable[Messages],
@@ -230,21 +292,8 @@ class LLMClient:
         A failed request yields its exception in place of a dict, so one bad answer does not cost the batch;
         the caller decides whether to skip-and-report or raise.
         """
-        from tqdm.auto import tqdm
-
-        batch = list(batch)
-
-        def one(msgs: Messages) -> dict | Exception:
-            try:
-                return self.complete_json(msgs, schema_hint=schema_hint, validate=validate)
-            except LLMConfigError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - reported per item to the caller
-                return exc
-
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            it = pool.map(one, batch)
-            return list(tqdm(it, total=len(batch), desc=desc, disable=not progress))
+        return self._map(lambda msgs: self.complete_json(msgs, schema_hint=schema_hint, validate=validate),
+                         batch, workers, progress, desc)
 
     def __repr__(self) -> str:
         return f"LLMClient(base_url={_public_url(self.base_url)!r}, model={self.model!r}, key_env={self.api_key_env!r})"
@@ -254,9 +303,9 @@ class LLMClient:
         with self._lock:
             self._stats[name] += n
 
-    def _request_params(self) -> dict[str, Any]:
+    def _request_params(self, json_mode: bool | None = None) -> dict[str, Any]:
         params: dict[str, Any] = {"temperature": self.temperature}
-        if self.json_mode:
+        if self.json_mode if json_mode is None else json_mode:
             params["response_format"] = {"type": "json_object"}
         return {**params, **self.extra_params}
 
@@ -284,17 +333,28 @@ class LLMClient:
                 )
             return self._client
 
-    def _request(self, messages: list[dict]) -> str:
+    def _request(self, messages: list[dict], json_mode: bool | None = None) -> str:
         client = self._openai()
         self._bump("requests")
+        started = time.perf_counter()
         try:
-            resp = client.chat.completions.create(model=self.model, messages=messages, **self._request_params())
+            with self._slots:
+                resp = client.chat.completions.create(model=self.model, messages=messages,
+                                                      **self._request_params(json_mode))
         except Exception as exc:  # noqa: BLE001 - the openai client already retried what is retryable
             self._bump("failures")
             raise LLMError(f"request to {_public_url(self.base_url)} ({self.model}) failed: {exc}") from exc
+        self._record_usage(resp, time.perf_counter() - started)
         if not resp.choices:
             return ""
         return resp.choices[0].message.content or ""
+
+    def _record_usage(self, resp, seconds: float) -> None:
+        usage = getattr(resp, "usage", None)
+        with self._lock:
+            self._usage["latency_s"] += seconds
+            self._usage["prompt_tokens"] += int(getattr(usage, "prompt_tokens", 0) or 0)
+            self._usage["completion_tokens"] += int(getattr(usage, "completion_tokens", 0) or 0)
 
     def _cache_path(self, key: str) -> Path:
         return self.cache_dir / key[:2] / f"{key}.json"
@@ -311,7 +371,8 @@ class LLMClient:
         result = record.get("result")
         return result if isinstance(result, dict) else None
 
-    def _cache_write(self, key: str, messages: list[dict], content: str, obj: dict) -> None:
+    def _cache_write(self, key: str, messages: list[dict], content: str, obj: dict,
+                     json_mode: bool | None = None) -> None:
         path = self._cache_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         record = {
@@ -319,7 +380,7 @@ class LLMClient:
             "key": key,
             "base_url": _public_url(self.base_url),
             "model": self.model,
-            "params": self._request_params(),
+            "params": self._request_params(json_mode),
             "messages": messages,
             "content": content,
             "result": obj,

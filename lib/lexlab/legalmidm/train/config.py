@@ -143,6 +143,7 @@ class ITConfig(StageConfig):
     lora_alpha: int = 32
     lora_dropout: float = 0.05
     lora_target_modules: str = "all-linear"  # or comma-separated module names
+    qlora: bool = False                   # base model in 4 bits (bitsandbytes NF4) under LoRA; needs a CUDA GPU
     learning_rate: float = 2e-3
 
     def __post_init__(self) -> None:
@@ -150,6 +151,8 @@ class ITConfig(StageConfig):
         check_positive(self, "max_length", "lora_r", "lora_alpha")
         check_non_negative(self, "max_ref_chars", "max_qa_items", "max_general_items", "max_general_docs")
         check_fraction(self, "lora_dropout")
+        if self.qlora and not self.lora:
+            raise ValueError("ITConfig.qlora: QLoRA trains a LoRA adapter on a 4-bit base; set lora: true")
         unknown = sorted(set(self.general_tasks) - set(GENERAL_TASKS))
         if unknown:
             raise ValueError(f"ITConfig.general_tasks: unknown task(s) {unknown}; choose from {GENERAL_TASKS}")

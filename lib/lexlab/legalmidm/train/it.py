@@ -24,6 +24,10 @@ def run_it(cfg: ITConfig, legal_items: Sequence[dict] | None = None, general_ite
     ``extra`` holds the realised ``mix``, ``n_legal_items``, ``n_general_items``, ``n_dropped_too_long`` and
     ``base_model_path``.
     """
+    if cfg.qlora:  # refused here, before any data or model is loaded, where 4-bit cannot work
+        from lexlab.models import quantization
+
+        quantization.check_available()
     if legal_items is None:
         legal_items, general_items = it_items(cfg)
     general_items = list(general_items or [])
@@ -73,6 +77,12 @@ def _base_model(cfg: ITConfig, texts_for_tokenizer: Sequence[str]):
         model_path = str(base_dir)
     tokenizer = hf.load_tokenizer(model_path)
     hf.ensure_chat_template(tokenizer)
+    if cfg.qlora:
+        from lexlab.models import quantization
+
+        if hf.resolve_model(cfg.model) == "tiny":
+            raise ValueError("ITConfig.qlora: quantizes a pretrained checkpoint; give model: <hub id or dir>")
+        return model_path, quantization.load_4bit(model_path, cfg.bf16, cfg.activation_checkpointing), tokenizer
     return model_path, hf.build_model(model_path, tokenizer), tokenizer
 
 
