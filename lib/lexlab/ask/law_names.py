@@ -1,0 +1,61 @@
+"""Which laws a question names, and whether the index holds them.
+
+People name laws by their full title ("신용정보의 이용 및 보호에 관한 법률"), without spaces, or by a short form
+("신용정보법", "자본시장법"). Each law in the index gets its aliases: the title, the title without spaces, and the
+first word of the title (particle dropped) + "법" — the usual short form. A question's words that end in 법/법률
+and are not ordinary words (방법, 불법, 위법 …) are law mentions; a mention no alias matches is a law the index does
+not hold. Two uses: the mentioned laws' full titles are added to the query (query expansion with the law name), and
+a question that names only laws the index lacks is answered "not found".
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+_PARTICLE = re.compile(r"(?:의|과|와|및|에|등)$")
+_LAW_WORD = re.compile(r"[가-힣A-Za-z0-9·ㆍ]+?(?:에\s?관한\s?법률|법률|법)(?=$|[^가-힣]|[은는이가을를의에과와도상및으로만])")
+_TITLE = re.compile(r"(?:[가-힣·ㆍ]+\s){0,8}[가-힣·ㆍ]+에\s?관한\s?법률")
+_COMMON_ENDINGS = ("방법", "요법", "공부법", "학습법", "치료법", "운동법", "요리법", "조리법", "계산법", "작성법", "사용법")
+# Words ending in 법 that do not name a law.
+COMMON = frozenset("""방법 불법 위법 적법 합법 편법 입법 사법 해법 문법 수법 요법 기법 용법 타법 본법 동법 관련법 특별법 일반법
+현행법 상위법 하위법 관계법 해당법 개정법 구법 신법 국내법 외국법 준거법 실정법 절차법 실체법 각법 법 이법 그법 처리방법
+지급방법 계산방법 산정방법 평가방법 운용방법 투자방법 판매방법 결제방법 공시방법 표시방법 측정방법 조리법 헌법 민법총칙""".split())
+
+
+def _short(title: str) -> str:
+    first = title.split()[0] if title.split() else title
+    first = _PARTICLE.sub("", first)
+    return first if first.endswith("법") else first + "법"
+
+
+class LawNames:
+    def __init__(self, laws: Iterable[str]):
+        self.alias: dict[str, set[str]] = {}
+        for law in laws:
+            law = str(law)
+            for a in {law.replace(" ", ""), _short(law)}:
+                if len(a) >= 2:
+                    self.alias.setdefault(a, set()).add(law)
+
+    def mentions(self, question: str) -> tuple[set[str], set[str]]:
+        """(laws of the index the question names, law-like words no alias matches)."""
+        known, unknown = set(), set()
+        squeezed = question.replace(" ", "")
+        for alias, laws in self.alias.items():
+            if len(alias) >= 3 and alias in squeezed:
+                known |= laws
+        words = [m.group(0) for m in _TITLE.finditer(question)] + [m.group(0) for m in _LAW_WORD.finditer(question)]
+        for word in words:
+            word = word.replace(" ", "")
+            if word in COMMON or word.endswith(_COMMON_ENDINGS) or len(word) < 3:
+                continue
+            if not any(word in a or a in word for a in self.alias if len(a) >= 3):
+                unknown.add(word)
+        return known, unknown
+
+    def expand(self, question: str, max_laws: int = 2) -> str:
+        """The question with the full titles of the laws it names appended (longest aliases first)."""
+        known, _ = self.mentions(question)
+        if not known or len(known) > max_laws * 3:
+            return question
+        return question + " " + " ".join(sorted(known)[: max_laws * 3])
