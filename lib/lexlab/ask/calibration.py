@@ -28,11 +28,11 @@ class EvalSetup:
 
 def interpretations_for(index: StatuteIndex):
     """The snapshot's interpretations when the index comes from a snapshot (none from the bare package)."""
-    if not index.source.startswith("snapshot-"):
+    if not index.snapshot_path:
         return None
     from lexlab.data.snapshot import load_snapshot
 
-    return load_snapshot(index.source.removeprefix("snapshot-"), tables=("interpretations",)).interpretations
+    return load_snapshot(index.snapshot_path, tables=("interpretations",)).interpretations
 
 
 def eval_setup(index: StatuteIndex, retriever: RetrieverConfig, heldout_fraction: float = 0.1,
@@ -76,6 +76,11 @@ def ensure_calibration(index: StatuteIndex, config, progress: bool = True) -> Ca
     if progress:
         print(f"calibrating the 'not found' threshold on dev questions (once; saved to {path})", flush=True)
     setup = eval_setup(index, config.retriever, progress=progress)
-    cal = calibrate_on(setup, config)
+    try:
+        cal = calibrate_on(setup, config)
+    except ValueError as exc:  # a corpus too small for dev questions of both kinds
+        print(f"warning: cannot calibrate 'not found' ({exc}); answering whatever is retrieved "
+              "(set a threshold with --threshold)", flush=True)
+        return Calibration(0.0, config.max_false_not_found, float("nan"), float("nan"), 0, 0, config.retriever.key())
     cal.save(path)
     return cal

@@ -57,7 +57,7 @@ def score_results(questions: Sequence[dict], results: Sequence[AskResult], k: in
         gold = set(q["gold"])
         cited = [c.doc_id for c in r.citations]
         got = {h.doc_id for h in r.retrieved[:k]}
-        row = {"id": q["id"], "kind": q["kind"], "answerable": q["answerable"], "unanswerable": not q["answerable"],
+        row = {"id": q["id"], "kind": q["kind"], "origin": q.get("origin", q["kind"]), "answerable": q["answerable"], "unanswerable": not q["answerable"],
                "found": r.found, "not_found": not r.found, "reason": r.not_found_reason or "",
                "confidence": r.confidence, "flagged": any(f.startswith("number_not_in_citation") for f in r.flags),
                "withheld": "withheld" in r.flags, "question": q["question"], "answer": without_notice(r.answer),
@@ -109,6 +109,8 @@ def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: s
 
 
 def by_kind(rows: pd.DataFrame) -> pd.DataFrame:
-    """Per question kind: count, recall@k, citation precision, ROUGE-L, share answered "not found"."""
+    """Per question kind (held-out-law questions by the template they came from): count, recall@k, citation
+    precision, ROUGE-L, share answered "not found", share flagged."""
     cols = [c for c in ("recall", "citation_precision", "rougeL_char", "not_found", "flagged") if c in rows]
-    return rows.groupby("kind")[cols].mean().assign(n=rows.groupby("kind").size())
+    keys = [rows["kind"], rows["origin"].where(rows["kind"] == "heldout_law", "")]
+    return rows.groupby(keys)[cols].mean().assign(n=rows.groupby(keys).size())

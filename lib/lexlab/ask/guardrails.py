@@ -17,7 +17,9 @@ NOTICE = "※ 이 답변은 법령 정보 안내이며 법률 자문이 아닙�
 
 def _show(q) -> str:
     v, u = q
-    return f"{v:g}{u}" if isinstance(v, float) else f"{v}{u}"
+    if isinstance(v, float):
+        return f"{int(v)}{u}" if v.is_integer() else f"{v:g}{u}"
+    return f"{v}{u}"
 
 
 def unsupported_numbers(answer: str, cited_texts: Sequence[str]) -> list[str]:

@@ -42,7 +42,8 @@ class LawNames:
         known, unknown = set(), set()
         squeezed = question.replace(" ", "")
         for alias, laws in self.alias.items():
-            if len(alias) >= 3 and alias in squeezed:
+            # a two-syllable name (형법, 민법) only at the start of a word: "불법" is not 형법's neighbour
+            if (alias in squeezed) if len(alias) >= 3 else re.search(rf"(?:^|[\s「『(]){alias}", question):
                 known |= laws
         words = [m.group(0) for m in _TITLE.finditer(question)] + [m.group(0) for m in _LAW_WORD.finditer(question)]
         for word in words:

@@ -146,12 +146,13 @@ def build_questions(index: StatuteIndex, interpretations: pd.DataFrame | None, h
     for fam, part in arts[in_held].groupby("family"):
         qs = template_questions(part, seed=seed) + title_questions(part, arts["title"])
         random.Random(f"{seed}:{fam}").shuffle(qs)
-        unanswerable += [dict(q, kind="heldout_law", split=held[fam], gold=[]) for q in qs[:max_per_heldout_law]]
+        unanswerable += [dict(q, kind="heldout_law", origin=q["kind"], split=held[fam], gold=[])
+                         for q in qs[:max_per_heldout_law]]
     if interpretations is not None and len(interpretations):
         for q in interpretation_questions(interpretations, index):
             fams = {family(index.articles.loc[g, "law"]) for g in q["gold"]}
             if fams <= set(held):
-                unanswerable.append(dict(q, kind="heldout_law", split=held[sorted(fams)[0]], gold=[]))
+                unanswerable.append(dict(q, kind="heldout_law", origin=q["kind"], split=held[sorted(fams)[0]], gold=[]))
             elif not fams & set(held) and q["split"] != "train":
                 answerable.append(q)
     unanswerable += [{"id": f"oos:{i}", "kind": "out_of_scope", "question": q, "gold": [], "gold_answer": "",

@@ -47,6 +47,7 @@ class StatuteIndex:
     articles: pd.DataFrame
     source: str
     deleted_keys: set = field(default_factory=set)
+    snapshot_path: str = ""          # the snapshot the rows come from ("" for the package or hand-written rows)
 
     def __post_init__(self):
         missing = set(COLUMNS) - set(self.articles.columns)
@@ -83,7 +84,7 @@ class StatuteIndex:
         keep = self.articles[[norm_law(x) not in drop for x in self.articles["law"]]]
         return StatuteIndex(keep.drop(columns="doc_id").reset_index(drop=True).assign(deleted=False),
                             f"{self.source}-minus{_digest(sorted(drop))}",
-                            {k for k in self.deleted_keys if k[0] not in drop})
+                            {k for k in self.deleted_keys if k[0] not in drop}, self.snapshot_path)
 
     def corpus(self, title_weight: int = 1, law_weight: int = 1) -> list[dict]:
         """Retriever input: ``{"id", "text"}`` with the law name and title repeated ``*_weight`` times."""
@@ -99,7 +100,7 @@ def _digest(value) -> str:
     return hashlib.sha1(json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()[:10]
 
 
-def _from_snapshot(snapshot: str | Path | None) -> tuple[pd.DataFrame, str] | None:
+def _from_snapshot(snapshot: str | Path | None) -> tuple[pd.DataFrame, str, str] | None:
     from lexlab.data.snapshot import load_snapshot
 
     try:
@@ -108,23 +109,23 @@ def _from_snapshot(snapshot: str | Path | None) -> tuple[pd.DataFrame, str] | No
         if snapshot not in (None, "", "latest"):
             raise
         return None
-    return snap.statutes, f"snapshot-{snap.manifest.get('version', snap.path.name)}"
+    return snap.statutes, f"snapshot-{snap.manifest.get('version', snap.path.name)}", str(snap.path)
 
 
-def _from_package(progress: bool) -> tuple[pd.DataFrame, str]:
+def _from_package(progress: bool) -> tuple[pd.DataFrame, str, str]:
     from lexlab.data.snapshot import package_versions
     from lexlab.data.sources import StatutesSource
 
     key = "package-" + _digest(package_versions())
     if (paths.work_dir("ask", key) / "articles.parquet").exists():
-        return pd.DataFrame(columns=list(COLUMNS)), key  # already written: load_statute_index reads it
-    return pd.DataFrame([a.to_row() for a in StatutesSource().load(progress=progress)]), key
+        return pd.DataFrame(columns=list(COLUMNS)), key, ""  # already written: load_statute_index reads it
+    return pd.DataFrame([a.to_row() for a in StatutesSource().load(progress=progress)]), key, ""
 
 
 def load_statute_index(snapshot: str | Path | None = None, progress: bool = True) -> StatuteIndex:
     """The index for ``snapshot`` (default: the latest, else the installed statute package), built once."""
     found = _from_snapshot(snapshot)
-    df, source = found if found is not None else _from_package(progress)
+    df, source, snap_path = found if found is not None else _from_package(progress)
     out = paths.work_dir("ask", source) / "articles.parquet"
     if not out.exists():
         df = df[list(COLUMNS)].copy()
@@ -133,7 +134,7 @@ def load_statute_index(snapshot: str | Path | None = None, progress: bool = True
     else:
         df = pd.read_parquet(out)
         df["paragraphs"] = [list(p) if p is not None else [] for p in df["paragraphs"]]
-    return StatuteIndex(df.reset_index(drop=True), source)
+    return StatuteIndex(df.reset_index(drop=True), source, snapshot_path=snap_path)
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path) -> None:
