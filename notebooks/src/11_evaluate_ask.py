@@ -32,7 +32,7 @@ max_false_not_found = 0.1        # calibration target on the dev questions
 generators = "extractive"        # comma list: extractive, a model path / name, run:RUN_ID
 openai_model = ""                # also evaluate openai:<this> (endpoint OPENAI_BASE_URL, key OPENAI_API_KEY)
 heldout_fraction = 0.1           # share of law families removed from the index (the unanswerable laws)
-max_per_kind = 150               # questions per kind and split, 0 = all
+max_per_kind = 150               # questions per kind and split (0: all)
 retrieval_ablation = True        # measure where BM25 loses recall (tokenizer, title/law weighting, law-first, filler words)
 dense_model = ""                 # add a dense retriever (a trained encoder) to the ablation
 n_boot = 1000
