@@ -27,12 +27,30 @@ class EvalSetup:
 
 
 def interpretations_for(index: StatuteIndex):
-    """The snapshot's interpretations when the index comes from a snapshot (none from the bare package)."""
-    if not index.snapshot_path:
-        return None
-    from lexlab.data.snapshot import load_snapshot
+    """The FSC interpretations of the index's snapshot, else of the installed package (parsed once, kept next to
+    the index), so that a fresh clone calibrates on the same kinds of questions as a snapshot does."""
+    import pandas as pd
 
-    return load_snapshot(index.snapshot_path, tables=("interpretations",)).interpretations
+    if index.snapshot_path:
+        from lexlab.data.snapshot import load_snapshot
+
+        return load_snapshot(index.snapshot_path, tables=("interpretations",)).interpretations
+    if not index.source.startswith("package-"):
+        return None
+    cached = paths.work_dir("ask", index.source) / "interpretations.parquet"
+    if not cached.exists():
+        from lexlab.data.sources import InterpretationsSource
+
+        try:
+            rows = [r.to_row() for r in InterpretationsSource().load(progress=False)]
+        except FileNotFoundError:
+            return None
+        df = pd.DataFrame(rows)
+        df.to_parquet(cached.with_suffix(".tmp.parquet"), index=False)
+        cached.with_suffix(".tmp.parquet").replace(cached)
+    df = pd.read_parquet(cached)
+    df["related_laws"] = [list(v) if v is not None else [] for v in df["related_laws"]]
+    return df
 
 
 def eval_setup(index: StatuteIndex, retriever: RetrieverConfig, heldout_fraction: float = 0.1,
