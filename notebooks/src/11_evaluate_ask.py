@@ -71,7 +71,8 @@ questions.pivot_table(index="kind", columns="split", values="id", aggfunc="count
 # ## Retrieval: where BM25 loses recall
 # Each row adds one change to the row above, on the answerable `eval_split` questions: the registry's default
 # tokenizer (char bigrams), word+bigram tokens, law name and title repeated in the article text, articles of the
-# laws a question names first, interrogative filler words dropped. The last row is the default of `lexlab ask`.
+# laws a question names first, interrogative filler words dropped, an article the question names ("신용정보법
+# 제27조") first. The last row is the default of `lexlab ask`.
 # %%
 ABLATION = [
     ("char2", RetrieverConfig("bm25", {"tokenizer": "char2"}, title_weight=1, law_weight=1, law_first=False,
@@ -81,10 +82,12 @@ ABLATION = [
     ("+title x3, law x2", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, law_first=False,
                                           strip_question_words=False)),
     ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False)),
-    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
+    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False)),
+    ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
 ]
 if dense_model:
-    ABLATION.append(("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False)))
+    ABLATION.append(("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False,
+                                              named_articles_first=False)))
 eval_qs = [q for q in setup.questions if q["split"] == eval_split]
 variants = ABLATION if retrieval_ablation else [(retriever, config.retriever)]
 recall_rows = []

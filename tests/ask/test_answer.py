@@ -109,3 +109,11 @@ def test_config_checks():
         AskConfig(k=0)
     with pytest.raises(ValueError, match="confidence"):
         AskConfig(confidence="vibes")
+
+
+def test_an_article_the_question_names_is_retrieved_first():
+    [res] = asker().ask([{"id": "1", "question": "도로교통법 제148조의2에서 술에 취한 상태의 운전은?"}])
+    assert res.retrieved[0].article == "제148조의2"
+    [res] = asker(named_articles_first=False, law_first=False).ask(
+        [{"id": "1", "question": "형법 제348조 말고 사람을 기망하여 재물의 교부를 받은 자"}])
+    assert res.retrieved[0].article == "제347조"

@@ -21,3 +21,8 @@ def test_a_law_the_index_lacks_is_unknown():
 
 def test_ordinary_words_ending_in_beop_are_not_laws():
     assert NAMES.mentions("김치찌개 끓이는 방법과 불법 주차 신고 방법") == (set(), set())
+
+
+def test_articles_named_with_their_law_are_found():
+    assert NAMES.articles("신용정보법 제27조 제2항에 따른 대책") == [("신용정보의 이용 및 보호에 관한 법률", "27")]
+    assert NAMES.articles("형법제347조의2와 제348조") == [("형법", "347의2")]  # a bare 제348조 names no law

@@ -15,6 +15,7 @@ from typing import Iterable
 _PARTICLE = re.compile(r"(?:의|과|와|및|에|등)$")
 _LAW_WORD = re.compile(r"[가-힣A-Za-z0-9·ㆍ]+?(?:에\s?관한\s?법률|법률|법)(?=$|[^가-힣]|[은는이가을를의에과와도상및으로만])")
 _TITLE = re.compile(r"(?:[가-힣·ㆍ]+\s){0,8}[가-힣·ㆍ]+에\s?관한\s?법률")
+_ARTICLE_REF = re.compile(r"([가-힣A-Za-z·ㆍ]+?)\s?제\s?(\d+)\s?조(?:\s?의\s?(\d+))?")
 _COMMON_ENDINGS = ("방법", "요법", "공부법", "학습법", "치료법", "운동법", "요리법", "조리법", "계산법", "작성법", "사용법")
 # Words ending in 법 that do not name a law.
 COMMON = frozenset("""방법 불법 위법 적법 합법 편법 입법 사법 해법 문법 수법 요법 기법 용법 타법 본법 동법 관련법 특별법 일반법
@@ -53,6 +54,19 @@ class LawNames:
             if not any(word in a or a in word for a in self.alias if len(a) >= 3):
                 unknown.add(word)
         return known, unknown
+
+    def articles(self, question: str) -> list[tuple[str, str]]:
+        """(law, article_no) for each "<law> 제N조[의M]" the question writes ("신용정보법 제27조", "형법 347조" is not:
+        the number must follow 제), in order; a short form naming several laws (a law and its decrees) gives each."""
+        out = []
+        for m in _ARTICLE_REF.finditer(question):
+            word, no = m.group(1), m.group(2) + (f"의{m.group(3)}" if m.group(3) else "")
+            laws = set()
+            for alias, named in self.alias.items():
+                if word.endswith(alias):
+                    laws |= named
+            out += [(law, no) for law in sorted(laws)]
+        return list(dict.fromkeys(out))
 
     def expand(self, question: str, max_laws: int = 2) -> str:
         """The question with the full titles of the laws it names appended (longest aliases first)."""

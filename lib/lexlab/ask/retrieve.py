@@ -52,6 +52,7 @@ class RetrieverConfig:
     law_first: bool = True        # articles of the laws the question names go first among the candidates
     pool: int = 50                # candidates re-ordered by ``law_first``
     strip_question_words: bool = True  # drop interrogative filler words from the query
+    named_articles_first: bool = True  # an article the question names ("신용정보법 제27조") goes first
 
     def __post_init__(self):
         if not self.method:
@@ -125,13 +126,8 @@ class StatuteRetriever:
         queries = [{"id": f"q{i}", "text": clean(q)} for i, q in enumerate(questions)]
         run = self.retriever.search(queries, k=max(k, self.config.pool) if self.config.law_first else k)
         out = []
-        for q in queries:
-            if self.config.law_first:
-                named, _ = self.law_names.mentions(q["text"])
-                if named:  # stable: within each group the retriever's order stays
-                    run[q["id"]] = sorted(run.get(q["id"], []), key=lambda h: self.index.articles.at[h[0], "law"]
-                                          not in named if h[0] in self.index.articles.index else True)
-            run[q["id"]] = run.get(q["id"], [])[:k]
+        for q, question in zip(queries, questions):
+            run[q["id"]] = self._reorder(question, run.get(q["id"], []))[:k]
             hits = []
             for rank, (did, score) in enumerate(run.get(q["id"], []), start=1):
                 if did not in self.index.articles.index:
@@ -140,6 +136,21 @@ class StatuteRetriever:
                 hits.append(Hit(did, str(row["law"]), str(row["article"]), str(row["title"] or ""), float(score), rank))
             out.append(hits)
         return out
+
+    def _reorder(self, question: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Articles of the laws the question names first (stable), and before them the articles it names."""
+        arts = self.index.articles
+        if self.config.law_first:
+            named, _ = self.law_names.mentions(question)
+            if named:
+                hits = sorted(hits, key=lambda h: h[0] not in arts.index or arts.at[h[0], "law"] not in named)
+        if self.config.named_articles_first:
+            ids = [d for d in (self.index.lookup(law, no) for law, no in self.law_names.articles(question)) if d]
+            if ids:
+                scores = dict(hits)
+                top = hits[0][1] if hits else 0.0
+                hits = [(d, scores.get(d, top)) for d in ids] + [h for h in hits if h[0] not in set(ids)]
+        return hits
 
     def confidence(self, questions: Sequence[str], hits: Sequence[Sequence[Hit]], kind: str = "normalized"
                    ) -> list[float]:
