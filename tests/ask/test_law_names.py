@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from lexlab.ask.law_names import LawNames
 
-NAMES = LawNames(["신용정보의 이용 및 보호에 관한 법률", "자본시장과 금융투자업에 관한 법률", "형법", "도로교통법"])
+NAMES = LawNames(["신용정보의 이용 및 보호에 관한 법률", "자본시장과 금융투자업에 관한 법률", "형법", "도로교통법",
+                  "여신전문금융업법 시행령"])
 
 
 def test_short_forms_and_spaceless_titles_are_known():
@@ -26,3 +27,7 @@ def test_ordinary_words_ending_in_beop_are_not_laws():
 def test_articles_named_with_their_law_are_found():
     assert NAMES.articles("신용정보법 제27조 제2항에 따른 대책") == [("신용정보의 이용 및 보호에 관한 법률", "27")]
     assert NAMES.articles("형법제347조의2와 제348조") == [("형법", "347의2")]  # a bare 제348조 names no law
+
+
+def test_the_projects_well_known_short_names_resolve_for_laws_and_decrees():
+    assert NAMES.mentions("여전법 시행령 제5조에 따른 요건")[0] == {"여신전문금융업법 시행령"}

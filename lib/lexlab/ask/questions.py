@@ -101,17 +101,16 @@ def title_questions(articles: pd.DataFrame, all_titles: pd.Series) -> list[dict]
     return out
 
 
-def resolve_citations(related: Iterable[str], index: StatuteIndex, all_keys: set) -> list[str] | None:
-    """doc_ids of an interpretation's related laws, or None unless every one names an article ``all_keys`` holds."""
+def resolve_citations(related: Iterable[str], keys: dict) -> list[str] | None:
+    """doc_ids of an interpretation's related laws, or None unless every one names an article in ``keys``
+    ((law, article_no) → doc_id, normalised)."""
     out = []
     for cite in related if related is not None else []:
         m = _CITE.match(str(cite))
-        if not m:
+        key = (norm_law(m.group("law")), norm_article(m.group("art"))) if m else None
+        if key not in keys:
             return None
-        key = (norm_law(m.group("law")), norm_article(m.group("art")))
-        if key not in all_keys:
-            return None
-        out.append(all_keys[key] if isinstance(all_keys, dict) else key)
+        out.append(keys[key])
     return out or None
 
 
@@ -119,7 +118,7 @@ def interpretation_questions(interpretations: pd.DataFrame, index: StatuteIndex)
     keys = {(norm_law(r.law), norm_article(r.article_no)): r.doc_id for r in index.articles.itertuples()}
     out = []
     for r in interpretations.itertuples():
-        gold = resolve_citations(list(r.related_laws), index, keys)
+        gold = resolve_citations(list(r.related_laws), keys)
         question, answer = _flat(r.question), _flat(r.answer)
         if gold and len(question) >= 10 and answer:
             out.append({"id": f"interp:{r.doc_id}", "kind": "interpretation", "question": question,
