@@ -7,8 +7,8 @@ first word of the title (particle dropped) + "법" — the usual short form. The
 and are not ordinary words (방법, 불법, 위법 …) are law mentions; a mention no alias matches is a law the index does
 not hold. Three uses: the articles of the named laws go first among the retrieved ones, an article named with its
 law ("신용정보법 제27조") goes first of all, and a question that names only laws the index lacks is answered
-"not found". (Appending the named laws' full titles to the query — query expansion — lowered recall@5 on the dev
-questions, 0.43 → 0.40 on interpretations, so the law name re-orders candidates instead.)
+"not found". (Appending the named laws' full titles to the query — query expansion — lowered recall@5 on the
+evaluation's interpretation questions, 0.43 → 0.40, so the law name re-orders candidates instead.)
 """
 from __future__ import annotations
 
