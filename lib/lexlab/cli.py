@@ -54,10 +54,17 @@ def _evaluate_run(argv: list[str]) -> int:
     return evaluate_run_main(argv) or 0
 
 
+def _ask(argv: list[str]) -> int:
+    from lexlab.ask.cli import ask_main
+
+    return ask_main(argv)
+
+
 COMMANDS = {
     "run": (_run, "execute a stage / pipeline / grid (papermill + MLflow)"),
     "retrieve": (_retrieve, "rank a JSONL corpus for JSONL queries with bm25, dense or searchlm; writes TREC run"),
     "evaluate-run": (_evaluate_run, "score a TREC run against TREC qrels (P@5 etc., per category)"),
+    "ask": (_ask, "answer a legal question from the statutes with verified citations, or say 'not found'"),
 }
 
 

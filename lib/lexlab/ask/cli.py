@@ -1,0 +1,82 @@
+"""``lexlab ask``: one question, or a JSONL batch of ``{"id", "question"}`` → JSONL answers (see ``lexlab.ask.answer``)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lexlab.workbench.config import parse_overrides
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lexlab ask",
+        description="Answer a legal question from the statutes with verified citations, or say 'not found'. "
+        "The statute index is built on first use (from the latest snapshot, else the installed statute package).")
+    p.add_argument("question", nargs="?", help="the question (or use --questions)")
+    p.add_argument("--questions", help="JSONL file of {\"id\", \"question\"}")
+    p.add_argument("--out", help="JSONL output for --questions (default: stdout)")
+    p.add_argument("--retriever", default="bm25", help="a retrieval method of the registry (bm25, dense, searchlm, …)")
+    p.add_argument("--retriever-opt", action="append", metavar="KEY=VALUE", default=[],
+                   help="an option of the retriever, e.g. model=work/retrieval/dense/final (repeatable)")
+    p.add_argument("--k", type=int, default=5, help="articles retrieved per question")
+    p.add_argument("--generator", default="extractive",
+                   help="extractive | a model path or name | run:RUN_ID | openai:NAME (key from OPENAI_API_KEY, "
+                   "endpoint from OPENAI_BASE_URL)")
+    p.add_argument("--threshold", type=float, help="retrieval score below which the answer is 'not found' "
+                   "(default: calibrated on dev questions on first use)")
+    p.add_argument("--no-withhold", action="store_true",
+                   help="show an answer that fails the number check (flagged) instead of the cited text")
+    p.add_argument("--snapshot", help="snapshot name or path (default: latest, else the statute package)")
+    p.add_argument("--json", action="store_true", help="print the JSON object(s)")
+    p.add_argument("--no-progress", action="store_true")
+    return p
+
+
+def _items(args) -> list[dict]:
+    from lexlab.workbench.io import read_jsonl
+
+    if args.questions:
+        return read_jsonl(args.questions, required=("id", "question"))
+    return [{"id": "1", "question": args.question}]
+
+
+def _print(record: dict) -> None:
+    print(record["answer"])
+    if record["citations"]:
+        print("근거: " + "; ".join(f"{c['law']} {c['article']}({c['title']})" for c in record["citations"]))
+    if record["flags"]:
+        print("flags: " + ", ".join(record["flags"]))
+
+
+def ask_main(argv: list[str]) -> int:
+    from lexlab.ask.answer import AskConfig, Asker
+    from lexlab.ask.retrieve import RetrieverConfig
+    from lexlab.ask.statute_index import load_statute_index
+    from lexlab.models.llm_client import LLMError
+
+    args = _parser().parse_args(argv)
+    if bool(args.question) == bool(args.questions):
+        print("lexlab ask: give one question or --questions FILE", file=sys.stderr)
+        return 2
+    try:
+        items = _items(args)
+        config = AskConfig(k=args.k, generator=args.generator, threshold=args.threshold, withhold=not args.no_withhold,
+                           retriever=RetrieverConfig(args.retriever, parse_overrides(args.retriever_opt)))
+        asker = Asker(load_statute_index(args.snapshot, progress=not args.no_progress), config,
+                      progress=not args.no_progress)
+        records = [r.record() for r in asker.ask(items)]
+    except (ValueError, KeyError, FileNotFoundError, LLMError) as exc:
+        print(f"lexlab ask: {exc}", file=sys.stderr)
+        return 2
+    if args.out:
+        from lexlab.workbench.io import write_jsonl
+
+        write_jsonl(records, args.out)
+        print(f"{len(records)} answers → {args.out} ({sum(r['found'] for r in records)} found)", file=sys.stderr)
+    elif args.json or args.questions:
+        for r in records:
+            print(json.dumps(r, ensure_ascii=False))
+    else:
+        _print(records[0])
+    return 0

@@ -1,0 +1,116 @@
+"""Stage 11: how well ``lexlab ask`` answers, cites and abstains, on held-out questions (``lexlab.ask.questions``).
+
+Per question (``score_results``): retrieval recall@k / hit@k of the gold articles; for answered answerable
+questions, citation precision and recall (a citation counts when law and article both match a gold article) and
+ROUGE-L of the answer against the gold answer (character tokens, ``lexlab.legalmidm.metrics``; the notice line is
+not scored); whether the answer was "not found"; whether a guardrail flagged it. ``summarize`` turns the rows into
+metrics with percentile-bootstrap intervals (``.ci_low`` / ``.ci_high``), every one a mean over the questions it is
+defined on:
+
+==========================  =================================================================================
+``recall_at_k`` ``hit_at_k``  answerable questions
+``citation_precision/recall`` answerable questions that were answered
+``rougeL_char``               answerable questions that were answered
+``false_not_found``           answerable questions answered "not found" (target ≤ 0.10)
+``not_found_recall``          unanswerable questions answered "not found" — the caught rate (target ≥ 0.70)
+``not_found_precision``       questions answered "not found" that were unanswerable
+``flag_rate``                 answered questions a guardrail flagged
+==========================  =================================================================================
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from lexlab.ask.answer import AskConfig, Asker, AskResult
+from lexlab.ask.calibration import EvalSetup, calibrate_on, signals
+from lexlab.ask.generators import Generator
+from lexlab.ask.guardrails import without_notice
+from lexlab.legalmidm.metrics import bootstrap_ci, rouge_l
+
+METRICS = {  # metric → (row column, which rows)
+    "recall_at_k": ("recall", "answerable"), "hit_at_k": ("hit", "answerable"),
+    "citation_precision": ("citation_precision", "answered"), "citation_recall": ("citation_recall", "answered"),
+    "rougeL_char": ("rougeL_char", "answered"), "false_not_found": ("not_found", "answerable"),
+    "not_found_recall": ("not_found", "unanswerable"), "not_found_precision": ("unanswerable", "said_not_found"),
+    "flag_rate": ("flagged", "found"),
+}
+
+
+def retrieval_rows(setup: EvalSetup, questions: Sequence[dict], k: int) -> pd.DataFrame:
+    """Recall@k and hit@k of the gold articles for the answerable questions (the retrieval ablation's unit)."""
+    qs = [q for q in questions if q["answerable"]]
+    hits, _, _ = signals(setup, qs, k)
+    rows = []
+    for q, h in zip(qs, hits):
+        gold, got = set(q["gold"]), {x.doc_id for x in h[:k]}
+        rows.append({"id": q["id"], "kind": q["kind"], "recall": len(gold & got) / len(gold),
+                     "hit": float(bool(gold & got)), "p_at_1": float(bool(h) and h[0].doc_id in gold)})
+    return pd.DataFrame(rows)
+
+
+def score_results(questions: Sequence[dict], results: Sequence[AskResult], k: int) -> pd.DataFrame:
+    rows = []
+    for q, r in zip(questions, results):
+        gold = set(q["gold"])
+        cited = [c.doc_id for c in r.citations]
+        got = {h.doc_id for h in r.retrieved[:k]}
+        row = {"id": q["id"], "kind": q["kind"], "origin": q.get("origin", q["kind"]), "answerable": q["answerable"], "unanswerable": not q["answerable"],
+               "found": r.found, "not_found": not r.found, "reason": r.not_found_reason or "",
+               "confidence": r.confidence, "flagged": any(f.startswith("number_not_in_citation") for f in r.flags),
+               "withheld": "withheld" in r.flags, "question": q["question"], "answer": without_notice(r.answer),
+               "gold_answer": q.get("gold_answer", ""), "cited": "; ".join(f"{c.law} {c.article}" for c in r.citations)}
+        if q["answerable"]:
+            row.update(recall=len(gold & got) / len(gold), hit=float(bool(gold & got)))
+            if r.found:
+                hit = len(gold & set(cited))
+                row.update(citation_precision=hit / len(cited) if cited else 0.0, citation_recall=hit / len(gold))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    answered = df["answerable"] & df["found"]
+    df["rougeL_char"] = np.nan
+    if answered.any():
+        df.loc[answered, "rougeL_char"] = rouge_l(list(df.loc[answered, "answer"]),
+                                                  list(df.loc[answered, "gold_answer"]), "char")
+    return df
+
+
+def _subset(df: pd.DataFrame, which: str) -> pd.DataFrame:
+    masks = {"answerable": df["answerable"], "unanswerable": ~df["answerable"],
+             "answered": df["answerable"] & df["found"], "found": df["found"], "said_not_found": df["not_found"]}
+    return df[masks[which]]
+
+
+def summarize(df: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict[str, float]:
+    out: dict[str, float] = {"n_answerable": float(df["answerable"].sum()),
+                             "n_unanswerable": float((~df["answerable"]).sum())}
+    for name, (col, which) in METRICS.items():
+        sub = _subset(df, which)
+        values = sub[col].astype(float).dropna() if col in sub else pd.Series(dtype=float)
+        point, low, high = bootstrap_ci(values.to_numpy(), n_boot=n_boot, seed=seed)
+        out.update({name: point, f"{name}.ci_low": low, f"{name}.ci_high": high})
+    return out
+
+
+def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: str = "test", n_boot: int = 1000,
+             seed: int = 0, progress: bool = False) -> tuple[dict[str, float], pd.DataFrame]:
+    """Calibrate on the dev questions, answer the ``split`` questions with ``generator``, score them."""
+    cal = calibrate_on(setup, config)
+    asker = Asker(setup.index, AskConfig(**{**config.__dict__, "threshold": cal.threshold}), setup.retriever,
+                  generator, progress=progress)
+    qs = [q for q in setup.questions if q["split"] == split]
+    rows = score_results(qs, asker.ask(qs), config.k)
+    metrics = summarize(rows, n_boot, seed)
+    metrics.update({"threshold": cal.threshold, "dev_false_not_found": cal.dev_false_not_found,
+                    "dev_not_found_recall": cal.dev_caught})
+    return metrics, rows
+
+
+def by_kind(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per question kind (held-out-law questions by the template they came from): count, recall@k, citation
+    precision, ROUGE-L, share answered "not found", share flagged."""
+    cols = [c for c in ("recall", "citation_precision", "rougeL_char", "not_found", "flagged") if c in rows]
+    keys = [rows["kind"], rows["origin"].where(rows["kind"] == "heldout_law", "")]
+    return rows.groupby(keys)[cols].mean().assign(n=rows.groupby(keys).size())
