@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
+
+
+NO_PROGRESS_ENV = "LEXLAB_NO_PROGRESS"
+
+
+def show_progress() -> bool:
+    """Whether retrievers draw progress bars: off when ``LEXLAB_NO_PROGRESS=1`` (``lexlab retrieve --no-progress``
+    sets it for the whole process, so bars inside indexing, decoding and training all go quiet)."""
+    return os.environ.get(NO_PROGRESS_ENV) != "1"
 
 
 def read_records(path: str | Path, on_error: OnError = "raise", errors: list | None = None) -> list[dict]:
@@ -126,6 +136,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "bm25": "lexlab.legalsearchlm.retrieval.bm25",
     "dense": "lexlab.legalsearchlm.retrieval.dense",
     "searchlm": "lexlab.legalsearchlm.searchlm.retriever",
+    "hybrid": "lexlab.legalsearchlm.retrieval.hybrid",  # our addition: BM25 + LegalSearchLM fused
 }
 
 

@@ -16,6 +16,22 @@ TRAINERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The steps `lexlab retrieve` trains when no --model is given (searchlm: chosen from the learning curve in
+# benchmarks/results/searchlm_learning_curve.json), and the seconds per step and per corpus case measured on
+# 2 shared CPU cores at the default batch size, for the estimate printed before training starts.
+DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 600}
+_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 1.0}
+_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.05}
+_DEFAULT_BATCH: dict[str, int] = {"dense": 16, "searchlm": 16}
+
+
+def estimate_seconds(method: str, steps: int, n_cases: int, train_kw: Mapping[str, Any] | None = None) -> float:
+    """Rough wall time of ``train_model(method, ...)`` on 2 CPU cores: steps × measured s/step (scaled by batch
+    size) + preparing the corpus (tokenizer, targets, FM-index)."""
+    batch = float((train_kw or {}).get("batch_size", _DEFAULT_BATCH[method]))
+    return steps * _SECONDS_PER_STEP[method] * batch / _DEFAULT_BATCH[method] + n_cases * _SECONDS_PER_CASE[method]
+
+
 def trainer_for(method: str) -> tuple[type, Any]:
     """(config class, training function) of ``method``'s model; ValueError when it has no trainer."""
     if method not in TRAINERS:
