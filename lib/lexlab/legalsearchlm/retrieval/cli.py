@@ -42,6 +42,9 @@ def _parse_opts(items: list[str] | None) -> dict:
     return out
 
 
+MODEL_METHODS = ("dense", "searchlm", "hybrid")  # need a model: trained self-supervised when --model is not given
+
+
 def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
                     opts: dict, on_error: str = "raise", progress: bool = True, tune: str | None = None,
                     queries_path: str | None = None):
@@ -62,7 +65,7 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
             opts = {**json.loads(Path(model).read_text(encoding="utf-8")), **opts}
         if tune:
             opts = {**_tune_bm25(corpus, tune, queries_path, on_error, progress), **opts}
-    else:
+    elif method in MODEL_METHODS:
         if not model:
             model = _train_default(method, corpus, corpus_path, index_dir, train_steps, train_kw, progress)
         opts = {"model": model, **opts}
