@@ -79,6 +79,7 @@ class Evaluation:
     dense_training: dict = field(default_factory=dict)  # the trainer's summary when a dense model was trained
     spans: list[dict] = field(default_factory=list)     # LegalSearchLM's spans for the first 20 queries
     trained_on: dict[str, str] = field(default_factory=dict)  # method → the one category its model saw
+    diversity: dict[str, dict] = field(default_factory=dict)  # method → span diversity over all its queries
 
     def add(self, name: str, run: Run, search_s: float, **seconds: float) -> None:
         self.runs[name] = run
@@ -172,6 +173,8 @@ def searchlm_model_dir(name: str) -> Path:
 
 
 def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConfig) -> None:
+    from lexlab.legalsearchlm.searchlm.oracle import span_diversity
+
     mdir = searchlm_model_dir(name)
     meta = json.loads((mdir / "searchlm.json").read_text()) if (mdir / "searchlm.json").exists() else {}
     label = f"searchlm[{meta.get('variant', name)}]" if len(config.searchlm_models) > 1 else "searchlm"
@@ -185,6 +188,7 @@ def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConf
         run, t_search = _timed(lambda: slm.search(queries, _depth(config)))
         ev.add(name_a, run, t_search, train_s=float(meta.get("seconds_train", 0.0)), index_s=t_index)
         ev.spans += _spans_table(name_a, slm, queries[:20])
+        ev.diversity[name_a] = span_diversity({q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()})
         if meta.get("train_category"):
             ev.trained_on[name_a] = meta["train_category"]
 

@@ -102,3 +102,33 @@ def mean_idf(spans: Sequence[str], counter: SpanCounter) -> float:
     """Mean idf of the spans (how specific the targets are); nan for none."""
     vals = [counter.idf(s) for s in spans if counter.df(s)]
     return sum(vals) / len(vals) if vals else math.nan
+
+
+def full_decisions(ids: set[str], snapshot: str | None = None) -> dict[str, dict]:
+    """The snapshot's decisions of ``ids`` as extractor records: holdings, summary, facts, and ``text`` =
+    판시사항 + 판결요지 + 이유 (the query case's full decision, which its masked query text leaves out)."""
+    from lexlab.data.snapshot import load_snapshot
+
+    d = load_snapshot(snapshot, tables=("decisions",)).decisions
+    d = d[d["case_id"].isin(ids)]
+    return {r.case_id: {"id": r.case_id, "holdings": r.holdings, "summary": r.summary, "facts": r.facts,
+                        "text": " ".join(x for x in (r.holdings, r.summary, r.reasoning) if x)}
+            for r in d.itertuples()}
+
+
+def own_spans(records: Mapping[str, Mapping], counter: SpanCounter, design: str = "filtered",
+              rule=None, candidates: int = 64) -> dict[str, list[str]]:
+    """Each record's own element spans: ``base`` = today's targets (`build_targets`, 8), ``filtered`` =
+    ``candidates`` elements of the full decision through `targets.filter_elements` with ``rule``."""
+    from lexlab.legalsearchlm.searchlm.elements import build_targets, extract_elements
+    from lexlab.legalsearchlm.searchlm.targets import TargetFilter, filter_elements
+
+    ids = list(records)
+    if design == "base":
+        els = build_targets([records[i] for i in ids], max_elements=8, progress=False)
+        return {i: [e.text for e in es] for i, es in zip(ids, els)}
+    if design != "filtered":
+        raise ValueError(f"design must be 'base' or 'filtered', not {design!r}")
+    rule = rule or TargetFilter()
+    return {i: [e.text for e in filter_elements(extract_elements(records[i]["text"], max_elements=candidates),
+                                                 counter, rule)] for i in ids}
