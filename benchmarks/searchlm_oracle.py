@@ -8,9 +8,9 @@ character-level FM-index (`lexlab.legalsearchlm.searchlm.oracle`). Target design
 
 * ``base8``      — today's targets: `build_targets` (holdings/summary/facts, 8 per case), no filter;
 * ``statute8``   — its statute spans only;
-* ``full32``     — 32 candidates from the whole decision, no filter ("more spans per query");
+* ``full32`` / ``full64`` — 32 / 64 candidates from the whole decision, no filter ("more spans per query");
 * ``filt<max_df>_<n>`` — 64 candidates, `targets.filter_elements` (no general provisions, 2 <= df <= max_df)
-  keeping n, the filter's parameters chosen on dev.
+  keeping n (8–64), the filter's parameters chosen on dev.
 
 Each with span scoring count / idf / seal; P@5 on test (standard and stricter qrels) and dev, per category
 for the chosen design, plus the diversity and mean idf of each design's spans.
@@ -57,7 +57,8 @@ def designs(recs: dict[str, dict], counter: SpanCounter, filters: list[tuple[flo
     cand = {i: extract_elements(recs[i]["text"], max_elements=64) for i in ids}
     out = {"base8": {i: [e.text for e in base[i]] for i in ids},
            "statute8": {i: [e.text for e in base[i] if e.kind == "statute"] for i in ids},
-           "full32": {i: [e.text for e in cand[i][:32]] for i in ids}}
+           "full32": {i: [e.text for e in cand[i][:32]] for i in ids},
+           "full64": {i: [e.text for e in cand[i]] for i in ids}}
     for max_df, n in filters:
         rule = TargetFilter(max_df=max_df, max_elements=n)
         out[f"filt{max_df:g}_{n}"] = {i: [e.text for e in filter_elements(cand[i], counter, rule)] for i in ids}
@@ -80,7 +81,7 @@ def main() -> None:
     doc_ids = [str(d["id"]) for d in corpus]
     print(f"index {time.time() - t0:.0f}s", flush=True)
     recs = oracle.full_decisions({q["id"] for q in dev + test})
-    filters = [(m, n) for m in (0.01, 0.02, 0.05, 0.1) for n in (8, 16, 32)]
+    filters = [(m, n) for m in (0.01, 0.02, 0.05, 0.1) for n in (8, 16, 32, 64)]
     spans = designs(recs, counter, filters)
     print(f"elements {time.time() - t0:.0f}s", flush=True)
     rows, per_cat = [], {}

@@ -67,7 +67,7 @@ class SearchLMRetriever(Retriever):
     too weakly trained to condition on it by itself (see the notebook 10 results).
     """
 
-    def __init__(self, model: str | None = None, num_beams: int = 20, max_new_tokens: int = 10,
+    def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
                  min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 320,
                  max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
                  first_token_from_query: bool = False, **kw):
