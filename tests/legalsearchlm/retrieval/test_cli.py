@@ -76,7 +76,7 @@ def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
     common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
               "--k", "3", "--index", str(tmp_path / "slm_idx"), "--opt", "num_beams=3", "--opt", "max_new_tokens=3",
               "--no-progress"]
-    train = ["--opt", "train_steps=2", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
+    train = ["--opt", "train_steps=2", "--opt", "train_target_max_df=0.5", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
              "--opt", "train_batch_size=4", "--opt", "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
     assert retrieve_main(common + train + ["--out", str(out)]) == 0
     assert (tmp_path / "slm_idx" / "corpus.fmi").exists()

@@ -44,6 +44,10 @@ def test_filter_keeps_recurring_substantive_elements_rarest_first():
            Element("위반", "concept", 4.0)]                # in 3 of 5 cases: out with max_df=0.5
     kept = filter_elements(els, c, TargetFilter(max_df=0.5))
     assert [e.text for e in kept] == ["근로기준법 제36조"]
+    # A case whose every element is filtered keeps its non-general ones (rarest first) unless fallback is off.
+    only_bad = [els[0], els[4], els[5]]
+    assert [e.text for e in filter_elements(only_bad, c, TargetFilter(max_df=0.5))] == ["저작권법 제136조", "위반"]
+    assert filter_elements(only_bad, c, TargetFilter(max_df=0.5, fallback=False)) == []
     # Without the general-provision rule and with a loose df cap, frequency alone decides, rarest first.
     loose = filter_elements(els, c, TargetFilter(drop_general=False, max_df=5, min_df=1))
     # 형법 제37조 and 저작권법 제136조 are both in one case; the case's own priority breaks the tie.

@@ -13,7 +13,8 @@ retrieval — a span shared by *a few* cases:
 * spans in fewer than ``min_df`` cases (default 2: only the case itself) are dropped: they cannot retrieve
   another case;
 * the survivors are re-ranked by idf (rarer first, the case's own priority breaking ties) and cut to
-  ``max_elements``.
+  ``max_elements``; a case left with none keeps its other non-general elements (``fallback``), so every case
+  still trains.
 
 Document frequencies come from `SpanCounter`, a character-level FM-index over the whitespace-normalised
 corpus (for word-aligned spans the same matches the retriever's token-level FM-index finds).
@@ -88,6 +89,7 @@ class TargetFilter:
     min_df: int = 2
     max_df: float = 0.05
     max_elements: int = 8
+    fallback: bool = True   # a case left with no target keeps its other elements (rarest first), so it still trains
 
     def __post_init__(self) -> None:
         if self.min_df < 1:
@@ -98,20 +100,21 @@ class TargetFilter:
             raise ValueError(f"TargetFilter.max_elements must be >= 1, got {self.max_elements}")
 
     def max_count(self, n_docs: int) -> int:
-        return int(self.max_df * n_docs) if self.max_df < 1 else int(self.max_df)
+        """The most cases a kept span may occur in (never below ``min_df``, so tiny corpora keep something)."""
+        return max(self.min_df, int(self.max_df * n_docs) if self.max_df < 1 else int(self.max_df))
 
 
 def filter_elements(elements: Sequence[Element], counter: SpanCounter, rule: TargetFilter) -> list[Element]:
     """The discriminative subset of one case's elements, rarest first (module docstring)."""
     hi = rule.max_count(counter.n_docs)
-    kept = []
+    kept, rest = [], []
     for rank, e in enumerate(elements):
         if rule.drop_general and e.kind == "statute" and is_general_provision(e.text):
             continue
         df = counter.df(e.text)
-        if df < rule.min_df or df > hi:
-            continue
-        kept.append((-counter.idf(e.text), rank, e))
+        (kept if rule.min_df <= df <= hi else rest).append((-counter.idf(e.text), rank, e))
+    if not kept and rule.fallback:
+        kept = [x for x in rest if counter.df(x[2].text) > 0]
     kept.sort(key=lambda x: (x[0], x[1]))
     return [e for _, _, e in kept[: rule.max_elements]]
 

@@ -244,7 +244,9 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
         els = filter_targets(els, [r["text"] for r in (corpus or recs)], cfg.target_rule())
     pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens, seed=cfg.seed)
     if not pairs:
-        raise ValueError("no training pairs: no case yielded a target")
+        hint = (f" (the target filter kept none: raise target_max_df={cfg.target_max_df} or set target_filter=False)"
+                if use_filter else "")
+        raise ValueError("no training pairs: no case yielded a target" + hint)
     write_jsonl(({"id": r["id"], "targets": [e.text for e in es]} for r, es in zip(recs, els)),
                 cfg.model_dir() / "targets.jsonl")
     return pairs, stats
