@@ -7,6 +7,10 @@ Trains the default tiny model (`SearchLMConfig` defaults: discriminative targets
 keeping ``--checkpoints`` evenly spaced checkpoints; for each, dev P@5 on a seeded sample of ``--dev-queries``
 dev queries (standard qrels), the span diversity of its generations and the search time per query, at the
 retriever's default decoding options. Training loss comes from the trainer's log history.
+
+``--evaluate-only --tokenizer DIR`` skips training and evaluates the checkpoints already under the model
+directory (an interrupted run: the checkpoints hold no tokenizer, so its directory is given; losses are read from
+the last checkpoint's ``trainer_state.json``).
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
 os.environ.setdefault("LEXLAB_NO_PROGRESS", "1")
 
-from lexlab.legalsearchlm.retrieval import get_retriever, read_records  # noqa: E402
+from lexlab.legalsearchlm.retrieval import load_or_index, read_records  # noqa: E402
 from lexlab.legalsearchlm.retrieval.benchmark import split_queries  # noqa: E402
 from lexlab.legalsearchlm.retrieval.evaluation import evaluate_run  # noqa: E402
 from lexlab.legalsearchlm.searchlm.oracle import span_diversity  # noqa: E402
@@ -33,6 +37,23 @@ from lexlab.workbench.io import read_trec_qrels  # noqa: E402
 def checkpoint_dirs(model_dir: Path) -> list[tuple[int, Path]]:
     found = [(int(p.name.split("-")[1]), p) for p in (model_dir / "checkpoints").glob("checkpoint-*")]
     return sorted(found)
+
+
+def with_tokenizer(ckpt: Path, tokenizer_dir: Path | None) -> Path:
+    """A checkpoint directory that loads as a model + tokenizer (copies the tokenizer files in when missing)."""
+    import shutil
+
+    if tokenizer_dir is not None and not (ckpt / "tokenizer.json").exists():
+        for f in Path(tokenizer_dir).iterdir():
+            if f.is_file():
+                shutil.copy(f, ckpt / f.name)
+    return ckpt
+
+
+def interrupted_losses(model_dir: Path) -> list[dict]:
+    ckpts = checkpoint_dirs(model_dir)
+    state = json.loads((ckpts[-1][1] / "trainer_state.json").read_text(encoding="utf-8")) if ckpts else {}
+    return [{"step": h["step"], "loss": h["loss"]} for h in state.get("log_history", []) if "loss" in h]
 
 
 def evaluate_checkpoint(slm, ckpt: Path, queries, qrels) -> dict:
@@ -57,6 +78,8 @@ def main() -> None:
     ap.add_argument("--checkpoints", type=int, default=3)
     ap.add_argument("--dev-queries", type=int, default=40)
     ap.add_argument("--name", default="searchlm_curve")
+    ap.add_argument("--evaluate-only", action="store_true", help="evaluate existing checkpoints, no training")
+    ap.add_argument("--tokenizer", default="", help="tokenizer dir for --evaluate-only checkpoints")
     ap.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="SearchLMConfig overrides")
     ap.add_argument("--out", default=str(REPO / "benchmarks/results/searchlm_learning_curve.json"))
     a = ap.parse_args()
@@ -73,23 +96,30 @@ def main() -> None:
               "learning_rate": 0.002, "report_to": "none", "progress": False, **parse_overrides(a.set)}
     cfg = config_from_dict(SearchLMConfig, values, source="--set")
     t0 = time.time()
-    res = train_searchlm(corpus, cfg)
+    if a.evaluate_only:
+        losses, final, extra, secs_step = interrupted_losses(model_dir), None, {}, None
+    else:
+        res = train_searchlm(corpus, cfg)
+        losses = [{"step": h["step"], "loss": h["loss"]} for h in res.log_history if "loss" in h]
+        final, extra = res.final_dir, res.extra
+        secs_step = round(res.train_seconds / max(1, res.global_step), 3)
     train_s = time.time() - t0
-    losses = [{"step": h["step"], "loss": h["loss"]} for h in res.log_history if "loss" in h]
-    print(f"trained {res.global_step} steps in {train_s:.0f}s; losses {losses}", flush=True)
+    print(f"trained in {train_s:.0f}s; losses {losses}", flush=True)
+    ckpts = [(step, with_tokenizer(c, Path(a.tokenizer) if a.tokenizer else None))
+             for step, c in checkpoint_dirs(model_dir)]
     t0 = time.time()
-    slm = get_retriever("searchlm", model=str(res.final_dir)).index(corpus)
+    slm = load_or_index("searchlm", model_dir / f"index_{a.benchmark}", corpus, model=str(final or ckpts[-1][1]))
     index_s = time.time() - t0
     curve = []
-    for step, ckpt in checkpoint_dirs(model_dir):
+    for step, ckpt in ckpts:
         row = {"step": step, **evaluate_checkpoint(slm, ckpt, dev, qrels)}
         curve.append(row)
         print(row, flush=True)
     out = {"config": {k: v for k, v in values.items() if k != "out_dir"}, "train_seconds": round(train_s, 1),
-           "seconds_per_step": round(res.train_seconds / max(1, res.global_step), 3),
-           "index_seconds": round(index_s, 1), "train_loss": losses, "dev_queries": len(dev), "curve": curve,
-           "targets": {k: res.extra.get(k) for k in ("targets", "targets_not_in_corpus", "pairs",
-                                                     "cases_without_targets", "seconds_prepare")}}
+           "seconds_per_step": secs_step, "index_seconds": round(index_s, 1), "train_loss": losses,
+           "dev_queries": len(dev), "curve": curve, "load_avg_1m": os.getloadavg()[0],
+           "targets": {k: extra.get(k) for k in ("targets", "targets_not_in_corpus", "pairs",
+                                                 "cases_without_targets", "seconds_prepare")}}
     Path(a.out).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(out, ensure_ascii=False)[:2000])
 
