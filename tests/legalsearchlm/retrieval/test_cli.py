@@ -71,7 +71,7 @@ def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
+def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path, capfd):
     out = tmp_path / "slm.trec"
     common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
               "--k", "3", "--index", str(tmp_path / "slm_idx"), "--opt", "num_beams=3", "--opt", "max_new_tokens=3",
@@ -79,6 +79,10 @@ def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
     train = ["--opt", "train_steps=2", "--opt", "train_target_max_df=0.5", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
              "--opt", "train_batch_size=4", "--opt", "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
     assert retrieve_main(common + train + ["--out", str(out)]) == 0
+    err = capfd.readouterr().err
+    # The time it will take is said before training; --no-progress leaves no progress bar (ours or HF's).
+    assert "training a searchlm model" in err and "min on 2 CPU cores" in err and "--model" in err
+    assert "it/s]" not in err and "%|" not in err
     assert (tmp_path / "slm_idx" / "corpus.fmi").exists()
     assert (tmp_path / "slm_idx" / "model" / "final" / "searchlm.json").exists()
     run = read_trec_run(out) if out.stat().st_size else {}

@@ -119,16 +119,35 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.tune and a.method != "bm25":
         p.error("--tune applies to --method bm25")
-    before = os.environ.get(NO_PROGRESS_ENV)
+    before = {k: os.environ.get(k) for k in _QUIET_ENV}
+    hf_bars = _hf_progress(None)
     if a.no_progress:
-        os.environ[NO_PROGRESS_ENV] = "1"
+        os.environ.update({k: "1" for k in _QUIET_ENV})
+        _hf_progress(False)
     try:
         return _retrieve(a)
     finally:
-        if before is None:
-            os.environ.pop(NO_PROGRESS_ENV, None)
-        else:
-            os.environ[NO_PROGRESS_ENV] = before
+        _hf_progress(hf_bars)
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# Ours (indexing, decoding) and Hugging Face's (model loading: read when transformers is imported).
+_QUIET_ENV = (NO_PROGRESS_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")
+
+
+def _hf_progress(on: bool | None) -> bool | None:
+    """Switch an already imported transformers' progress bars on/off (None: leave them); returns their state."""
+    if "transformers" not in sys.modules:
+        return None
+    from transformers.utils import logging as hf_logging
+
+    if on is not None:
+        (hf_logging.enable_progress_bar if on else hf_logging.disable_progress_bar)()
+    return hf_logging.is_progress_bar_enabled()
 
 
 def _retrieve(a: argparse.Namespace) -> int:

@@ -16,12 +16,15 @@ TRAINERS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# The steps `lexlab retrieve` trains when no --model is given (searchlm: chosen from the learning curve in
-# benchmarks/results/searchlm_learning_curve.json), and the seconds per step and per corpus case measured on
-# 2 shared CPU cores at the default batch size, for the estimate printed before training starts.
+# The steps `lexlab retrieve` trains when no --model is given, and the seconds per step (default batch size)
+# and per corpus case behind the estimate printed before training starts. searchlm: 600 steps = SearchLMConfig's
+# default; the learning curve (benchmarks/results/searchlm_learning_curve.json) only reached 80 steps on the
+# shared machine, so it does not yet choose this number. Seconds: ~2.5 s/step and ~0.04 s/case on an idle 2-core
+# machine (the issue's 200 steps + indexing in 557 s); measured 9 s/step and 0.15 s/case at load 7.5 on 2 cores.
+# dense: rough figures, not re-measured in issue #10.
 DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 600}
-_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 1.0}
-_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.05}
+_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 2.5}
+_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.04}
 _DEFAULT_BATCH: dict[str, int] = {"dense": 16, "searchlm": 16}
 
 
