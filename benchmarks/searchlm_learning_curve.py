@@ -31,7 +31,7 @@ from lexlab.legalsearchlm.retrieval.evaluation import evaluate_run  # noqa: E402
 from lexlab.legalsearchlm.searchlm.oracle import span_diversity  # noqa: E402
 from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm  # noqa: E402
 from lexlab.workbench import paths  # noqa: E402
-from lexlab.workbench.io import read_trec_qrels  # noqa: E402
+from lexlab.workbench.io import read_trec_qrels, trec_id  # noqa: E402
 
 
 def checkpoint_dirs(model_dir: Path) -> list[tuple[int, Path]]:
@@ -65,7 +65,9 @@ def evaluate_checkpoint(slm, ckpt: Path, queries, qrels) -> dict:
     secs = time.time() - t0
     spans = {q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()}
     div = span_diversity(spans)
-    return {"dev_P@5": round(evaluate_run(qrels, run, ["P@5"])["P@5"], 4),
+    ids = {trec_id(q["id"]) for q in queries}
+    scored = {q: r for q, r in qrels.items() if q in ids}  # the sample only: others would count as zeros
+    return {"dev_P@5": round(evaluate_run(scored, run, ["P@5"])["P@5"], 4),
             "search_s_per_query": round(secs / len(queries), 3),
             "distinct_spans": div["distinct_spans"], "top_span_is_global_top": round(div["top_span_is_global_top"], 3),
             "general_provision_share": round(div["general_provision_share"], 3)}
