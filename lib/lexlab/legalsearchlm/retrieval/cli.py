@@ -10,9 +10,9 @@ take is printed before it starts) and kept under the index directory, where ``--
 may name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``); the defaults are the options tuned
 on the project's dev split (README). ``--tune QRELS`` re-tunes BM25 (tokenizer, k1, b) on your own queries: those
 with ``"split": "dev"`` in the queries file (all of them when none has a split), scored against QRELS.
-``--method hybrid`` (our addition, not the paper's) fuses BM25 and LegalSearchLM by reciprocal-rank fusion. ``--index DIR`` saves the index, or
-loads it when DIR already holds one, so a second run skips indexing. ``--opt key=value`` sets any retriever
-option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
+``--method hybrid`` (our addition, not the paper's) fuses BM25 and LegalSearchLM by reciprocal-rank fusion.
+``--index DIR`` saves the index, or loads it when DIR already holds one, so a second run skips indexing.
+``--opt key=value`` sets any retriever option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
 """
 from __future__ import annotations
 
