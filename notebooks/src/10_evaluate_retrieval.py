@@ -104,7 +104,10 @@ if oracle:
     from lexlab.legalsearchlm.searchlm.targets import SpanCounter
 
     counter = SpanCounter([d["text"] for d in corpus])
-    decisions = oracle_mod.full_decisions({q["id"] for q in evalq})
+    by_id = {str(d["id"]): d for d in corpus}
+    # The query's full decision from the snapshot; its corpus text where the snapshot does not have it.
+    decisions = {**{q["id"]: {"id": q["id"], "text": by_id[q["id"]]["text"]} for q in evalq if q["id"] in by_id},
+                 **oracle_mod.full_decisions({q["id"] for q in evalq})}
     for design in ("base", "filtered"):
         own = oracle_mod.own_spans(decisions, counter, design)
         result.runs[f"oracle[{design}]"] = oracle_mod.oracle_run(own, counter, [str(d["id"]) for d in corpus], evalq,

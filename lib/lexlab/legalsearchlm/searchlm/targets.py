@@ -87,8 +87,8 @@ class TargetFilter:
 
     drop_general: bool = True
     min_df: int = 2
-    max_df: float = 0.05
-    max_elements: int = 8
+    max_df: float = 0.02      # with max_elements=32: the best design on dev (benchmarks/searchlm_oracle.py)
+    max_elements: int = 32
     fallback: bool = True   # a case left with no target keeps its other elements (rarest first), so it still trains
 
     def __post_init__(self) -> None:
