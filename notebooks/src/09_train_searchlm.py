@@ -36,7 +36,7 @@ extractor = "offline"        # offline | llm (OpenAI-compatible endpoint; key fr
 llm_model = "gpt-4o-mini"
 llm_base_url = ""
 max_elements = 32           # targets per case (after the filter below)
-target_filter = True        # discriminative targets: no procedural/general provisions, 2 <= cases <= target_max_df
+target_filter = True        # discriminative targets (no procedural or general provisions, 2 to target_max_df cases)
 target_max_df = 0.02        # share of corpus cases a target may occur in (chosen on dev by benchmarks/searchlm_oracle.py)
 max_input_tokens = 160
 max_steps = 200
