@@ -30,6 +30,11 @@ test: setup
 
 demo: setup
 	$(BIN)/lexlab run experiments/legalmidm_demo.yaml
+	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
+
+# The retrieval half of the demo alone (needs the snapshot the LegalMidm half builds).
+demo-retrieval: setup
+	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
 
 bench: setup
 	$(BIN)/python benchmarks/fm_index.py

@@ -35,7 +35,9 @@ train_category = ""          # read when variant is "custom" (or "ood", default 
 extractor = "offline"        # offline | llm (OpenAI-compatible endpoint; key from the environment)
 llm_model = "gpt-4o-mini"
 llm_base_url = ""
-max_elements = 8
+max_elements = 32           # targets per case (after the filter below)
+target_filter = True        # discriminative targets (no procedural or general provisions, 2 to target_max_df cases)
+target_max_df = 0.02        # share of corpus cases a target may occur in (chosen on dev by benchmarks/searchlm_oracle.py)
 max_input_tokens = 160
 max_steps = 200
 batch_size = 16
@@ -57,7 +59,8 @@ recipe = variant_recipe(variant, targets, first_token_aware, train_category)
 params = {"benchmark": benchmark, "corpus_path": corpus_path, "model": model, "model_name": model_name,
           "variant": variant, **recipe, "extractor": extractor, "max_elements": max_elements,
           "max_input_tokens": max_input_tokens, "max_steps": max_steps, "batch_size": batch_size,
-          "learning_rate": learning_rate, "seed": seed,
+          "learning_rate": learning_rate, "seed": seed, "target_filter": target_filter,
+          "target_max_df": target_max_df,
           **({"llm_model": llm_model, "llm_base_url": llm_base_url} if extractor == "llm" else {})}
 run = tracking.stage_run("train_searchlm", params)
 corpus = read_records(corpus_path or paths.work_dir("legar", benchmark) / "corpus.jsonl")
@@ -69,7 +72,8 @@ cfg = config_from_dict(SearchLMConfig, dict(
     out_dir=str(out_dir), run_name=run_name, seed=seed, model=model, targets=recipe["targets"],
     first_token_aware=recipe["first_token_aware"], extractor=extractor,
     llm={"model": llm_model, "base_url": llm_base_url or None} if extractor == "llm" else {},
-    max_elements=max_elements, max_input_tokens=max_input_tokens, max_steps=max_steps, batch_size=batch_size,
+    max_elements=max_elements, target_filter=target_filter, target_max_df=target_max_df,
+    max_input_tokens=max_input_tokens, max_steps=max_steps, batch_size=batch_size,
     learning_rate=learning_rate, train_ids=train_ids,
     extra_meta={"variant": variant, "train_category": recipe.get("train_category", "")},
 ), source="notebook parameters")

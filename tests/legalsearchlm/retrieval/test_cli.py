@@ -71,14 +71,18 @@ def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
 
 
 @pytest.mark.slow
-def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
+def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path, capfd):
     out = tmp_path / "slm.trec"
     common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
               "--k", "3", "--index", str(tmp_path / "slm_idx"), "--opt", "num_beams=3", "--opt", "max_new_tokens=3",
               "--no-progress"]
-    train = ["--opt", "train_steps=2", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
+    train = ["--opt", "train_steps=2", "--opt", "train_target_max_df=0.5", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
              "--opt", "train_batch_size=4", "--opt", "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
     assert retrieve_main(common + train + ["--out", str(out)]) == 0
+    err = capfd.readouterr().err
+    # The time it will take is said before training; --no-progress leaves no progress bar (ours or HF's).
+    assert "training a searchlm model" in err and "min on 2 CPU cores" in err and "--model" in err
+    assert "it/s]" not in err and "%|" not in err
     assert (tmp_path / "slm_idx" / "corpus.fmi").exists()
     assert (tmp_path / "slm_idx" / "model" / "final" / "searchlm.json").exists()
     run = read_trec_run(out) if out.stat().st_size else {}
@@ -87,3 +91,57 @@ def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path):
     # The second call loads the saved FM-index and model instead of training again, and ranks the same way.
     assert retrieve_main(common + ["--out", str(tmp_path / "slm2.trec")]) == 0
     assert (read_trec_run(tmp_path / "slm2.trec") if (tmp_path / "slm2.trec").stat().st_size else {}) == run
+
+
+def test_bm25_cli_defaults_are_the_tuned_options(files, tmp_path: Path):
+    from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS, BM25Retriever
+
+    assert {k: BM25Retriever().options[k] for k in DEFAULT_OPTIONS} == DEFAULT_OPTIONS
+    assert DEFAULT_OPTIONS["tokenizer"] == "char2" and DEFAULT_OPTIONS["b"] == 1.0 and DEFAULT_OPTIONS["k1"] > 10
+    idx = tmp_path / "idx"
+    assert retrieve_main(["--method", "bm25", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                          "--out", str(tmp_path / "r.trec"), "--index", str(idx), "--no-progress"]) == 0
+    saved = json.loads((idx / "retriever.json").read_text(encoding="utf-8"))["options"]
+    assert {k: saved[k] for k in DEFAULT_OPTIONS} == DEFAULT_OPTIONS
+
+
+def test_bm25_cli_tune_uses_the_users_qrels(files, tmp_path: Path, capsys):
+    idx = tmp_path / "idx"
+    assert retrieve_main(["--method", "bm25", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                          "--out", str(tmp_path / "r.trec"), "--index", str(idx), "--tune", str(files["qrels"]),
+                          "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "bm25 tuned on 3 queries" in err
+    saved = json.loads((idx / "retriever.json").read_text(encoding="utf-8"))["options"]
+    assert saved["tokenizer"] in ("char2", "word", "word+char2")
+    assert f"'k1': {saved['k1']}" in err  # the options printed are the options indexed
+    with pytest.raises(SystemExit):
+        retrieve_main(["--method", "hybrid", "--queries", str(files["queries"]), "--out", "x",
+                       "--tune", str(files["qrels"])])
+
+
+def test_no_progress_reaches_every_retriever_and_is_restored(files, tmp_path: Path, monkeypatch):
+    from lexlab.legalsearchlm.retrieval import Retriever, register
+    from lexlab.legalsearchlm.retrieval.base import NO_PROGRESS_ENV, _REGISTRY, show_progress
+
+    seen = []
+
+    @register("probe")
+    class Probe(Retriever):
+        def _index(self, texts, records):
+            seen.append(show_progress())
+
+        def _search(self, texts, ks, queries):
+            seen.append(show_progress())
+            return [[] for _ in texts]
+
+    monkeypatch.delenv(NO_PROGRESS_ENV, raising=False)
+    try:
+        args = ["--method", "probe", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                "--out", str(tmp_path / "r.trec")]
+        assert retrieve_main(args + ["--no-progress"]) == 0
+        assert seen == [False, False] and show_progress()  # quiet inside, restored after
+        assert retrieve_main(args) == 0
+        assert seen[2:] == [True, True]
+    finally:
+        _REGISTRY.pop("probe", None)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -22,6 +23,15 @@ from lexlab.legalsearchlm.retrieval.inputs import FINGERPRINT, corpus_fingerprin
 from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
+
+
+NO_PROGRESS_ENV = "LEXLAB_NO_PROGRESS"
+
+
+def show_progress() -> bool:
+    """Whether retrievers draw progress bars: off when ``LEXLAB_NO_PROGRESS=1`` (``lexlab retrieve --no-progress``
+    sets it for the whole process, so bars inside indexing, decoding and training all go quiet)."""
+    return os.environ.get(NO_PROGRESS_ENV) != "1"
 
 
 def read_records(path: str | Path, on_error: OnError = "raise", errors: list | None = None,
@@ -134,6 +144,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "bm25": "lexlab.legalsearchlm.retrieval.bm25",
     "dense": "lexlab.legalsearchlm.retrieval.dense",
     "searchlm": "lexlab.legalsearchlm.searchlm.retriever",
+    "hybrid": "lexlab.legalsearchlm.retrieval.hybrid",  # our addition: BM25 + LegalSearchLM fused
 }
 
 

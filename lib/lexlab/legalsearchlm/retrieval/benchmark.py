@@ -22,7 +22,7 @@ from lexlab.models.naming import resolve_model
 from lexlab.workbench import paths
 from lexlab.workbench.io import Qrels, Run, trec_id, write_trec_run
 
-METHODS = ("bm25", "dense", "searchlm")
+METHODS = ("bm25", "dense", "searchlm", "hybrid")  # hybrid: our addition, BM25 + LegalSearchLM fused
 Anchor = Literal["off", "on", "both"]
 _ANCHORS: dict[str, list[bool]] = {"off": [False], "on": [True], "both": [False, True]}
 
@@ -50,9 +50,13 @@ class EvaluationConfig:
     num_beams: int = 10
     max_new_tokens: int = 8
     searchlm_anchor: Anchor = "off"         # also decode with spans anchored on query words (our addition)
+    hybrid_depth: int = 100                 # hybrid: candidates fused from each of BM25 and LegalSearchLM
 
     def __post_init__(self):
         self.methods = _names(self.methods)
+        if "hybrid" in self.methods:  # fuses the runs of both
+            self.methods = list(dict.fromkeys([m for m in self.methods if m != "hybrid"] + ["bm25", "searchlm",
+                                                                                           "hybrid"]))
         unknown = sorted(set(self.methods) - set(METHODS))
         if unknown:
             raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
@@ -75,6 +79,7 @@ class Evaluation:
     dense_training: dict = field(default_factory=dict)  # the trainer's summary when a dense model was trained
     spans: list[dict] = field(default_factory=list)     # LegalSearchLM's spans for the first 20 queries
     trained_on: dict[str, str] = field(default_factory=dict)  # method → the one category its model saw
+    diversity: dict[str, dict] = field(default_factory=dict)  # method → span diversity over all its queries
 
     def add(self, name: str, run: Run, search_s: float, **seconds: float) -> None:
         self.runs[name] = run
@@ -111,7 +116,25 @@ def evaluate_methods(corpus: Sequence[dict], dev: Sequence[dict], queries: Seque
     if "searchlm" in config.methods:
         for name in config.searchlm_models:
             _searchlm(ev, name, corpus, queries, config)
+    if "hybrid" in config.methods:
+        _hybrid(ev, config)
     return ev
+
+
+def _depth(config: EvaluationConfig) -> int:
+    """How deep BM25 and LegalSearchLM rank: ``k``, or the fusion depth when the hybrid is asked for."""
+    return max(config.k, config.hybrid_depth) if "hybrid" in config.methods else config.k
+
+
+def _hybrid(ev: Evaluation, config: EvaluationConfig) -> None:
+    """Reciprocal-rank fusion of the BM25 run with each LegalSearchLM run (our addition, not the paper's)."""
+    from lexlab.legalsearchlm.retrieval.hybrid import fuse
+
+    bm25 = ev.runs["bm25"]
+    for name in [n for n in list(ev.runs) if n.startswith("searchlm")]:
+        slm = ev.runs[name]
+        (run, t) = _timed(lambda: {q: fuse([bm25[q], slm.get(q, [])], [1.0, 1.0], "rrf", k=config.k) for q in bm25})
+        ev.add(name.replace("searchlm", "hybrid", 1), run, t, index_s=0.0)
 
 
 def _bm25(ev: Evaluation, corpus, dev, queries, qrels: Qrels, config: EvaluationConfig) -> None:
@@ -124,7 +147,7 @@ def _bm25(ev: Evaluation, corpus, dev, queries, qrels: Qrels, config: Evaluation
         best, t_tune = dict(config.bm25_options), 0.0
     ev.bm25_options = best
     bm25, t_index = _timed(lambda: get_retriever("bm25", **best).index(corpus))
-    run, t_search = _timed(lambda: bm25.search(queries, config.k))
+    run, t_search = _timed(lambda: bm25.search(queries, _depth(config)))
     ev.add("bm25", run, t_search, tune_s=t_tune, index_s=t_index)
 
 
@@ -150,6 +173,8 @@ def searchlm_model_dir(name: str) -> Path:
 
 
 def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConfig) -> None:
+    from lexlab.legalsearchlm.searchlm.oracle import span_diversity
+
     mdir = searchlm_model_dir(name)
     meta = json.loads((mdir / "searchlm.json").read_text()) if (mdir / "searchlm.json").exists() else {}
     label = f"searchlm[{meta.get('variant', name)}]" if len(config.searchlm_models) > 1 else "searchlm"
@@ -160,9 +185,10 @@ def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConf
         name_a = label + ("+qanchor" if anchor else "")
         slm.options.update(num_beams=config.num_beams, max_new_tokens=config.max_new_tokens,
                            first_token_from_query=anchor)
-        run, t_search = _timed(lambda: slm.search(queries, config.k))
+        run, t_search = _timed(lambda: slm.search(queries, _depth(config)))
         ev.add(name_a, run, t_search, train_s=float(meta.get("seconds_train", 0.0)), index_s=t_index)
         ev.spans += _spans_table(name_a, slm, queries[:20])
+        ev.diversity[name_a] = span_diversity({q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()})
         if meta.get("train_category"):
             ev.trained_on[name_a] = meta["train_category"]
 

@@ -4,21 +4,27 @@
     lexlab retrieve --method searchlm --model work/retrieval/searchlm/final --index work/retrieval/idx ...
     lexlab evaluate-run --qrels qrels.standard.trec --run run.trec --metrics P@5 nDCG@10 --by-category queries.jsonl
 
-``--model``: for dense/searchlm a model directory (trained by notebook 09, or any HF / sentence-transformers
-path); without it, one is trained self-supervised on the corpus first (``--opt train_steps=N``). For bm25 it may
-name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``). ``--index DIR`` saves the index, or
-loads it when DIR already holds one, so a second run skips indexing. ``--opt key=value`` sets any retriever
-option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
+``--model``: for dense/searchlm/hybrid a model directory (trained by notebook 09, or any HF / sentence-transformers
+path); without it, one is trained self-supervised on the corpus first (``--opt train_steps=N``; the time it will
+take is printed before it starts) and kept under the index directory, where ``--model`` can reuse it. For bm25 it
+may name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``); the defaults are the options tuned
+on the project's dev split (README). ``--tune QRELS`` re-tunes BM25 (tokenizer, k1, b) on your own queries: those
+with ``"split": "dev"`` in the queries file (all of them when none has a split), scored against QRELS.
+``--method hybrid`` (our addition, not the paper's) fuses BM25 and LegalSearchLM by reciprocal-rank fusion.
+``--index DIR`` saves the index, or loads it when DIR already holds one, so a second run skips indexing.
+``--opt key=value`` sets any retriever option (e.g. ``--opt num_beams=10``); ``--opt train_<arg>=V`` passes ``<arg>`` to the trainer used when no model is given.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
-from lexlab.legalsearchlm.retrieval import build_index, get_class, inputs, read_records, saved_index
+from lexlab.legalsearchlm.retrieval import available_methods, build_index, get_class, inputs, read_records, saved_index
+from lexlab.legalsearchlm.retrieval.base import NO_PROGRESS_ENV
 from lexlab.legalsearchlm.retrieval.training import train_model
 from lexlab.workbench.io import ParseError, read_trec_qrels, read_trec_run, trec_id, write_trec_run
 
@@ -36,8 +42,12 @@ def _parse_opts(items: list[str] | None) -> dict:
     return out
 
 
+MODEL_METHODS = ("dense", "searchlm", "hybrid")  # need a model: trained self-supervised when --model is not given
+
+
 def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
-                    opts: dict, on_error: str = "raise", progress: bool = True):
+                    opts: dict, on_error: str = "raise", progress: bool = True, tune: str | None = None,
+                    queries_path: str | None = None):
     """Load the index at ``index_dir`` if one is there (built from this corpus), else index the corpus (training a
     model if needed)."""
     inputs.check_options(get_class(method), opts)  # fail fast on an unknown method or option, before reading
@@ -53,28 +63,54 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
         inputs.check_index_corpus(index_dir, corpus, corpus_path)
         return saved_index(method, index_dir), 0.0
     t0 = time.time()
-    train_steps = int(opts.pop("train_steps", 200))
+    train_steps = int(opts.pop("train_steps", 0)) or None
     # "train_<arg>=..." options go to the self-supervised trainer (e.g. train_batch_size=8), the rest to the retriever.
     train_kw = {k[len("train_"):]: opts.pop(k) for k in [k for k in opts if k.startswith("train_")]}
     if method == "bm25":
         if model:
             opts = {**json.loads(Path(model).read_text(encoding="utf-8")), **opts}
-    else:
+        if tune:
+            opts = {**_tune_bm25(corpus, tune, queries_path, on_error, progress), **opts}
+    elif method in MODEL_METHODS:
         if not model:
-            work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
-            print(f"no --model: training a {method} model self-supervised on {corpus_path} ({train_steps} steps)",
-                  file=sys.stderr)
-            model, _ = train_model(method, corpus, work / "model", max_steps=train_steps, progress=progress,
-                                   **train_kw)
+            model = _train_default(method, corpus, corpus_path, index_dir, train_steps, train_kw, progress)
         opts = {"model": model, **opts}
     r = build_index(method, index_dir, corpus, **opts)  # saved_index found nothing there
     return r, time.time() - t0
 
 
+def _train_default(method: str, corpus: list, corpus_path: str, index_dir: str | None, steps: int | None,
+                   train_kw: dict, progress: bool) -> str:
+    """Train the documented default model for ``method`` (hybrid: its LegalSearchLM part); returns its path."""
+    from lexlab.legalsearchlm.retrieval.training import DEFAULT_STEPS, estimate_seconds
+
+    trained = "searchlm" if method == "hybrid" else method
+    work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
+    steps = steps or DEFAULT_STEPS[trained]
+    est = estimate_seconds(trained, steps, len(corpus), train_kw)
+    print(f"no --model: training a {trained} model self-supervised on {corpus_path}: {steps} steps, about "
+          f"{est / 60:.0f} min on 2 CPU cores (reuse it later with --model {work / 'model' / 'final'})",
+          file=sys.stderr)
+    model, _ = train_model(trained, corpus, work / "model", max_steps=steps, progress=progress, **train_kw)
+    return model
+
+
+def _tune_bm25(corpus: list, qrels_path: str, queries_path: str | None, on_error: str, progress: bool) -> dict:
+    """BM25 options tuned on the dev queries of ``queries_path`` (all of them when none has a split)."""
+    from lexlab.legalsearchlm.retrieval.bm25 import tune_bm25
+
+    queries = read_records(queries_path, on_error=on_error)
+    dev = [q for q in queries if q.get("split") == "dev"] or queries
+    best, _ = tune_bm25(corpus, dev, read_trec_qrels(qrels_path), progress=progress)
+    print(f"bm25 tuned on {len(dev)} queries of {queries_path} against {qrels_path}: {best}", file=sys.stderr)
+    return best
+
+
 def retrieve_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="lexlab retrieve", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--method", required=True, choices=["bm25", "dense", "searchlm"])
+    p.add_argument("--method", required=True, choices=available_methods(),
+                   help="hybrid: BM25 + LegalSearchLM fused (our addition, not the paper's method)")
     p.add_argument("--corpus", help="JSONL with id, text per document")
     p.add_argument("--queries", required=True, help="JSONL with id, text (optional: exclude, category)")
     p.add_argument("--k", type=inputs.positive_int, default=5)
@@ -84,11 +120,46 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     p.add_argument("--opt", action="append", metavar="KEY=VALUE", help="retriever option (repeatable)")
     p.add_argument("--on-error", choices=["raise", "skip"], default="raise",
                    help="a bad JSONL record: stop (default) or skip it and report")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--tune", metavar="QRELS", help="bm25: tune tokenizer/k1/b on the dev queries against QRELS")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (indexing, training, search)")
     a = p.parse_args(argv)
+    if a.tune and a.method != "bm25":
+        p.error("--tune applies to --method bm25")
+    before = {k: os.environ.get(k) for k in _QUIET_ENV}
+    hf_bars = _hf_progress(None)
+    if a.no_progress:
+        os.environ.update({k: "1" for k in _QUIET_ENV})
+        _hf_progress(False)
+    try:
+        return _retrieve(a)
+    finally:
+        _hf_progress(hf_bars)
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+# Ours (indexing, decoding) and Hugging Face's (model loading: read when transformers is imported).
+_QUIET_ENV = (NO_PROGRESS_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")
+
+
+def _hf_progress(on: bool | None) -> bool | None:
+    """Switch an already imported transformers' progress bars on/off (None: leave them); returns their state."""
+    if "transformers" not in sys.modules:
+        return None
+    from transformers.utils import logging as hf_logging
+
+    if on is not None:
+        (hf_logging.enable_progress_bar if on else hf_logging.disable_progress_bar)()
+    return hf_logging.is_progress_bar_enabled()
+
+
+def _retrieve(a: argparse.Namespace) -> int:
     try:
         r, t_index = build_retriever(a.method, a.corpus, a.model, a.index, _parse_opts(a.opt), a.on_error,
-                                     not a.no_progress)
+                                     not a.no_progress, a.tune, a.queries)
         queries = read_records(a.queries, on_error=a.on_error, check=inputs.check_query)
         if Path(a.out).is_dir():
             raise ValueError(f"--out {a.out} is a directory; name the TREC run file to write")

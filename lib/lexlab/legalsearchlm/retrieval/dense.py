@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from lexlab.legalsearchlm.retrieval import Retriever, register
+from lexlab.legalsearchlm.retrieval.base import show_progress
 from lexlab.legalsearchlm.searchlm.elements import normalize_text
 
 
@@ -91,7 +92,7 @@ class DenseRetriever(Retriever):
         from tqdm.auto import tqdm
 
         passages, owner = [], []
-        for i, t in enumerate(tqdm(texts, desc="passages", leave=False)):
+        for i, t in enumerate(tqdm(texts, desc="passages", leave=False, disable=not show_progress())):
             ps = self._passages(t) or [normalize_text(t)]
             passages.extend(ps)
             owner.extend([i] * len(ps))

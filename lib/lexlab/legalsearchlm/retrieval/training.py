@@ -16,6 +16,25 @@ TRAINERS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The steps `lexlab retrieve` trains when no --model is given, and the seconds per step (default batch size)
+# and per corpus case behind the estimate printed before training starts. searchlm: 600 steps = SearchLMConfig's
+# default; the learning curve (benchmarks/results/searchlm_learning_curve.json) only reached 80 steps on the
+# shared machine, so it does not yet choose this number. Seconds: ~2.5 s/step and ~0.04 s/case on an idle 2-core
+# machine (the issue's 200 steps + indexing in 557 s); measured 9 s/step and 0.15 s/case at load 7.5 on 2 cores.
+# dense: rough figures, not re-measured in issue #10.
+DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 600}
+_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 2.5}
+_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.04}
+_DEFAULT_BATCH: dict[str, int] = {"dense": 16, "searchlm": 16}
+
+
+def estimate_seconds(method: str, steps: int, n_cases: int, train_kw: Mapping[str, Any] | None = None) -> float:
+    """Rough wall time of ``train_model(method, ...)`` on 2 CPU cores: steps × measured s/step (scaled by batch
+    size) + preparing the corpus (tokenizer, targets, FM-index)."""
+    batch = float((train_kw or {}).get("batch_size", _DEFAULT_BATCH[method]))
+    return steps * _SECONDS_PER_STEP[method] * batch / _DEFAULT_BATCH[method] + n_cases * _SECONDS_PER_CASE[method]
+
+
 def trainer_for(method: str) -> tuple[type, Any]:
     """(config class, training function) of ``method``'s model; ValueError when it has no trainer."""
     if method not in TRAINERS:

@@ -23,11 +23,11 @@ Here:
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Sequence
 
 from lexlab.legalsearchlm.retrieval import Retriever, register
+from lexlab.legalsearchlm.retrieval.base import show_progress
 from lexlab.legalsearchlm.bench.masking import mask_like_query
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
@@ -67,8 +67,8 @@ class SearchLMRetriever(Retriever):
     too weakly trained to condition on it by itself (see the notebook 10 results).
     """
 
-    def __init__(self, model: str | None = None, num_beams: int = 20, max_new_tokens: int = 10,
-                 min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 320,
+    def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
+                 min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 160,
                  max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
                  first_token_from_query: bool = False, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
@@ -103,7 +103,8 @@ class SearchLMRetriever(Retriever):
 
         _, tok = self._load_model()
         docs = []
-        for i in tqdm(range(0, len(texts), 64), desc="tokenize corpus", leave=False):
+        for i in tqdm(range(0, len(texts), 64), desc="tokenize corpus", leave=False,
+                      disable=not show_progress()):
             batch = [normalize_text(t) for t in texts[i:i + 64]]
             docs.extend(tok(batch, add_special_tokens=False)["input_ids"])
         empty = [self.doc_ids[i] for i, d in enumerate(docs) if not d]
@@ -178,7 +179,7 @@ class SearchLMRetriever(Retriever):
         out = []
         bs = max(1, self.options["batch_size"])
         for i in tqdm(range(0, len(texts), bs), desc="searchlm", leave=False,
-                      disable=len(texts) <= bs or os.environ.get("LEXLAB_NO_PROGRESS") == "1"):
+                      disable=len(texts) <= bs or not show_progress()):
             spans = self.generate(texts[i:i + bs])
             for q, ss, k in zip(queries[i:i + bs], spans, ks[i:i + bs]):
                 self.last_spans[str(q["id"])] = ss

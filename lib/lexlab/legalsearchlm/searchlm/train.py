@@ -72,7 +72,14 @@ class SearchLMConfig(TrainConfig):
     first_token_aware: bool = True
     extractor: Literal["offline", "llm"] = "offline"
     llm: dict[str, Any] = field(default_factory=dict)   # LLMElementExtractor options when extractor == "llm"
-    max_elements: int = 8
+    max_elements: int = 32
+    # Discriminative targets (searchlm/targets.py): extract ``target_candidates`` elements per case, drop general
+    # provisions and spans in fewer than ``target_min_df`` or more than ``target_max_df`` cases, keep
+    # ``max_elements`` rarest. ``target_filter=False`` trains on the extractor's first ``max_elements`` as before.
+    target_filter: bool = True
+    target_candidates: int = 64
+    target_min_df: int = 2
+    target_max_df: float = 0.02    # with max_elements=32: the oracle's best design on dev (benchmarks/searchlm_oracle.py)
     max_input_tokens: int = 320
     vocab_size: int = 8000                # the tiny model's tokenizer
     model_config: dict[str, Any] = field(default_factory=dict)  # tiny Llama config overrides
@@ -91,7 +98,13 @@ class SearchLMConfig(TrainConfig):
         super().__post_init__()
         if not self.out_dir:
             raise ValueError("SearchLMConfig.out_dir is required")
-        check_positive(self, "max_elements", "max_input_tokens", "vocab_size", "batch_size")
+        check_positive(self, "max_elements", "max_input_tokens", "vocab_size", "batch_size", "target_candidates",
+                       "target_min_df", "target_max_df")
+
+    def target_rule(self):
+        from lexlab.legalsearchlm.searchlm.targets import TargetFilter
+
+        return TargetFilter(min_df=self.target_min_df, max_df=self.target_max_df, max_elements=self.max_elements)
 
     def model_dir(self) -> Path:
         return Path(self.out_dir)
@@ -176,7 +189,7 @@ def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResul
     cfg.model_dir().mkdir(parents=True, exist_ok=True)
     lm, tokenizer = _model(cfg, [normalize_text(r["text"]) for r in corpus])
     train_recs = _training_cases(corpus, cfg.train_ids)
-    pairs, stats = _targets_and_pairs(cfg, train_recs, tokenizer)
+    pairs, stats = _targets_and_pairs(cfg, train_recs, tokenizer, corpus)
     stats["seconds_prepare"] = round(time.time() - t0, 1)
     trainer = Trainer(model=lm, args=_training_arguments(cfg), train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
                       data_collator=_collate(tokenizer.pad_token_id))
@@ -186,7 +199,8 @@ def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResul
     stats["train_loss"] = float(result.train_loss)
     result.extra = {"model": cfg.model, "targets": cfg.targets, "first_token_aware": cfg.first_token_aware,
                     "extractor": cfg.extractor, "max_input_tokens": cfg.max_input_tokens,
-                    "max_elements": cfg.max_elements, "max_steps": cfg.max_steps, "batch_size": cfg.batch_size,
+                    "max_elements": cfg.max_elements, "target_filter": cfg.target_filter,
+                    "target_max_df": cfg.target_max_df, "max_steps": cfg.max_steps, "batch_size": cfg.batch_size,
                     "learning_rate": cfg.learning_rate, "seed": cfg.seed, "train_cases": len(train_recs),
                     **cfg.extra_meta, **stats}
     shared.save_run_json(trainer, result, "searchlm.json", result.extra)
@@ -216,14 +230,23 @@ def _training_cases(corpus: Sequence[Mapping], train_ids: Sequence[str] | None) 
     return recs
 
 
-def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer) -> tuple[list, dict]:
-    """Each case's targets (written to ``out_dir/targets.jsonl``) and the (prompt, target) pairs with their stats."""
+def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
+                       corpus: Sequence[Mapping] | None = None) -> tuple[list, dict]:
+    """Each case's targets (written to ``out_dir/targets.jsonl``) and the (prompt, target) pairs with their stats;
+    legal targets are filtered against ``corpus`` (default ``recs``) when ``cfg.target_filter``."""
+    use_filter = cfg.target_filter and cfg.targets == "legal"
     els = build_targets(recs, targets=cfg.targets, first_token_aware=cfg.first_token_aware,
-                        max_elements=cfg.max_elements, seed=cfg.seed, extractor=cfg.extractor, llm=cfg.llm,
-                        progress=cfg.progress)
+                        max_elements=cfg.target_candidates if use_filter else cfg.max_elements, seed=cfg.seed,
+                        extractor=cfg.extractor, llm=cfg.llm, progress=cfg.progress)
+    if use_filter:
+        from lexlab.legalsearchlm.searchlm.targets import filter_targets
+
+        els = filter_targets(els, [r["text"] for r in (corpus or recs)], cfg.target_rule())
     pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens, seed=cfg.seed)
     if not pairs:
-        raise ValueError("no training pairs: no case yielded a target")
+        hint = (f" (the target filter kept none: raise target_max_df={cfg.target_max_df} or set target_filter=False)"
+                if use_filter else "")
+        raise ValueError("no training pairs: no case yielded a target" + hint)
     write_jsonl(({"id": r["id"], "targets": [e.text for e in es]} for r, es in zip(recs, els)),
                 cfg.model_dir() / "targets.jsonl")
     return pairs, stats
