@@ -56,9 +56,10 @@ def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings:
     """Each model of ``model_specs`` loaded and scored in its own nested run; also the first (model, tokenizer),
     whose architecture the untrained baseline copies."""
     from lexlab.models import hf
+    from lexlab.workbench.progress import step_bar
 
     results, first = {}, None
-    for spec in specs:
+    for spec in step_bar(specs, desc="models", unit="model"):
         model, tokenizer, path = hf.load_model(spec["path"])
         first = first or (model, tokenizer)
         results[spec["name"]] = evaluate_and_log(spec["name"], model, tokenizer, task_examples, settings,

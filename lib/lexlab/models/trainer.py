@@ -16,7 +16,6 @@ would silently drop the Trainer's whole batch of params. For the same reason ``r
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -31,7 +30,7 @@ from transformers.trainer import TRAINER_STATE_NAME
 from transformers.trainer_callback import TrainerState
 from transformers.trainer_utils import get_last_checkpoint
 
-from lexlab.models import hf
+from lexlab.models import hf, trainer_params
 from lexlab.workbench import tracking
 from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 
@@ -76,10 +75,12 @@ class TrainConfig:
 
 
 def config_params(cfg: Any) -> dict[str, Any]:
-    """A config's own knobs for MLflow. Fields that are also TrainingArguments are left to the Trainer's callback,
-    which logs them in its own spelling (e.g. ``report_to`` as a list); logging them first would clash."""
-    trainer_fields = {f.name for f in dataclasses.fields(TrainingArguments)}
-    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in asdict(cfg).items() if k not in trainer_fields}
+    """A config's own knobs for MLflow, all of them (the Trainer's callback logs no params: see
+    ``lexlab.models.trainer_params``); ``lora_*`` only when LoRA is on."""
+    values = asdict(cfg)
+    lora_off = values.get("lora") is False
+    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in values.items()
+            if not (lora_off and k.startswith("lora_"))}
 
 
 def resolve_report_to(report_to: str) -> str:
@@ -136,7 +137,7 @@ def mlflow_run(cfg: TrainConfig, stage: str, is_main: bool = True) -> Iterator[b
     started = False
     if mlflow.active_run() is None:
         tracking.setup_mlflow()
-        run_id = os.environ.get("MLFLOW_RUN_ID") or None
+        run_id = tracking.take_env_run_id()
         mlflow.start_run(run_id=run_id, run_name=None if run_id else cfg.model_dir().name)
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": tracking.git_commit()})
         started = True
@@ -198,6 +199,8 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
         trainer.save_model(str(final))
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
+    if "mlflow" in (trainer.args.report_to or []) and trainer.is_world_process_zero():
+        trainer_params.log_trainer_settings(trainer, asdict(cfg))
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     return TrainResult(
         final_dir=str(final), global_step=trainer.state.global_step, resumed_from=last, train_loss=train_loss,

@@ -28,7 +28,8 @@ import mlflow
 import yaml
 from mlflow.tracking import MlflowClient
 
-from lexlab.workbench import config, paths, tracking
+from lexlab.workbench import config, notebook_html, paths, run_naming, tracking
+from lexlab.workbench import progress as bars
 
 
 class ExperimentError(ValueError):
@@ -195,6 +196,7 @@ def run_experiment(
             batch.client.set_terminated(parent, "KILLED")
         raise
     if parent:
+        batch.client.set_tag(parent, "lexlab.snapshot", _snapshot_tag())  # stage 01 may have just built it
         batch.client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in batch.results)
                                     else "FAILED")
     return ExperimentResult(exp.name, parent, batch.results)
@@ -211,6 +213,7 @@ class _Batch:
     progress: bool
     stop_on_failure: bool
     results: list[StageResult] = field(default_factory=list)
+    names: run_naming.UniqueNames = field(default_factory=run_naming.UniqueNames)
 
 
 def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) -> str | None:
@@ -219,7 +222,9 @@ def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) ->
     if len(grid_points(exp.grid)) == 1 and len(exp.stages) == 1:
         return None
     parent = _create_run(batch.client, batch.exp_id, base_name, None, {
-        "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag()})
+        "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag(),
+        **run_naming.source_tags(exp.source, tracking.git_commit()),
+        run_naming.NOTE: run_naming.parent_description(exp.source, [s.name for s in exp.stages], exp.grid)})
     for key, value in tracking.clean_params({**exp.params, **overrides}).items():
         batch.client.log_param(parent, key, value)
     if exp.grid:
@@ -233,8 +238,9 @@ def _run_point(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any
     run_name = f"{base_name}-{_slug(point)}" if point else base_name
     variant = parent
     if point and len(batch.exp.stages) > 1:
-        variant = _create_run(batch.client, batch.exp_id, run_name, parent,
-                              {"lexlab.experiment": batch.exp.name, "lexlab.kind": "variant"})
+        variant = _create_run(batch.client, batch.exp_id, batch.names(parent, run_naming.point_label(point)), parent,
+                              {"lexlab.experiment": batch.exp.name, "lexlab.kind": "variant",
+                               run_naming.NOTE: "Grid point " + run_naming.point_label(point)})
         for key, value in tracking.clean_params(point).items():
             batch.client.log_param(variant, key, value)
     first, interrupted = len(batch.results), False
@@ -257,8 +263,14 @@ def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, An
         if failed and batch.stop_on_failure:
             break
         params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
+        siblings = [s.params for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
+        display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
+        if batch.progress:
+            print(f"▶ {display}: {run_naming.notebook_title(stage.notebook)}", flush=True)
         result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
-                               tags)
+                               tags, display_name=display,
+                               description=run_naming.stage_description(stage.name, stage.notebook, stage.params,
+                                                                        siblings, point))
         batch.results.append(result)
         failed = failed or result.status == "FAILED"
 
@@ -272,11 +284,15 @@ def execute_stage(
     out_dir: Path,
     progress: bool = True,
     extra_tags: Mapping[str, str] | None = None,
+    display_name: str | None = None,
+    description: str | None = None,
 ) -> StageResult:
     """Execute one notebook as one MLflow run and close the run with the notebook's fate."""
     run_id = _create_run(
-        client, exp_id, f"{params.get('run_name', stage.name)}/{stage.name}", parent,
+        client, exp_id, display_name or stage.name, parent,
         {"lexlab.stage": stage.name, "lexlab.snapshot": _snapshot_tag(), "lexlab.notebook": stage.notebook.name,
+         **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
+         run_naming.NOTE: description or run_naming.stage_description(stage.name, stage.notebook, params),
          **dict(extra_tags or {})},
     )
     for key, value in tracking.clean_params(params).items():
@@ -286,7 +302,7 @@ def execute_stage(
     started = time.time()
     try:
         with _env(**_kernel_env(client, exp_id, run_id)):
-            error = _execute_notebook(stage.notebook, output, params, progress)
+            error = _execute_notebook(stage.notebook, output, params, progress and {"desc": stage.name})
     except KeyboardInterrupt:  # Ctrl-C / SIGINT: close the run as KILLED rather than leave it RUNNING forever
         client.set_terminated(run_id, "KILLED")
         raise
@@ -294,6 +310,10 @@ def execute_stage(
     client.log_metric(run_id, "stage_seconds", seconds)
     if output.exists():
         client.log_artifact(run_id, str(output), artifact_path="notebook")
+        html = notebook_html.render(output)  # MLflow's artifact viewer shows .ipynb as JSON, HTML as a page
+        if html is not None:
+            client.log_artifact(run_id, str(html), artifact_path="notebook")
+    client.set_tag(run_id, "lexlab.snapshot", _snapshot_tag())
     if error:
         client.set_tag(run_id, "lexlab.error", error[:4000])
     status = "FAILED" if error else "FINISHED"
@@ -308,11 +328,12 @@ def _kernel_env(client: MlflowClient, exp_id: str, run_id: str) -> dict[str, str
         "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
         "MLFLOW_EXPERIMENT_NAME": client.get_experiment(exp_id).name,
         "LEXLAB_WORK": str(paths.work_dir()),
+        **bars.kernel_env(),  # one bar per long step in a saved notebook
         "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO / "lib"), os.environ.get("PYTHONPATH")])),
     }
 
 
-def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], progress: bool) -> str | None:
+def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], progress: bool | dict) -> str | None:
     """Run the notebook with papermill; the error as text when it failed (the run fails, the notebook stays)."""
     import papermill as pm
 
@@ -320,7 +341,7 @@ def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], prog
         pm.execute_notebook(
             str(notebook), str(output), parameters=params, cwd=str(paths.REPO),
             kernel_name=os.environ.get("LEXLAB_KERNEL", "python3"), progress_bar=progress,
-            log_output=False, request_save_on_cell_execute=True,
+            log_output=False, request_save_on_cell_execute=True, extra_arguments=bars.kernel_arguments(),
         )
     except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...
         return f"{type(exc).__name__}: {exc}"
