@@ -245,6 +245,9 @@ def loss_curve(log_history: Sequence[dict], title: str = "training loss", ylabel
     """The Trainer's log history as a matplotlib figure (for notebooks and ``mlflow.log_figure``)."""
     import matplotlib.pyplot as plt
 
+    from lexlab.workbench import plots
+
+    plots.setup()
     points = [(h["step"], h["loss"]) for h in log_history if "loss" in h]
     fig, ax = plt.subplots(figsize=figsize)
     if points:

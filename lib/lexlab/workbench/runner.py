@@ -196,7 +196,7 @@ def run_experiment(
             batch.client.set_terminated(parent, "KILLED")
         raise
     if parent:
-        batch.client.set_tag(parent, "lexlab.snapshot", _snapshot_tag())  # stage 01 may have just built it
+        _refresh_snapshot_tag(batch.client, parent)
         batch.client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in batch.results)
                                     else "FAILED")
     return ExperimentResult(exp.name, parent, batch.results)
@@ -313,7 +313,7 @@ def execute_stage(
         html = notebook_html.render(output)  # MLflow's artifact viewer shows .ipynb as JSON, HTML as a page
         if html is not None:
             client.log_artifact(run_id, str(html), artifact_path="notebook")
-    client.set_tag(run_id, "lexlab.snapshot", _snapshot_tag())
+    _refresh_snapshot_tag(client, run_id)
     if error:
         client.set_tag(run_id, "lexlab.error", error[:4000])
     status = "FAILED" if error else "FINISHED"
@@ -361,6 +361,13 @@ def _snapshot_tag() -> str:
         return paths.snapshot_dir("latest").name
     except FileNotFoundError:
         return "none"
+
+
+def _refresh_snapshot_tag(client: MlflowClient, run_id: str) -> None:
+    """A run opened before stage 01 built the first snapshot says "none": give it the snapshot that now exists
+    (a notebook that set the tag to the snapshot it read keeps its value)."""
+    if client.get_run(run_id).data.tags.get("lexlab.snapshot", "none") == "none":
+        client.set_tag(run_id, "lexlab.snapshot", _snapshot_tag())
 
 
 @contextlib.contextmanager

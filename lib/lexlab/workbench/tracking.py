@@ -123,7 +123,10 @@ def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.Act
     by hand in JupyterLab the notebook gets a run of its own, closed by MLflow's exit hook or by ``mlflow.end_run()``.
     The returned ``ActiveRun`` is also a context manager, for scripts that prefer ``with stage_run(...):``.
     """
+    from lexlab.workbench import plots
+
     setup_mlflow()
+    plots.setup()  # every notebook comes through here: one matplotlib set-up (Korean font, figure size)
     run_id = take_env_run_id()
     active = mlflow.active_run()
     if active is not None and active.info.run_id != run_id:
