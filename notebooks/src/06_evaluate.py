@@ -78,10 +78,12 @@ pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
 # %% [markdown]
 # ## Models
 # %%
+# papermill_description=evaluating_models
 results, first = variants.evaluate_models(specs, examples, settings, prompt_text or None, toks, n_boot, seed)
 # %% [markdown]
 # ## Baselines
 # %%
+# papermill_description=evaluating_baselines
 results.update(variants.evaluate_baselines(baselines, specs, first, base_model, examples, settings,
                                            prompt_text or None, toks, n_boot, seed))
 # %% [markdown]

@@ -1,6 +1,7 @@
 """CPT and IT on a tiny model: they train, save, log to MLflow, and a killed run resumes where it stopped."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -192,3 +193,19 @@ def test_legal_only_cpt_logs_its_mix_and_trains_on_legal_text_alone():
     params = run.data.params
     assert params["cpt_mix"] == "legal" and params["general_fraction"] == "0.2"
     assert params["n_general_blocks"] == "0" and run.data.metrics["realised_general_fraction"] == 0.0
+
+
+def test_a_training_run_logs_our_config_and_the_changed_trainer_arguments_only():
+    """Not the Trainer's ~180 params (every TrainingArguments field and the model config): the full dump is JSON."""
+    mlflow.set_experiment("test-train-params")
+    with mlflow.start_run() as run:
+        cfg = train.ITConfig(run_name="t_it_params", model="tiny", lora=False, format="no_ref", max_steps=2,
+                             save_steps=100, max_length=512, general_fraction=0.0, **{**TINY, "report_to": "mlflow"})
+        train.run_it(cfg, QA[:10])
+    params = mlflow.get_run(run.info.run_id).data.params
+    assert not any(k.startswith("lora_") for k in params)  # LoRA is off
+    assert params["learning_rate"] == "0.005" and params["format"] == "no_ref"
+    assert "adam_beta1" not in params and "hidden_size" not in params and "num_attention_heads" not in params
+    assert len(params) <= len(dataclasses.fields(train.ITConfig)) + 15
+    logged = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "trainer")}
+    assert logged == {"trainer/training_args.json", "trainer/model_config.json"}
