@@ -18,17 +18,20 @@ def _run(argv: list[str]) -> int:
                         help="override a parameter; 'stage.key=value' targets one stage (repeatable)")
     parser.add_argument("--keep-going", action="store_true", help="run later stages of a variant after a failure")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run every stage, even one whose notebook, parameters and inputs match a finished run")
     args = parser.parse_args(argv)
     try:
         result = runner.run_experiment(
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
-            stop_on_failure=not args.keep_going,
+            stop_on_failure=not args.keep_going, rerun=args.rerun,
         )
     except (runner.ExperimentError, config.OverrideError) as exc:
         print(f"lexlab run: {exc}", file=sys.stderr)
         return 2
     for stage in result.stages:
-        line = f"{stage.status:9s} {stage.stage:28s} run {stage.run_id}  {stage.seconds:7.1f}s  {stage.notebook}"
+        where = f"reused {stage.reused_from}" if stage.reused_from else stage.notebook
+        line = f"{stage.status:9s} {stage.stage:28s} run {stage.run_id}  {stage.seconds:7.1f}s  {where}"
         print(line)
         if stage.error:
             print(f"          {stage.error.splitlines()[0][:300]}", file=sys.stderr)

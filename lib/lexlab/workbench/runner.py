@@ -28,7 +28,7 @@ import mlflow
 import yaml
 from mlflow.tracking import MlflowClient
 
-from lexlab.workbench import config, notebook_html, paths, run_naming, tracking
+from lexlab.workbench import config, notebook_html, paths, reuse, run_naming, tracking
 from lexlab.workbench import progress as bars
 
 
@@ -61,6 +61,7 @@ class StageResult:
     notebook: Path
     seconds: float
     error: str | None = None
+    reused_from: str | None = None  # a finished run with the same content key (lexlab.workbench.reuse)
 
 
 @dataclass
@@ -177,15 +178,17 @@ def run_experiment(
     overrides: Mapping[str, Any] | None = None,
     progress: bool = True,
     stop_on_failure: bool = True,
+    rerun: bool = False,
 ) -> ExperimentResult:
-    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1)."""
+    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1).
+    A stage whose notebook, parameters and inputs match a finished run is reused unless ``rerun``."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     overrides = dict(overrides or {})
     for key in overrides:
         _check_key(key, [s.name for s in exp.stages], "-p")
     tracking.setup_mlflow(exp.experiment)
     batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
-                   paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure)
+                   paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure, rerun)
     base_name = str(overrides.get("run_name") or exp.name)
     parent = _open_parent(batch, base_name, overrides)
     try:
@@ -212,6 +215,7 @@ class _Batch:
     out_root: Path
     progress: bool
     stop_on_failure: bool
+    rerun: bool = False
     results: list[StageResult] = field(default_factory=list)
     names: run_naming.UniqueNames = field(default_factory=run_naming.UniqueNames)
 
@@ -258,21 +262,40 @@ def _run_point(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any
 def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any], run_name: str,
                 parent: str | None) -> None:
     tags = {"lexlab.experiment": batch.exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
-    failed = False
+    failed, upstream = False, []
     for stage in batch.exp.stages:
         if failed and batch.stop_on_failure:
             break
         params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
         siblings = [s.params for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
         display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
+        key = reuse.stage_key(stage.notebook, params, upstream)
+        original = None if batch.rerun else reuse.find_reusable(batch.client, batch.exp_id, key)
         if batch.progress:
-            print(f"▶ {display}: {run_naming.notebook_title(stage.notebook)}", flush=True)
-        result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
-                               tags, display_name=display,
-                               description=run_naming.stage_description(stage.name, stage.notebook, stage.params,
-                                                                        siblings, point))
+            print(f"▶ {display}: {run_naming.notebook_title(stage.notebook)}"
+                  + (f" — reused {original.info.run_id}" if original else ""), flush=True)
+        if original:
+            result = _link_stage(batch, stage, original, parent, display, {**tags, reuse.KEY_TAG: key})
+        else:
+            result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
+                                   {**tags, reuse.KEY_TAG: key}, display_name=display,
+                                   description=run_naming.stage_description(stage.name, stage.notebook,
+                                                                            stage.params, siblings, point))
         batch.results.append(result)
+        upstream.append(result.reused_from or result.run_id)
         failed = failed or result.status == "FAILED"
+
+
+def _link_stage(batch: _Batch, stage: Stage, original, parent: str | None, name: str, tags: Mapping[str, str]
+                ) -> StageResult:
+    """A FINISHED run in the new tree that points at the reused one (``lexlab.reused_from``) instead of copying."""
+    run_id = _create_run(batch.client, batch.exp_id, name, parent, {
+        "lexlab.stage": stage.name, "lexlab.notebook": stage.notebook.name, **dict(tags),
+        reuse.REUSED_TAG: original.info.run_id, "lexlab.snapshot": original.data.tags.get("lexlab.snapshot", "none"),
+        **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
+        run_naming.NOTE: reuse.link_description(original)})
+    batch.client.set_terminated(run_id, "FINISHED")
+    return StageResult(stage.name, run_id, "FINISHED", Path(), 0.0, reused_from=original.info.run_id)
 
 
 def execute_stage(
