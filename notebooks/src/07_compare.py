@@ -26,6 +26,7 @@ scope = "pipeline"        # "pipeline": runs under this stage's parent; "experim
 experiment = "lexlab"
 rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
 ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
+register_as = "lexlab-legalmidm-it"  # registered model name for the best variant by avg ("" → do not register)
 # %%
 import matplotlib.pyplot as plt
 import mlflow
@@ -52,3 +53,16 @@ for md, figure in compare.sections(result):
     display(Markdown(md))
     if figure in figures:
         display(figures[figure])
+# %% [markdown]
+# ## The selected model in the Model Registry
+# The best variant by the task average is registered under `register_as` with the alias `best`: any stage that
+# takes a model path also takes `models:/<register_as>@best`.
+# %%
+from lexlab.legalmidm import registry
+
+registered = registry.register_best(result["runs"], register_as) if register_as else None
+if registered and "version" in registered:
+    mlflow.set_tags({"lexlab.registered_model": f"{registered['name']}/{registered['version']}",
+                     "lexlab.registered_variant": registered["variant"]})
+registered
+

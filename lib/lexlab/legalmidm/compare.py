@@ -77,7 +77,8 @@ def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFra
 
 
 def descendants(raw: pd.DataFrame, root: str) -> set[str]:
-    """Run ids under ``root`` at any depth (pipeline parent → variant → stage → per-model eval run)."""
+    """Run ids under ``root`` at any depth (pipeline parent → variant → stage → per-model eval run). A stage run
+    that reused a finished one (tag ``lexlab.reused_from``) stands for it: the original's children count."""
     parent_col = "tags.mlflow.parentRunId"
     if parent_col not in raw.columns:
         return set()
@@ -85,6 +86,9 @@ def descendants(raw: pd.DataFrame, root: str) -> set[str]:
     for run_id, parent in zip(raw["run_id"], raw[parent_col]):
         if isinstance(parent, str):
             children.setdefault(parent, []).append(run_id)
+    for run_id, original in zip(raw["run_id"], raw.get("tags.lexlab.reused_from", pd.Series(dtype=object))):
+        if isinstance(original, str):
+            children.setdefault(run_id, []).append(original)
     found, todo = set(), [root]
     while todo:
         for child in children.get(todo.pop(), []):

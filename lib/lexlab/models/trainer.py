@@ -229,14 +229,17 @@ def save_run_json(trainer: Trainer, result: TrainResult, name: str, content: Map
 
 
 def log_result(result: TrainResult, log_model: bool) -> None:
-    """Into the active MLflow run: the run's size and outcome, and (``log_model``) ``final/`` as artifact "model"."""
+    """Into the active MLflow run: the run's size and outcome, and (``log_model``) ``final/`` as an MLflow model
+    (``lexlab.models.mlflow_model``: MLflow's Logged Models page lists it, the registry can take it)."""
     import mlflow
 
     metrics = {"train_seconds": result.train_seconds, "final_loss": result.final_loss,
                "n_params": result.n_params, "n_trainable_params": result.n_trainable_params}
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
     if log_model:
-        mlflow.log_artifacts(result.final_dir, artifact_path="model")
+        from lexlab.models import mlflow_model
+
+        mlflow_model.log_model(result.final_dir)
         mlflow.set_tag("lexlab.model_dir", result.final_dir)
 
 
