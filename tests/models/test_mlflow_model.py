@@ -36,7 +36,8 @@ def test_logged_model_registers_and_loads_by_alias(final_dir):
         f"models:/lexlab-test-model/{version}").iterdir())
     model, tok, path = hf.load_model(local)
     assert model.config.hidden_size == 32
-    texts = mlflow.pyfunc.load_model("models:/lexlab-test-model@best").predict(["사기죄는"], params={"max_new_tokens": 3})
+    pyfunc = mlflow.pyfunc.load_model("models:/lexlab-test-model@best")
+    texts = pyfunc.predict(["사기죄는"], params={"max_new_tokens": 3})
     assert len(texts) == 1 and isinstance(texts[0], str)
 
 

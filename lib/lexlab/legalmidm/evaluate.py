@@ -422,7 +422,8 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
 
     from lexlab.workbench import tracking
 
-    ctx = tracking.child_run(variant, f"{kind} `{variant}` scored on the legal tasks") if nested else contextlib.nullcontext()
+    description = f"{kind} `{variant}` scored on the legal tasks"
+    ctx = tracking.child_run(variant, description) if nested else contextlib.nullcontext()
     with ctx:
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",
