@@ -4,10 +4,11 @@ from __future__ import annotations
 import mlflow
 
 from lexlab.data import lineage
+from lexlab.workbench import tracking
 
 
 def test_snapshot_is_logged_as_a_dataset_input(tmp_path):
-    mlflow.set_experiment("test-lineage")
+    tracking.setup_mlflow("test-lineage")
     manifest = {"version": "v1", "hashes": {"statutes": "abc"}}
     with mlflow.start_run() as run:
         assert lineage.log_snapshot_input(tmp_path, manifest, ("statutes",))

@@ -9,6 +9,7 @@ import pytest
 from lexlab.legalmidm import registry
 from lexlab.models import hf, mlflow_model
 from lexlab.models.naming import resolve_model
+from lexlab.workbench import tracking
 
 TEXTS = ["형법 제347조 사기죄는 사람을 기망하여 재물의 교부를 받은 경우에 성립한다."] * 20
 
@@ -25,7 +26,7 @@ def final_dir(tmp_path_factory):
 
 
 def test_logged_model_registers_and_loads_by_alias(final_dir):
-    mlflow.set_experiment("test-mlflow-model")
+    tracking.setup_mlflow("test-mlflow-model")
     with mlflow.start_run() as run:
         info = mlflow_model.log_model(final_dir)
     assert mlflow_model.run_model_uri(run.info.run_id) == info.model_uri
@@ -42,7 +43,7 @@ def test_logged_model_registers_and_loads_by_alias(final_dir):
 
 
 def test_the_best_variant_by_average_is_registered(final_dir):
-    mlflow.set_experiment("test-mlflow-model")
+    tracking.setup_mlflow("test-mlflow-model")
     with mlflow.start_run() as train_run:
         mlflow.set_tag(mlflow_model.MODEL_DIR_TAG, str(final_dir))
         mlflow_model.log_model(final_dir)

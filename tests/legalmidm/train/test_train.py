@@ -16,6 +16,7 @@ from transformers import TrainerCallback
 from lexlab.legalmidm import formats, train
 from lexlab.legalmidm.train.__main__ import main
 from lexlab.models import hf as modeling
+from lexlab.workbench import tracking
 
 pytestmark = pytest.mark.slow
 
@@ -197,7 +198,7 @@ def test_legal_only_cpt_logs_its_mix_and_trains_on_legal_text_alone():
 
 def test_a_training_run_logs_our_config_and_the_changed_trainer_arguments_only():
     """Not the Trainer's ~180 params (every TrainingArguments field and the model config): the full dump is JSON."""
-    mlflow.set_experiment("test-train-params")
+    tracking.setup_mlflow("test-train-params")
     with mlflow.start_run() as run:
         cfg = train.ITConfig(run_name="t_it_params", model="tiny", lora=False, format="no_ref", max_steps=2,
                              save_steps=100, max_length=512, general_fraction=0.0, **{**TINY, "report_to": "mlflow"})
