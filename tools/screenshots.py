@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO / "lib"))
 from lexlab.workbench import tracking  # noqa: E402
 
 WINDOW = "1600,1000"
+ML_VIEW = "workflowType=machine_learning"  # MLflow's model-training view, whatever the browser last chose
 
 
 @contextmanager
@@ -87,8 +88,9 @@ def pages(experiment: str) -> list[tuple[str, str]]:
     e = exp.experiment_id
     runs = client.search_runs([e], order_by=["attributes.start_time DESC"], max_results=2000)
     parents = [r for r in runs if r.data.tags.get("lexlab.kind") == "parent"]
-    out = [("01_experiment_runs", f"/experiments/{e}/runs"),
-           ("02_experiment_chart", f"/experiments/{e}/runs?compareRunsMode=CHART")]
+    out = [("00_experiment_as_it_opens", f"/experiments/{e}"),  # the view MLflow picks by itself
+           ("01_experiment_runs", f"/experiments/{e}/runs?{ML_VIEW}"),
+           ("02_experiment_chart", f"/experiments/{e}/runs?compareRunsMode=CHART&{ML_VIEW}")]
     if not parents:
         return out
     parent = parents[0]
@@ -105,8 +107,10 @@ def pages(experiment: str) -> list[tuple[str, str]]:
     if "compare" in children:
         c = children["compare"].info.run_id
         out += [("07_compare_per_task_png", f"/experiments/{e}/runs/{c}/artifacts/compare/per_task.png"),
-                ("08_compare_ablation_png", f"/experiments/{e}/runs/{c}/artifacts/compare/ablation_format.png"),
-                ("09_compare_notebook", _notebook_artifact(client, e, c))]
+                ("08_compare_ablation_png", f"/experiments/{e}/runs/{c}/artifacts/compare/ablation_format.png")]
+    shown = children.get("compare") or children.get("evaluate") or children.get("cpt_mixed")
+    if shown is not None:
+        out.append(("09_executed_notebook", _notebook_artifact(client, e, shown.info.run_id)))
     if "prepare_corpus" in children:
         out.append(("10_stats_png", f"/experiments/{e}/runs/{children['prepare_corpus'].info.run_id}"
                                     "/artifacts/plots/stats_0.png"))
@@ -137,7 +141,7 @@ def lab_pages() -> list[tuple[str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", nargs="?", default=str(REPO / "work" / "screenshots"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))
+    ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))  # not 5060/5061: Chromium refuses
     ap.add_argument("--experiment", default="lexlab")
     ap.add_argument("--lab", action="store_true", help="also JupyterLab (port + 1)")
     args = ap.parse_args()
@@ -151,9 +155,9 @@ def main() -> None:
         cmd += ["--default-artifact-root", root]
     with server(cmd, f"{base}/health", out / "mlflow-server.log", {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}):
         for stem, route in pages(args.experiment):
-            sep = "&" if "?" in route else "?"
-            shoot(f"{base}/#{route}{sep}workflowType=machine_learning" if route.startswith("/experiments")
-                  else f"{base}/#{route}", out / f"{stem}.png")
+            if route.startswith("/experiments/") and "?" not in route and stem != "00_experiment_as_it_opens":
+                route += f"?{ML_VIEW}"
+            shoot(f"{base}/#{route}", out / f"{stem}.png")
     if args.lab:
         lab = args.port + 1
         cmd = ["jupyter", "lab", "--no-browser", f"--port={lab}", "--ip=127.0.0.1", "--ServerApp.token=",
