@@ -150,12 +150,15 @@ def test_training_logs_to_mlflow(cpt_result):
     params, metrics = run.data.params, run.data.metrics
     assert params["format"] == "ref_in_output" and params["general_fraction"] == "0.25"
     assert params["lora_r"] == "4" and params["n_legal_items"] == str(len(QA))
-    # the Trainer's callback logged its own params too (a clash with ours would have dropped them silently)
+    # our config as params; the Trainer's and the model's full settings as JSON artifacts, not ~180 params
     assert params["max_steps"] == "2" and params["learning_rate"] == str(TINY["learning_rate"])
-    assert params["hidden_size"] == "32" and params["report_to"] == "['mlflow']"
+    assert params["report_to"] == "mlflow" and "hidden_size" not in params
     assert "loss" in metrics and 0 < metrics["realised_general_fraction"] < 1
-    artifacts = [a.path for a in MlflowClient().list_artifacts(run.info.run_id, "model")]
-    assert "model/adapter_config.json" in artifacts
+    model_config = json.loads(mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/trainer/model_config.json"))
+    assert model_config["hidden_size"] == 32
+    from lexlab.models import mlflow_model  # the adapter is an MLflow model of the run
+
+    assert (mlflow_model.local_dir(mlflow_model.run_model_uri(run.info.run_id)) / "adapter_config.json").exists()
 
 
 def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
