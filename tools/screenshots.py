@@ -93,9 +93,14 @@ def pages(experiment: str) -> list[tuple[str, str]]:
            ("02_experiment_chart", f"/experiments/{e}/runs?compareRunsMode=CHART&{ML_VIEW}")]
     if not parents:
         return out
-    parent = parents[0]
-    children = {r.data.tags.get("lexlab.stage"): r for r in runs
+    def stages(parent) -> dict:
+        return {r.data.tags.get("lexlab.stage"): r for r in runs
                 if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id}
+
+    # the newest pipeline that ran something (a re-run whose stages were all reused only links to it)
+    parent = next((p for p in parents if any("lexlab.reused_from" not in r.data.tags for r in stages(p).values())),
+                  parents[0])
+    children = stages(parent)
     out.append(("03_pipeline_run", f"/experiments/{e}/runs/{parent.info.run_id}"))
     for stage, stem in (("cpt_mixed", "04_cpt_run"), ("evaluate", "05_evaluate_run")):
         if stage in children:
