@@ -62,6 +62,7 @@ def test_pipeline_tree_names_and_nested_runs_in_a_temporary_store(tmp_path: Path
     items = _children(evaluate.info.run_id)
     assert {n: r.data.metrics["score"] for n, r in items.items()} == {"a": 1.0, "bb": 2.0}
     assert all(r.info.status == "FINISHED" for r in items.values())
+    assert {r.data.tags["mlflow.source.name"] for r in items.values()} == {"tests/fixtures/notebooks/nested.ipynb"}
 
     parent = mlflow.get_run(result.parent_run_id)
     assert parent.info.run_name == "tree" and parent.data.tags["mlflow.source.name"].endswith("exp.yaml")

@@ -163,8 +163,11 @@ def child_run(name: str, description: str | None = None, tags: Mapping[str, str]
     """
     take_env_run_id()
     parent = mlflow.active_run()
+    inherited = {k: v for k, v in (mlflow.get_run(parent.info.run_id).data.tags.items() if parent else ())
+                 if k.startswith("mlflow.source.")}  # the notebook, not ipykernel_launcher.py
     with mlflow.start_run(run_name=name, nested=parent is not None, description=description,
-                          parent_run_id=parent.info.run_id if parent else None, tags=dict(tags or {})) as run:
+                          parent_run_id=parent.info.run_id if parent else None,
+                          tags={**inherited, **dict(tags or {})}) as run:
         yield run
 
 
