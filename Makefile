@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 QUIET := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^\s*$$" || true; }
 MLFLOW_DB := sqlite:///$(CURDIR)/mlruns/mlflow.db
 
-.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks
+.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,13 +43,20 @@ bench: setup
 notebooks: setup
 	$(BIN)/jupytext --sync notebooks/src/*.py
 
+# Rooted at the repository (a positional path would override --notebook-dir): notebooks/, experiments/ and work/runs
+# are all reachable; jupytext opens notebooks/src/*.py as notebooks.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=$(CURDIR) notebooks/
+	$(BIN)/jupyter lab --notebook-dir=$(CURDIR)
 
 ui: setup
 	@mkdir -p mlruns
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port 5000 \
 		--backend-store-uri $(MLFLOW_DB) --default-artifact-root $(CURDIR)/mlruns/artifacts
+
+# After `make demo`: start the MLflow server (and JupyterLab), shoot the key pages with headless Chromium into
+# work/screenshots/ (SHOTS=dir, SHOTS_ARGS=--lab for JupyterLab too), stop the servers. Needs Debian's chromium.
+screenshots: setup
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python tools/screenshots.py $(SHOTS) $(SHOTS_ARGS)
 
 clean-work:
 	rm -rf work

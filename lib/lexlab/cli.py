@@ -18,11 +18,13 @@ def _run(argv: list[str]) -> int:
                         help="override a parameter; 'stage.key=value' targets one stage (repeatable)")
     parser.add_argument("--keep-going", action="store_true", help="run later stages of a variant after a failure")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--rerun", action="store_true",
+                        help="run every stage, even one whose notebook, parameters and inputs match a finished run")
     args = parser.parse_args(argv)
     try:
         result = runner.run_experiment(
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
-            stop_on_failure=not args.keep_going,
+            stop_on_failure=not args.keep_going, rerun=args.rerun,
         )
     except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
             TimeoutError) as exc:
@@ -32,7 +34,8 @@ def _run(argv: list[str]) -> int:
         print(f"lexlab run: {signals.describe(exc)}; open runs closed as KILLED", file=sys.stderr)
         return 143 if isinstance(exc, signals.Terminated) else 130
     for stage in result.stages:
-        line = f"{stage.status:9s} {stage.stage:28s} run {stage.run_id}  {stage.seconds:7.1f}s  {stage.notebook}"
+        where = f"reused {stage.reused_from}" if stage.reused_from else stage.notebook
+        line = f"{stage.status:9s} {stage.stage:28s} run {stage.run_id}  {stage.seconds:7.1f}s  {where}"
         print(line)
         if stage.error:  # the notebook's exception (type: message), then where the executed notebook is
             print(f"          {stage.error.splitlines()[0][:500]}\n          notebook: {stage.notebook}",

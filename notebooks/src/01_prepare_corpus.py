@@ -40,6 +40,7 @@ run = tracking.stage_run("prepare_corpus", {
 sources = corpus.default_sources(press=include_general)
 if extra_jsonl:
     sources.append(corpus.JsonlSource(extra_jsonl, table=extra_jsonl_table))
+# papermill_description=build_snapshot
 manifest = snapshot.build_snapshot(
     sources=sources, on_error=on_error, version=snapshot_name or None, max_decisions=max_decisions or None,
 )

@@ -67,6 +67,7 @@ cfg = config_from_dict(train.CPTConfig, dict(
 run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
 cfg
 # %%
+# papermill_description=training
 result = train.run_cpt(cfg)
 # %% [markdown]
 # ## Data mix and result

@@ -91,6 +91,7 @@ for role, text in ((m["role"], m["content"]) for m in formats.to_messages(
         example, cfg.format, cfg.system_prompt or None, cfg.max_ref_chars)):
     print(f"--- {role}\n{text[:600]}")
 # %%
+# papermill_description=training
 result = train.run_it(cfg, legal_items, general_items)
 # %%
 mix = result.extra["mix"]

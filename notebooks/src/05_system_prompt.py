@@ -67,6 +67,7 @@ pd.Series({t: len(v) for t, v in dev.items()}, name="dev examples")
 # %% [markdown]
 # ## Candidates on the dev split (× 100)
 # %%
+# papermill_description=scoring_prompts
 scores, _ = sp.score_candidates(m, tok, dev, chosen_from, settings, seed=seed)
 best = sp.choose(scores, min_gain)
 sp.save_choice(best, chosen_from[best], scores, {"model": str(path), "split": split})

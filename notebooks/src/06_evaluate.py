@@ -90,10 +90,12 @@ pd.Series({t: len(v) for t, v in examples.items()}, name="examples")
 # %%
 api = {"base_url": base_url, "api_key_env": api_key_env, "max_concurrency": api_concurrency,
        "price_per_mtok": api_price_per_mtok}
+# papermill_description=evaluating_models
 results, first = variants.evaluate_models(specs, examples, settings, prompt_text or None, toks, n_boot, seed, api)
 # %% [markdown]
 # ## Baselines
 # %%
+# papermill_description=evaluating_baselines
 results.update(variants.evaluate_baselines(baselines, specs, first, base_model, examples, settings,
                                            prompt_text or None, toks, n_boot, seed))
 # %% [markdown]

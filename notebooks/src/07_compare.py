@@ -26,8 +26,11 @@ scope = "pipeline"        # "pipeline": runs under this stage's parent; "experim
 experiment = "lexlab"
 rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
 ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
+register_as = "lexlab-legalmidm-it"  # registered model name for the best variant by avg ("" → do not register)
 # %%
+import matplotlib.pyplot as plt
 import mlflow
+from IPython.display import Markdown, display
 
 from lexlab.legalmidm import compare
 from lexlab.workbench import tracking
@@ -38,13 +41,28 @@ parent = compare.scope_parent(scope, run.info.run_id)
 runs = compare.load_eval_runs([experiment], parent_run_id=parent)
 print(f"{len(runs)} evaluation runs, {runs['variant'].nunique() if len(runs) else 0} variants")
 result = compare.compare(runs, rouge_tokenizer, [tuple(a.split(":", 1)) for a in ablations])
-text = compare.log_comparison(result)
+figures = compare.figures(result)
+for fig in figures.values():
+    plt.close(fig)  # shown below, where their text is
+text = compare.log_comparison(result, figures)
 mlflow.log_metric("n_eval_runs", len(runs))
 # %% [markdown]
-# ## Per-task scores per variant (× 100, 95% CI)
+# ## Per-task scores, ablations and differences beyond their CI
 # %%
-result["per_task_table"]
+for md, figure in compare.sections(result):
+    display(Markdown(md))
+    if figure in figures:
+        display(figures[figure])
 # %% [markdown]
-# ## Ablations and differences beyond their CI
+# ## The selected model in the Model Registry
+# The best variant by the task average is registered under `register_as` with the alias `best`: any stage that
+# takes a model path also takes `models:/<register_as>@best`.
 # %%
-print(text)
+from lexlab.legalmidm import registry
+
+registered = registry.register_best(result["runs"], register_as) if register_as else None
+if registered and "version" in registered:
+    mlflow.set_tags({"lexlab.registered_model": f"{registered['name']}/{registered['version']}",
+                     "lexlab.registered_variant": registered["variant"]})
+registered
+

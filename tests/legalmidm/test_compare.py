@@ -3,6 +3,7 @@ import math
 
 import mlflow
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -129,3 +130,22 @@ def test_tables_hold_every_metric_and_baselines_are_summarised(store):
     assert table.loc["extractive", "avg"] == "–"  # no MC score: no average over an easier subset
     lines = "\n".join(result["vs_baselines"])
     assert "it_ref_in_input vs extractive: better beyond CI on 1 (summary.rougeL_char)" in lines
+
+
+def test_plots_read_at_100_percent_with_the_demo_s_size():
+    """Eight variants × eleven task metrics (the demo's per-task plot was 5280 px wide): facets, ≤ 1600 px."""
+    from lexlab.workbench import plots
+
+    rows = [{"variant": f"variant_{v}", "metric": f"task_{m}.rougeL_char", "mean": 0.1 * (v + 1), "ci_low": 0.05,
+             "ci_high": 0.2 + 0.1 * v, "kind": "baseline" if v > 5 else "model"} for v in range(8) for m in range(11)]
+    fig = compare.plot(pd.DataFrame(rows), title="per-task scores")
+    width, height = plots.size_px(fig)
+    assert width <= plots.MAX_WIDTH_PX and height <= 1200
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 11
+
+
+def test_sections_pair_each_table_with_its_figure(store):
+    result = compare.compare(compare.load_eval_runs(["cmp"], parent_run_id=store), "char", [("format", "no_ref")])
+    names = [figure for _, figure in compare.sections(result)]
+    assert names[:2] == ["compare/per_task.png", "compare/ablation_format.png"]
+    assert set(compare.figures(result)) == {n for n in names if n}

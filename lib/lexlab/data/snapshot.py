@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from lexlab.data import lineage
 from lexlab.data.sources import (DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, JsonlSource, Source,
                                  default_sources)
 from lexlab.workbench import paths
@@ -412,4 +413,5 @@ def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABL
             raise ValueError(f"{f}: {len(df)} rows but the manifest says {expected}; the snapshot is damaged")
         snap.tables[table] = df
         setattr(snap, table, df)
+    lineage.log_snapshot_input(snap_dir, manifest, tables)
     return snap

@@ -6,9 +6,8 @@ import os
 from lexlab.data.snapshot import Snapshot
 from lexlab.data.sources import TABLES
 
-# Hangul labels need a CJK font that may be absent; figures show romanised case types instead of tofu boxes.
-_CASE_TYPES_EN = {"형사": "criminal", "민사": "civil", "일반행정": "administrative", "세무": "tax", "특허": "patent",
-                  "가사": "family", "특별": "special", "보호": "protective"}
+# the data's own words on the figures (the Korean font comes from lexlab.workbench.plots)
+_COURT_LEVELS = {3: "대법원", 2: "고등·특허법원", 1: "지방법원"}
 _LENGTH_FIELDS = (("decisions", ("reasoning", "summary", "holdings", "facts")), ("statutes", ("text",)),
                   ("interpretations", ("question", "answer", "reason")), ("general", ("text",)))
 
@@ -91,7 +90,10 @@ def plot_stats(snap: Snapshot, frames: dict | None = None) -> list:
     """
     import matplotlib
 
+    from lexlab.workbench import plots
+
     matplotlib.use(os.environ.get("MPLBACKEND", "Agg"), force=False)
+    plots.setup()
     return [_plot_decisions(snap, stats_frames(snap) if frames is None else frames), _plot_lengths(snap)]
 
 
@@ -101,15 +103,15 @@ def _plot_decisions(snap: Snapshot, frames: dict):
 
     from lexlab.data.splits import court_rank
 
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))  # horizontal bars: category labels never overlap
     t = frames.get("decisions_by_type")
     if t is not None:
-        axes[0].bar([_CASE_TYPES_EN.get(x, x) for x in t["case_type"]], t["decisions"])
-        axes[0].set_title("decisions by case type")
-        axes[0].tick_params(axis="x", rotation=45)
-        levels = snap.decisions["court"].map(court_rank).map({3: "Supreme", 2: "High/Patent", 1: "District"})
-        lv = levels.value_counts()
-        axes[1].bar(lv.index, lv.values)
+        axes[0].barh(list(t["case_type"]), t["decisions"])
+        axes[0].invert_yaxis()
+        axes[0].set_title("decisions by case type (사건종류)")
+        lv = snap.decisions["court"].map(court_rank).map(_COURT_LEVELS).value_counts()
+        axes[1].barh(list(lv.index), lv.values)
+        axes[1].invert_yaxis()
         axes[1].set_title("decisions by court level")
         f = frames["decision_fields"]
         y = np.arange(len(f))

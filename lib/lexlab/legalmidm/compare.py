@@ -77,7 +77,8 @@ def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFra
 
 
 def descendants(raw: pd.DataFrame, root: str) -> set[str]:
-    """Run ids under ``root`` at any depth (pipeline parent → variant → stage → per-model eval run)."""
+    """Run ids under ``root`` at any depth (pipeline parent → variant → stage → per-model eval run). A stage run
+    that reused a finished one (tag ``lexlab.reused_from``) stands for it: the original's children count."""
     parent_col = "tags.mlflow.parentRunId"
     if parent_col not in raw.columns:
         return set()
@@ -85,6 +86,9 @@ def descendants(raw: pd.DataFrame, root: str) -> set[str]:
     for run_id, parent in zip(raw["run_id"], raw[parent_col]):
         if isinstance(parent, str):
             children.setdefault(parent, []).append(run_id)
+    for run_id, original in zip(raw["run_id"], raw.get("tags.lexlab.reused_from", pd.Series(dtype=object))):
+        if isinstance(original, str):
+            children.setdefault(run_id, []).append(original)
     found, todo = set(), [root]
     while todo:
         for child in children.get(todo.pop(), []):
@@ -254,30 +258,46 @@ def markdown(table: pd.DataFrame, index_name: str = "") -> str:
 
 
 def plot(summary: pd.DataFrame, by: str = "variant", title: str = ""):
-    """Grouped bars per task with CI whiskers; perplexity is left out (other scale, lower is better)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """One panel per task (facets, at most ``plots.MAX_WIDTH_PX`` wide), one horizontal bar per variant with its
+    CI; perplexity is left out (other scale, lower is better)."""
+    from lexlab.workbench import plots
 
     data = summary[~summary["metric"].str.endswith(LOWER_IS_BETTER)]
     metrics_ = list(dict.fromkeys(data["metric"]))
     groups = list(dict.fromkeys(data[by]))
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(metrics_) * max(1, len(groups)) / 2), 4))
-    width = 0.8 / max(len(groups), 1)
-    for i, g in enumerate(groups):
-        sub = data[data[by] == g].set_index("metric").reindex(metrics_)
-        x = np.arange(len(metrics_)) + i * width
+    fig, axes = plots.facets(max(len(metrics_), 1), panel=(3.8, 0.5 + 0.28 * max(len(groups), 1)))
+    y = np.arange(len(groups))
+    for ax, metric in zip(axes, metrics_):
+        sub = data[data["metric"] == metric].set_index(by).reindex(groups)
         err = np.vstack([(sub["mean"] - sub["ci_low"]).clip(lower=0).fillna(0),
                          (sub["ci_high"] - sub["mean"]).clip(lower=0).fillna(0)]) * 100
-        ax.bar(x, sub["mean"] * 100, width, yerr=err, capsize=2, label=str(g))
-    ax.set_xticks(np.arange(len(metrics_)) + 0.4 - width / 2)
-    ax.set_xticklabels([m.replace(".", "\n") for m in metrics_], fontsize=7)
-    ax.set_ylabel("score × 100")
-    ax.set_title(title)
-    ax.legend(fontsize=7)
+        ax.barh(y, sub["mean"].fillna(0) * 100, xerr=err, capsize=2, color=_group_colors(sub))
+        ax.set_yticks(y, [str(g) for g in groups], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_title(metric, fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"{title} — score × 100, 95% CI" if title else "score × 100, 95% CI")
     fig.tight_layout()
     return fig
+
+
+def _group_colors(sub: pd.DataFrame) -> list[str]:
+    """Baselines grey, models blue: the eye finds the baselines on every panel."""
+    kinds = sub["kind"] if "kind" in sub else pd.Series("model", index=sub.index)
+    return ["#9e9e9e" if k == "baseline" else "#3b75af" for k in kinds.fillna("model")]
+
+
+def figures(result: Mapping[str, object]) -> dict[str, object]:
+    """The comparison's figures by artifact name: ``compare/per_task.png`` and one per ablation."""
+    out = {}
+    if not result["per_task"].empty:
+        out["compare/per_task.png"] = plot(result["per_task"], title="per-task scores")
+    for key, value in result.items():
+        if key.startswith("ablation."):
+            factor = key.split(".", 1)[1]
+            out[f"compare/ablation_{factor}.png"] = plot(value["summary"], by="level", title=f"ablation: {factor}")
+    return out
 
 
 def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
@@ -325,31 +345,40 @@ def baseline_summary(diffs: pd.DataFrame, baseline: str) -> list[str]:
     return out
 
 
-def log_comparison(result: Mapping[str, object]) -> str:
-    """Write tables (Markdown + MLflow tables), plots and statements to the active run; returns the Markdown."""
+def sections(result: Mapping[str, object]) -> list[tuple[str, str | None]]:
+    """The report as (Markdown, name of the figure that goes with it or None), in reading order: what
+    ``compare/comparison.md`` holds and what the compare notebook displays."""
+    out: list[tuple[str, str | None]] = [(
+        "## Per-task scores per variant\n\nROUGE-L and accuracy × 100 with 95% CI; avg = mean over "
+        f"{', '.join(result.get('avg_over', [])) or 'no shared task'}.\n\n"
+        + markdown(result["per_task_table"], "variant"), "compare/per_task.png")]
+    for key, value in result.items():
+        if key.startswith("ablation."):
+            factor = key.split(".", 1)[1]
+            out.append((f"\n## Ablation: {factor}\n\n" + markdown(value["table"], factor)
+                        + "\n" + "\n".join(f"- {s}" for s in value["statements"]) + "\n",
+                        f"compare/ablation_{factor}.png"))
+    if result.get("vs_baselines"):
+        out.append(("\n## Against the baselines\n\n" + "\n".join(f"- {s}" for s in result["vs_baselines"]) + "\n",
+                    None))
+    return out
+
+
+def log_comparison(result: Mapping[str, object], figs: Mapping[str, object] | None = None) -> str:
+    """Write tables (Markdown + MLflow tables), plots (``figs``, default ``figures(result)``) and statements to the
+    active run; returns the Markdown."""
     import mlflow
 
-    parts = ["## Per-task scores per variant\n",
-             "ROUGE-L and accuracy × 100 with 95% CI; avg = mean over "
-             f"{', '.join(result.get('avg_over', [])) or 'no shared task'}.\n\n",
-             markdown(result["per_task_table"], "variant")]
+    for name, fig in (figures(result) if figs is None else figs).items():
+        mlflow.log_figure(fig, name)
     if not result["per_task"].empty:
         mlflow.log_table(result["per_task"], artifact_file="compare/per_task.json")
-        fig = plot(result["per_task"], title="per-task scores (× 100, 95% CI)")
-        mlflow.log_figure(fig, "compare/per_task.png")
     for key, value in result.items():
-        if not key.startswith("ablation."):
-            continue
-        factor = key.split(".", 1)[1]
-        parts += [f"\n## Ablation: {factor}\n", markdown(value["table"], factor)]
-        parts += ["\n" + "\n".join(f"- {s}" for s in value["statements"]) + "\n"]
-        mlflow.log_table(value["summary"], artifact_file=f"compare/ablation_{factor}.json")
-        if not value["differences"].empty:
-            mlflow.log_table(value["differences"], artifact_file=f"compare/ablation_{factor}_diffs.json")
-        mlflow.log_figure(plot(value["summary"], by="level", title=f"ablation: {factor}"),
-                          f"compare/ablation_{factor}.png")
-    if result.get("vs_baselines"):
-        parts += ["\n## Against the baselines\n", "\n".join(f"- {s}" for s in result["vs_baselines"]) + "\n"]
-    text = "".join(parts)
+        if key.startswith("ablation."):
+            factor = key.split(".", 1)[1]
+            mlflow.log_table(value["summary"], artifact_file=f"compare/ablation_{factor}.json")
+            if not value["differences"].empty:
+                mlflow.log_table(value["differences"], artifact_file=f"compare/ablation_{factor}_diffs.json")
+    text = "".join(md for md, _ in sections(result))
     mlflow.log_text(text, "compare/comparison.md")
     return text

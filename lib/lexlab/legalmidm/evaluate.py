@@ -31,6 +31,7 @@ import torch
 
 from lexlab.legalmidm import metrics
 from lexlab.legalmidm.tasks import TASKS, Example, get_task
+from lexlab.workbench.progress import item_bar as tqdm  # per-item bars: interactive use only
 
 PLAIN_FRAME = "질문: {user}\n답변: "
 REF_OUTPUT_HEADER = "근거 조문:"  # ref_in_output models append the reference after this; see strip_reference_tail
@@ -451,7 +452,8 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
 
     from lexlab.workbench import tracking
 
-    ctx = mlflow.start_run(run_name=f"eval/{variant}", nested=True) if nested else contextlib.nullcontext()
+    description = f"{kind} `{variant}` scored on the legal tasks"
+    ctx = tracking.child_run(variant, description) if nested else contextlib.nullcontext()
     with ctx:
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",

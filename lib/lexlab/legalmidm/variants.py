@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 from lexlab.legalmidm.api_eval import api_model, is_api_spec
 from lexlab.legalmidm.evaluate import EvalResult, GenerationSettings, evaluate_and_log, untrained_like
+from lexlab.workbench.progress import step_bar
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings:
     ``api``: ``api_eval.api_model`` arguments for ``openai:<name>`` specs (``base_url``, ``api_key_env``,
     ``max_concurrency``, ``price_per_mtok``); a spec's own ``base_url`` wins."""
     results, first = {}, None
-    for spec in specs:
+    for spec in step_bar(specs, desc="models", unit="model"):
         model, tokenizer, path = _load(spec, settings, api or {})
         if tokenizer is not None:
             first = first or (model, tokenizer)

@@ -16,7 +16,6 @@ would silently drop the Trainer's whole batch of params. For the same reason ``r
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import os
@@ -30,7 +29,7 @@ from transformers import Trainer, TrainingArguments
 from transformers.trainer import TRAINER_STATE_NAME
 from transformers.trainer_callback import TrainerState
 
-from lexlab.models import checkpoints, hf
+from lexlab.models import checkpoints, hf, trainer_params
 from lexlab.workbench import tracking
 from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 
@@ -75,10 +74,12 @@ class TrainConfig:
 
 
 def config_params(cfg: Any) -> dict[str, Any]:
-    """A config's own knobs for MLflow. Fields that are also TrainingArguments are left to the Trainer's callback,
-    which logs them in its own spelling (e.g. ``report_to`` as a list); logging them first would clash."""
-    trainer_fields = {f.name for f in dataclasses.fields(TrainingArguments)}
-    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in asdict(cfg).items() if k not in trainer_fields}
+    """A config's own knobs for MLflow, all of them (the Trainer's callback logs no params: see
+    ``lexlab.models.trainer_params``); ``lora_*`` only when LoRA is on."""
+    values = asdict(cfg)
+    lora_off = values.get("lora") is False
+    return {k: (",".join(v) if isinstance(v, list) else v) for k, v in values.items()
+            if not (lora_off and k.startswith("lora_"))}
 
 
 def resolve_report_to(report_to: str) -> str:
@@ -135,7 +136,7 @@ def mlflow_run(cfg: TrainConfig, stage: str, is_main: bool = True) -> Iterator[b
     started = False
     if mlflow.active_run() is None:
         tracking.setup_mlflow()
-        run_id = os.environ.get("MLFLOW_RUN_ID") or None
+        run_id = tracking.take_env_run_id()
         mlflow.start_run(run_id=run_id, run_name=None if run_id else cfg.model_dir().name)
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": tracking.git_commit()})
         started = True
@@ -201,6 +202,8 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
         trainer.save_model(str(final))
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(final))
+    if "mlflow" in (trainer.args.report_to or []) and trainer.is_world_process_zero():
+        trainer_params.log_trainer_settings(trainer, asdict(cfg))
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     return TrainResult(
         final_dir=str(final), global_step=trainer.state.global_step, resumed_from=last, train_loss=train_loss,
@@ -229,14 +232,17 @@ def save_run_json(trainer: Trainer, result: TrainResult, name: str, content: Map
 
 
 def log_result(result: TrainResult, log_model: bool) -> None:
-    """Into the active MLflow run: the run's size and outcome, and (``log_model``) ``final/`` as artifact "model"."""
+    """Into the active MLflow run: the run's size and outcome, and (``log_model``) ``final/`` as an MLflow model
+    (``lexlab.models.mlflow_model``: MLflow's Logged Models page lists it, the registry can take it)."""
     import mlflow
 
     metrics = {"train_seconds": result.train_seconds, "final_loss": result.final_loss,
                "n_params": result.n_params, "n_trainable_params": result.n_trainable_params}
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
     if log_model:
-        mlflow.log_artifacts(result.final_dir, artifact_path="model")
+        from lexlab.models import mlflow_model
+
+        mlflow_model.log_model(result.final_dir)
         mlflow.set_tag("lexlab.model_dir", result.final_dir)
 
 
@@ -245,6 +251,9 @@ def loss_curve(log_history: Sequence[dict], title: str = "training loss", ylabel
     """The Trainer's log history as a matplotlib figure (for notebooks and ``mlflow.log_figure``)."""
     import matplotlib.pyplot as plt
 
+    from lexlab.workbench import plots
+
+    plots.setup()
     points = [(h["step"], h["loss"]) for h in log_history if "loss" in h]
     fig, ax = plt.subplots(figsize=figsize)
     if points:

@@ -29,7 +29,9 @@ import mlflow
 import yaml
 from mlflow.tracking import MlflowClient
 
-from lexlab.workbench import config, failures, orphans, paths, preflight, secrets, signals, tracking
+from lexlab.workbench import config, failures, notebook_html, orphans, paths, preflight, reuse, run_naming, secrets
+from lexlab.workbench import signals, tracking
+from lexlab.workbench import progress as bars
 
 
 class ExperimentError(ValueError):
@@ -61,6 +63,7 @@ class StageResult:
     notebook: Path
     seconds: float
     error: str | None = None
+    reused_from: str | None = None  # a finished run with the same content key (lexlab.workbench.reuse)
 
 
 @dataclass
@@ -177,8 +180,10 @@ def run_experiment(
     overrides: Mapping[str, Any] | None = None,
     progress: bool = True,
     stop_on_failure: bool = True,
+    rerun: bool = False,
 ) -> ExperimentResult:
-    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1)."""
+    """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1).
+    A stage whose notebook, parameters and inputs match a finished run is reused unless ``rerun``."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     overrides = dict(overrides or {})
     for key in overrides:
@@ -186,17 +191,17 @@ def run_experiment(
     preflight.check(exp, overrides)  # unknown keys, wrong types, credentials, unsafe names: before any run exists
     tracking.setup_mlflow(exp.experiment)
     with signals.terminate_as_interrupt():  # SIGTERM closes runs as KILLED, like Ctrl-C
-        return _run_batch(exp, overrides, progress, stop_on_failure)
+        return _run_batch(exp, overrides, progress, stop_on_failure, rerun)
 
 
-def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool
+def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool, rerun: bool
                ) -> ExperimentResult:
     orphaned = orphans.close_orphans(MlflowClient())
     if orphaned:
         print(f"lexlab: marked {len(orphaned)} orphaned RUNNING run(s) FAILED (their runner is gone): "
               + ", ".join(orphaned), file=sys.stderr)
     batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
-                   paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure)
+                   paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure, rerun)
     base_name = str(overrides.get("run_name") or exp.name)
     parent = _open_parent(batch, base_name, overrides)
     try:
@@ -207,6 +212,7 @@ def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_
             batch.client.set_terminated(parent, "KILLED")
         raise
     if parent:
+        _refresh_snapshot_tag(batch.client, parent)
         batch.client.set_terminated(parent, "FINISHED" if all(r.status == "FINISHED" for r in batch.results)
                                     else "FAILED")
     return ExperimentResult(exp.name, parent, batch.results)
@@ -222,7 +228,9 @@ class _Batch:
     out_root: Path
     progress: bool
     stop_on_failure: bool
+    rerun: bool = False
     results: list[StageResult] = field(default_factory=list)
+    names: run_naming.UniqueNames = field(default_factory=run_naming.UniqueNames)
 
 
 def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) -> str | None:
@@ -231,7 +239,9 @@ def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) ->
     if len(grid_points(exp.grid)) == 1 and len(exp.stages) == 1:
         return None
     parent = _create_run(batch.client, batch.exp_id, base_name, None, {
-        "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag()})
+        "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag(),
+        **run_naming.source_tags(exp.source, tracking.git_commit()),
+        run_naming.NOTE: run_naming.parent_description(exp.source, [s.name for s in exp.stages], exp.grid)})
     for key, value in tracking.clean_params({**exp.params, **overrides}).items():
         batch.client.log_param(parent, key, value)
     if exp.grid:
@@ -245,8 +255,9 @@ def _run_point(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any
     run_name = f"{base_name}-{_slug(point)}" if point else base_name
     variant = parent
     if point and len(batch.exp.stages) > 1:
-        variant = _create_run(batch.client, batch.exp_id, run_name, parent,
-                              {"lexlab.experiment": batch.exp.name, "lexlab.kind": "variant"})
+        variant = _create_run(batch.client, batch.exp_id, batch.names(parent, run_naming.point_label(point)), parent,
+                              {"lexlab.experiment": batch.exp.name, "lexlab.kind": "variant",
+                               run_naming.NOTE: "Grid point " + run_naming.point_label(point)})
         for key, value in tracking.clean_params(point).items():
             batch.client.log_param(variant, key, value)
     first, interrupted = len(batch.results), False
@@ -264,15 +275,40 @@ def _run_point(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any
 def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, Any], run_name: str,
                 parent: str | None) -> None:
     tags = {"lexlab.experiment": batch.exp.name, **{f"lexlab.grid.{k}": str(v) for k, v in point.items()}}
-    failed = False
+    failed, upstream = False, []
     for stage in batch.exp.stages:
         if failed and batch.stop_on_failure:
             break
         params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
-        result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
-                               tags)
+        siblings = [s.params for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
+        display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
+        key = reuse.stage_key(stage.notebook, params, upstream)
+        original = None if batch.rerun else reuse.find_reusable(batch.client, batch.exp_id, key)
+        if batch.progress:
+            print(f"▶ {display}: {run_naming.notebook_title(stage.notebook)}"
+                  + (f" — reused {original.info.run_id}" if original else ""), flush=True)
+        if original:
+            result = _link_stage(batch, stage, original, parent, display, {**tags, reuse.KEY_TAG: key})
+        else:
+            result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
+                                   {**tags, reuse.KEY_TAG: key}, display_name=display,
+                                   description=run_naming.stage_description(stage.name, stage.notebook,
+                                                                            stage.params, siblings, point))
         batch.results.append(result)
+        upstream.append(result.reused_from or result.run_id)
         failed = failed or result.status == "FAILED"
+
+
+def _link_stage(batch: _Batch, stage: Stage, original, parent: str | None, name: str, tags: Mapping[str, str]
+                ) -> StageResult:
+    """A FINISHED run in the new tree that points at the reused one (``lexlab.reused_from``) instead of copying."""
+    run_id = _create_run(batch.client, batch.exp_id, name, parent, {
+        "lexlab.stage": stage.name, "lexlab.notebook": stage.notebook.name, **dict(tags),
+        reuse.REUSED_TAG: original.info.run_id, "lexlab.snapshot": original.data.tags.get("lexlab.snapshot", "none"),
+        **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
+        run_naming.NOTE: reuse.link_description(original)})
+    batch.client.set_terminated(run_id, "FINISHED")
+    return StageResult(stage.name, run_id, "FINISHED", Path(), 0.0, reused_from=original.info.run_id)
 
 
 def execute_stage(
@@ -284,11 +320,15 @@ def execute_stage(
     out_dir: Path,
     progress: bool = True,
     extra_tags: Mapping[str, str] | None = None,
+    display_name: str | None = None,
+    description: str | None = None,
 ) -> StageResult:
     """Execute one notebook as one MLflow run and close the run with the notebook's fate."""
     run_id = _create_run(
-        client, exp_id, f"{params.get('run_name', stage.name)}/{stage.name}", parent,
+        client, exp_id, display_name or stage.name, parent,
         {"lexlab.stage": stage.name, "lexlab.snapshot": _snapshot_tag(), "lexlab.notebook": stage.notebook.name,
+         **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
+         run_naming.NOTE: description or run_naming.stage_description(stage.name, stage.notebook, params),
          **dict(extra_tags or {})},
     )
     for key, value in tracking.clean_params(params).items():
@@ -298,7 +338,7 @@ def execute_stage(
     started = time.time()
     try:
         with _env(**_kernel_env(client, exp_id, run_id)):
-            error = _execute_notebook(stage.notebook, output, params, progress)
+            error = _execute_notebook(stage.notebook, output, params, progress and {"desc": stage.name})
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: KILLED, not RUNNING forever; the notebook so far is kept
         _keep_notebook(client, run_id, output)
         client.set_tag(run_id, "lexlab.error", f"{signals.describe(exc)}; executed notebook: {output}")
@@ -307,6 +347,7 @@ def execute_stage(
     seconds = time.time() - started
     client.log_metric(run_id, "stage_seconds", seconds)
     _keep_notebook(client, run_id, output)
+    _refresh_snapshot_tag(client, run_id)
     if error:
         error = f"{error}\nexecuted notebook: {output}"
         client.set_tag(run_id, "lexlab.error", failures.for_tag(error))
@@ -316,10 +357,14 @@ def execute_stage(
 
 
 def _keep_notebook(client: MlflowClient, run_id: str, output: Path) -> None:
-    """The executed notebook (credentials redacted) as the run's artifact."""
+    """The executed notebook (credentials redacted) as the run's artifact, with its HTML rendering (MLflow's
+    artifact viewer shows .ipynb as JSON, HTML as a page)."""
     if output.exists():
         secrets.scrub_file(output)
         client.log_artifact(run_id, str(output), artifact_path="notebook")
+        html = notebook_html.render(output)
+        if html is not None:
+            client.log_artifact(run_id, str(html), artifact_path="notebook")
 
 
 def _kernel_env(client: MlflowClient, exp_id: str, run_id: str) -> dict[str, str]:
@@ -329,11 +374,12 @@ def _kernel_env(client: MlflowClient, exp_id: str, run_id: str) -> dict[str, str
         "MLFLOW_TRACKING_URI": mlflow.get_tracking_uri(),
         "MLFLOW_EXPERIMENT_NAME": client.get_experiment(exp_id).name,
         "LEXLAB_WORK": str(paths.work_dir()),
+        **bars.kernel_env(),  # one bar per long step in a saved notebook
         "PYTHONPATH": os.pathsep.join(filter(None, [str(paths.REPO / "lib"), os.environ.get("PYTHONPATH")])),
     }
 
 
-def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], progress: bool) -> str | None:
+def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], progress: bool | dict) -> str | None:
     """Run the notebook with papermill; the error as text when it failed (the run fails, the notebook stays)."""
     import papermill as pm
 
@@ -341,7 +387,7 @@ def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], prog
         pm.execute_notebook(
             str(notebook), str(output), parameters=params, cwd=str(paths.REPO),
             kernel_name=os.environ.get("LEXLAB_KERNEL", "python3"), progress_bar=progress,
-            log_output=False, request_save_on_cell_execute=True,
+            log_output=False, request_save_on_cell_execute=True, extra_arguments=bars.kernel_arguments(),
         )
     except Exception as exc:  # PapermillExecutionError, NoSuchKernel, ...
         return failures.summarize(exc)
@@ -361,6 +407,13 @@ def _snapshot_tag() -> str:
         return paths.snapshot_dir("latest").name
     except FileNotFoundError:
         return "none"
+
+
+def _refresh_snapshot_tag(client: MlflowClient, run_id: str) -> None:
+    """A run opened before stage 01 built the first snapshot says "none": give it the snapshot that now exists
+    (a notebook that set the tag to the snapshot it read keeps its value)."""
+    if client.get_run(run_id).data.tags.get("lexlab.snapshot", "none") == "none":
+        client.set_tag(run_id, "lexlab.snapshot", _snapshot_tag())
 
 
 @contextlib.contextmanager

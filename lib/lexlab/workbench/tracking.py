@@ -21,6 +21,9 @@ from lexlab.workbench import paths, secrets, store
 log = logging.getLogger(__name__)
 
 DEFAULT_EXPERIMENT = "lexlab"
+# MLflow's UI opens an experiment in its GenAI view unless this tag says it holds model training
+EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
+STAGE_RUN_ENV = "LEXLAB_STAGE_RUN_ID"  # where stage_run keeps the runner's MLFLOW_RUN_ID once it resumed it
 _METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
 
 
@@ -51,7 +54,10 @@ def setup_mlflow(experiment: str | None = None) -> str:
             mlflow.create_experiment(name, artifact_location=artifact_root(uri))
         except mlflow.exceptions.MlflowException:
             pass  # created meanwhile by another process
-    mlflow.set_experiment(name)
+    experiment_obj = mlflow.set_experiment(name)
+    if any(experiment_obj.tags.get(k) != v for k, v in EXPERIMENT_KIND.items()):
+        for key, value in EXPERIMENT_KIND.items():
+            mlflow.set_experiment_tag(key, value)
     return uri
 
 
@@ -117,8 +123,11 @@ def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.Act
     by hand in JupyterLab the notebook gets a run of its own, closed by MLflow's exit hook or by ``mlflow.end_run()``.
     The returned ``ActiveRun`` is also a context manager, for scripts that prefer ``with stage_run(...):``.
     """
+    from lexlab.workbench import plots
+
     setup_mlflow()
-    run_id = os.environ.get("MLFLOW_RUN_ID")
+    plots.setup()  # every notebook comes through here: one matplotlib set-up (Korean font, figure size)
+    run_id = take_env_run_id()
     active = mlflow.active_run()
     if active is not None and active.info.run_id != run_id:
         mlflow.end_run()
@@ -131,15 +140,55 @@ def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.Act
     return run
 
 
+def take_env_run_id() -> str | None:
+    """The runner's run id, moved from ``MLFLOW_RUN_ID`` to ``LEXLAB_STAGE_RUN_ID`` (the one place for nested runs).
+
+    While ``MLFLOW_RUN_ID`` is set, MLflow's next ``start_run`` — a nested evaluation run, the Trainer's callback —
+    resumes (and renames) the stage run instead of starting a child. Once the stage run is active nobody needs the
+    variable; the id stays readable for a second ``stage_run`` call (a re-run cell).
+    """
+    run_id = os.environ.pop("MLFLOW_RUN_ID", None)
+    if run_id:
+        os.environ[STAGE_RUN_ENV] = run_id
+    return run_id or os.environ.get(STAGE_RUN_ENV) or None
+
+
+@contextlib.contextmanager
+def child_run(name: str, description: str | None = None, tags: Mapping[str, str] | None = None
+              ) -> Iterator[mlflow.ActiveRun]:
+    """A run nested under the active one (or a top-level run without one), never a resumed stage run.
+
+    Every nested run inside a stage goes through here: ``MLFLOW_RUN_ID`` is taken out of the environment first
+    (see ``take_env_run_id``) and the parent is named explicitly.
+    """
+    take_env_run_id()
+    parent = mlflow.active_run()
+    inherited = {k: v for k, v in (mlflow.get_run(parent.info.run_id).data.tags.items() if parent else ())
+                 if k.startswith("mlflow.source.")}  # the notebook, not ipykernel_launcher.py
+    with mlflow.start_run(run_name=name, nested=parent is not None, description=description,
+                          parent_run_id=parent.info.run_id if parent else None,
+                          tags={**inherited, **dict(tags or {})}) as run:
+        yield run
+
+
 @contextlib.contextmanager
 def hide_run_id_from_trainer() -> Iterator[None]:
-    """Let the HF Trainer's MLflow callback log into the already active run.
+    """Let the HF Trainer's MLflow callback log into the already active run, without its ~180 params.
 
     Seeing ``MLFLOW_RUN_ID`` (set by the runner), the callback would start that run a second time while it is
-    active, which MLflow refuses; without it the callback uses the active run. Restored afterwards.
+    active, which MLflow refuses; without it the callback uses the active run. ``MLFLOW_MAX_LOG_PARAMS=0`` stops it
+    dumping every ``TrainingArguments`` field and the model config as params: ``lexlab.models.trainer_params``
+    logs the arguments that differ from their defaults and keeps the full dump as a JSON artifact. Restored
+    afterwards.
     """
     hidden = {k: os.environ.pop(k) for k in ("MLFLOW_RUN_ID", "MLFLOW_NESTED_RUN") if k in os.environ}
+    saved = os.environ.get("MLFLOW_MAX_LOG_PARAMS")
+    os.environ["MLFLOW_MAX_LOG_PARAMS"] = "0"
     try:
         yield
     finally:
         os.environ.update(hidden)
+        if saved is None:
+            os.environ.pop("MLFLOW_MAX_LOG_PARAMS", None)
+        else:
+            os.environ["MLFLOW_MAX_LOG_PARAMS"] = saved

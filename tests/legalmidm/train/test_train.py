@@ -1,6 +1,7 @@
 """CPT and IT on a tiny model: they train, save, log to MLflow, and a killed run resumes where it stopped."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -15,6 +16,7 @@ from transformers import TrainerCallback
 from lexlab.legalmidm import formats, train
 from lexlab.legalmidm.train.__main__ import main
 from lexlab.models import hf as modeling
+from lexlab.workbench import tracking
 
 pytestmark = pytest.mark.slow
 
@@ -148,12 +150,15 @@ def test_training_logs_to_mlflow(cpt_result):
     params, metrics = run.data.params, run.data.metrics
     assert params["format"] == "ref_in_output" and params["general_fraction"] == "0.25"
     assert params["lora_r"] == "4" and params["n_legal_items"] == str(len(QA))
-    # the Trainer's callback logged its own params too (a clash with ours would have dropped them silently)
+    # our config as params; the Trainer's and the model's full settings as JSON artifacts, not ~180 params
     assert params["max_steps"] == "2" and params["learning_rate"] == str(TINY["learning_rate"])
-    assert params["hidden_size"] == "32" and params["report_to"] == "['mlflow']"
+    assert params["report_to"] == "mlflow" and "hidden_size" not in params
     assert "loss" in metrics and 0 < metrics["realised_general_fraction"] < 1
-    artifacts = [a.path for a in MlflowClient().list_artifacts(run.info.run_id, "model")]
-    assert "model/adapter_config.json" in artifacts
+    model_config = json.loads(mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/trainer/model_config.json"))
+    assert model_config["hidden_size"] == 32
+    from lexlab.models import mlflow_model  # the adapter is an MLflow model of the run
+
+    assert (mlflow_model.local_dir(mlflow_model.run_model_uri(run.info.run_id)) / "adapter_config.json").exists()
 
 
 def test_command_line_entry_point_trains_from_users_jsonl(tmp_path, capsys):
@@ -192,3 +197,19 @@ def test_legal_only_cpt_logs_its_mix_and_trains_on_legal_text_alone():
     params = run.data.params
     assert params["cpt_mix"] == "legal" and params["general_fraction"] == "0.2"
     assert params["n_general_blocks"] == "0" and run.data.metrics["realised_general_fraction"] == 0.0
+
+
+def test_a_training_run_logs_our_config_and_the_changed_trainer_arguments_only():
+    """Not the Trainer's ~180 params (every TrainingArguments field and the model config): the full dump is JSON."""
+    tracking.setup_mlflow("test-train-params")
+    with mlflow.start_run() as run:
+        cfg = train.ITConfig(run_name="t_it_params", model="tiny", lora=False, format="no_ref", max_steps=2,
+                             save_steps=100, max_length=512, general_fraction=0.0, **{**TINY, "report_to": "mlflow"})
+        train.run_it(cfg, QA[:10])
+    params = mlflow.get_run(run.info.run_id).data.params
+    assert not any(k.startswith("lora_") for k in params)  # LoRA is off
+    assert params["learning_rate"] == "0.005" and params["format"] == "no_ref"
+    assert "adam_beta1" not in params and "hidden_size" not in params and "num_attention_heads" not in params
+    assert len(params) <= len(dataclasses.fields(train.ITConfig)) + 15
+    logged = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id, "trainer")}
+    assert logged == {"trainer/training_args.json", "trainer/model_config.json"}

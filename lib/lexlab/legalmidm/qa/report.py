@@ -45,8 +45,13 @@ def plot_reject_reasons(stats: Mapping[str, Any]):
     """Bar chart of rejected items per reason, stacked by source."""
     import matplotlib.pyplot as plt
 
+    from lexlab.workbench import plots
+
+    plots.setup()
     table = reason_table(stats)
     rejects = table.drop(columns=["ok"], errors="ignore").T if not table.empty else table
+    if not rejects.empty:  # a source without rejects would get a legend entry and no bar
+        rejects = rejects.loc[rejects.sum(axis=1) > 0, rejects.sum(axis=0) > 0]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     if rejects.empty or rejects.to_numpy().sum() == 0:
         ax.text(0.5, 0.5, "no rejected items", ha="center", va="center", transform=ax.transAxes)
