@@ -30,9 +30,9 @@ test: setup
 
 demo: setup
 	$(BIN)/lexlab run experiments/legalmidm_demo.yaml
-	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
 
-# The retrieval half of the demo alone (needs the snapshot the LegalMidm half builds).
+# The retrieval demo (needs the snapshot `make demo` builds). Not yet part of `make demo`: LegalSearchLM does not
+# retrieve yet at this scale (see README "Where LegalSearchLM loses"), and the 20-minute budget for both is unmeasured.
 demo-retrieval: setup
 	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
 

@@ -31,9 +31,10 @@ def _start(tmp_path, name: str) -> tuple[subprocess.Popen, int]:
     return proc, int(wait_for(marker))
 
 
-def _run(name: str):
-    runs = mlflow.search_runs(experiment_names=["faults"], filter_string=f"tags.mlflow.runName = '{name}/sleep'",
-                              output_format="list")
+def _run(runner_pid: int):
+    """The ``sleep`` stage run that the runner with this pid created."""
+    runs = mlflow.search_runs(experiment_names=["faults"], output_format="list",
+                              filter_string=f"tags.`lexlab.stage` = 'sleep' and tags.`lexlab.pid` = '{runner_pid}'")
     assert len(runs) == 1
     return runs[0]
 
@@ -52,7 +53,7 @@ def test_sigterm_closes_the_run_as_killed_stops_the_kernel_and_keeps_the_noteboo
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 143, stderr[-2000:]
     assert "terminated by SIGTERM" in stderr
-    run = _run(name)
+    run = _run(proc.pid)
     assert run.info.status == "KILLED"
     assert "terminated by SIGTERM" in run.data.tags["lexlab.error"]
     assert run.data.tags["lexlab.pid"] == str(proc.pid)
@@ -67,12 +68,12 @@ def test_sigkill_leaves_an_orphan_that_the_next_run_marks_failed(tmp_path):
     proc.communicate(timeout=60)
     if not _gone(kernel, timeout=5):  # nothing can close a SIGKILLed runner's kernel but the kernel itself
         os.kill(kernel, signal.SIGKILL)
-    assert _run(name).info.status == "RUNNING"
+    assert _run(proc.pid).info.status == "RUNNING"
     exp = tmp_path / "next.yaml"
     exp.write_text(yaml.safe_dump({"name": "next", "experiment": "faults",
                                    "stages": [{"name": "ok", "notebook": str(NB / "ok.ipynb")}]}))
     assert runner.run_experiment(exp, progress=False).ok  # the next lexlab run, on this host
-    run = _run(name)
+    run = _run(proc.pid)
     assert run.info.status == "FAILED"
     assert f"pid {proc.pid}" in run.data.tags["lexlab.error"] and "orphaned" in run.data.tags["lexlab.error"]
 
