@@ -50,6 +50,7 @@ lab: setup
 
 ui: setup
 	@mkdir -p mlruns
+	@echo "open http://127.0.0.1:5000/#/experiments?workflowType=machine_learning (MLflow's model-training view)"
 	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false $(BIN)/mlflow server --host 127.0.0.1 --port 5000 \
 		--backend-store-uri $(MLFLOW_DB) --default-artifact-root $(CURDIR)/mlruns/artifacts
 
