@@ -88,3 +88,16 @@ def test_a_stage_name_cannot_leave_the_runs_folder():
     exp = runner.Experiment(name="t", stages=[runner.Stage("../../outside", NB / "ok.ipynb")])
     with pytest.raises(preflight.ParameterError, match="stage name: '../../outside' must be a plain name"):
         preflight.check(exp, {})
+
+
+def test_an_experiment_wide_parameter_reaches_only_the_stages_that_declare_it(tmp_path):
+    spec = {"name": "scoped", "experiment": "test-preflight", "params": {"x": 3, "items": "c"},
+            "stages": [{"name": "a", "notebook": str(NB / "ok.ipynb")},
+                       {"name": "b", "notebook": str(NB / "nested.ipynb")}]}
+    path = tmp_path / "scoped.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    result = runner.run_experiment(path, progress=False)
+    assert result.ok
+    params = {r.stage: mlflow.get_run(r.run_id).data.params for r in result.stages}
+    assert params["a"]["x"] == "3" and "items" not in params["a"]
+    assert params["b"]["items"] == "c" and "x" not in params["b"]

@@ -54,6 +54,13 @@ def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
     return dict(_declared(str(path), path.stat().st_mtime))
 
 
+def for_notebook(notebook: str | Path, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of ``params`` that ``notebook`` declares (all of it when it declares nothing): an experiment-wide
+    parameter reaches, and is logged on, only the stages that use it; papermill warns about no other."""
+    declared = notebook_parameters(notebook)
+    return {k: v for k, v in params.items() if k in declared} if declared else dict(params)
+
+
 def check_value(key: str, value: Any, default: Any, where: str) -> None:
     """``value`` must be usable where the notebook's default is: int for int, number for float, bool for bool."""
     if default is None or value is None or isinstance(value, str) and "{" in value:

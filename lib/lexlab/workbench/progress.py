@@ -58,7 +58,10 @@ def text_bars() -> None:
 
 def kernel_arguments() -> list[str]:
     """Kernel command-line arguments for a notebook executed by the runner (papermill's ``extra_arguments``)."""
-    return ["--IPKernelApp.exec_lines=['from lexlab.workbench import progress; progress.text_bars()']"]
+    return ["--IPKernelApp.exec_lines=['from lexlab.workbench import progress; progress.text_bars()']",
+            # the kernel's start-up warnings (e.g. "running over TCP without encryption" on 127.0.0.1) are noise on
+            # the runner's console; errors still show, and the notebook's own output is unaffected
+            "--IPKernelApp.log_level=ERROR"]
 
 
 def kernel_env() -> dict[str, str]:

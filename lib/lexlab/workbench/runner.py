@@ -280,6 +280,7 @@ def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, An
         if failed and batch.stop_on_failure:
             break
         params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
+        params = preflight.for_notebook(stage.notebook, params)  # only what this notebook declares
         siblings = [s.params for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
         display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
         key = reuse.stage_key(stage.notebook, params, upstream)
