@@ -30,12 +30,13 @@ from lexlab.legalsearchlm.retrieval.benchmark import split_queries  # noqa: E402
 from lexlab.legalsearchlm.retrieval.evaluation import evaluate_run  # noqa: E402
 from lexlab.legalsearchlm.searchlm.oracle import span_diversity  # noqa: E402
 from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, train_searchlm  # noqa: E402
+from lexlab.models.checkpoints import step_of  # noqa: E402
 from lexlab.workbench import paths  # noqa: E402
 from lexlab.workbench.io import read_trec_qrels, trec_id  # noqa: E402
 
 
 def checkpoint_dirs(model_dir: Path) -> list[tuple[int, Path]]:
-    found = [(int(p.name.split("-")[1]), p) for p in (model_dir / "checkpoints").glob("checkpoint-*")]
+    found = [(step_of(p), p) for p in (model_dir / "checkpoints").glob("checkpoint-*")]
     return sorted(found)
 
 

@@ -4,7 +4,6 @@ template renders all three data formats, and instruction tuning saves, is killed
 from __future__ import annotations
 
 import pytest
-from transformers import TrainerCallback
 
 from lexlab.legalmidm import formats
 from lexlab.legalmidm.train import CPTConfig, ITConfig, run_it
@@ -12,6 +11,7 @@ from lexlab.legalmidm.train.it import _apply_lora
 from lexlab.models import families, hf
 from lexlab.workbench import paths
 from lexlab.workbench.config import config_from_dict, load_yaml_with_includes
+from train_callbacks import StopAt
 
 NAMES = list(families.FAMILIES)
 TEXTS = ["형법 제347조(사기) 사람을 기망하여 재물의 교부를 받은 자는 10년 이하의 징역에 처한다.",
@@ -89,15 +89,6 @@ def test_chat_template_renders_each_format(name, fmt, tiny):
         assert pair["prompt"].count("<start_of_turn>") == 2
     encoded = formats.encode(ITEM, fmt, tok, max_length=512, system_prompt=SYSTEM)
     assert encoded["n_target_tokens"] > 0 and tok.eos_token_id in encoded["input_ids"]
-
-
-class StopAt(TrainerCallback):
-    def __init__(self, step: int):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt(f"killed at step {self.step}")
 
 
 @pytest.mark.slow

@@ -17,9 +17,9 @@ from typing import Any, Mapping, Sequence
 
 from lexlab.ask import guardrails, not_found
 from lexlab.ask.generators import Generation, Generator, Reference, get_generator
-from lexlab.ask.retrieve import Hit, RetrieverConfig, StatuteRetriever
+from lexlab.ask.retrieve import Confidence, Hit, RetrieverConfig, StatuteRetriever
 from lexlab.ask.statute_index import StatuteIndex
-from lexlab.workbench.config import check_positive
+from lexlab.workbench.config import check_choices, check_fraction, check_positive
 
 
 @dataclass
@@ -29,17 +29,13 @@ class AskConfig:
     threshold: float | None = None     # None: the calibrated one (calibrated on first use)
     withhold: bool = True              # replace an answer that fails the number check by the cited text
     max_false_not_found: float = 0.1   # calibration target
-    confidence: str = "normalized"     # normalized | top (lexlab.ask.retrieve.StatuteRetriever.confidence)
+    confidence: Confidence = "normalized"  # normalized | top (lexlab.ask.retrieve.StatuteRetriever.confidence)
     retriever: RetrieverConfig = field(default_factory=RetrieverConfig)
 
     def __post_init__(self):
         check_positive(self, "k")
-        if not 0 <= self.max_false_not_found <= 1:
-            raise ValueError(f"max_false_not_found is a share in [0, 1], not {self.max_false_not_found}")
-        from lexlab.ask.retrieve import CONFIDENCE
-
-        if self.confidence not in CONFIDENCE:
-            raise ValueError(f"confidence must be one of {CONFIDENCE}, not {self.confidence!r}")
+        check_fraction(self, "max_false_not_found")
+        check_choices(self)
 
 
 @dataclass

@@ -31,7 +31,6 @@ from lexlab.ask.statute_index import StatuteIndex, doc_id, norm_article, norm_la
 from lexlab.data.splits import split_of, statute_key
 from lexlab.data.text import clean_markup
 
-KINDS = ("penalty", "definition", "title", "interpretation", "heldout_law", "out_of_scope")
 _FAMILY_SUFFIX = re.compile(r"\s*(?:시행령|시행규칙)$")
 _CITE = re.compile(r"^\s*(?P<law>.+?)\s*(?P<art>제\s*\d+(?:-\d+)?\s*조(?:\s*의\s*\d+)?)")
 

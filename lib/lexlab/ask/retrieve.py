@@ -21,7 +21,7 @@ import json
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence, get_args
 
 from tqdm.auto import tqdm
 
@@ -29,7 +29,8 @@ from lexlab.ask.statute_index import StatuteIndex
 from lexlab.workbench import paths
 from lexlab.workbench.config import check_non_negative
 
-CONFIDENCE = ("normalized", "top")
+Confidence = Literal["normalized", "top"]
+CONFIDENCE = get_args(Confidence)
 DEFAULT_BM25 = {"tokenizer": "word+char2", "k1": 1.2, "b": 0.75}
 # Words that make a sentence a question but say nothing about its subject ("어떤 처벌을 받나요?" → "처벌").
 _QUESTION_WORDS = re.compile(
@@ -149,7 +150,8 @@ class StatuteRetriever:
             if ids:
                 scores = dict(hits)
                 top = hits[0][1] if hits else 0.0
-                hits = [(d, scores.get(d, top)) for d in ids] + [h for h in hits if h[0] not in set(ids)]
+                named = set(ids)
+                hits = [(d, scores.get(d, top)) for d in ids] + [h for h in hits if h[0] not in named]
         return hits
 
     def confidence(self, questions: Sequence[str], hits: Sequence[Sequence[Hit]], kind: str = "normalized"

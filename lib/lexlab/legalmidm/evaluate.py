@@ -21,6 +21,7 @@ run; for a hub model pass its own path as the base instead).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Mapping, Sequence
@@ -31,6 +32,7 @@ import torch
 
 from lexlab.legalmidm import metrics
 from lexlab.legalmidm.tasks import TASKS, Example, get_task
+from lexlab.models.generation import model_device
 from lexlab.workbench.progress import item_bar as tqdm  # per-item bars: interactive use only
 
 PLAIN_FRAME = "질문: {user}\n답변: "
@@ -104,13 +106,6 @@ def keep_tail(ids: list[int], budget: int) -> tuple[list[int], bool]:
     return ids[len(ids) - budget:], True
 
 
-def model_device(model) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:  # pragma: no cover
-        return torch.device("cpu")
-
-
 def pad_id(tokenizer) -> int:
     for candidate in (tokenizer.pad_token_id, tokenizer.eos_token_id, 0):
         if candidate is not None:
@@ -137,8 +132,7 @@ def generate(model, tokenizer, prompts: Sequence[str], settings: GenerationSetti
         encoded.append(ids)
         truncated += cut
     generator = _generator(model, tokenizer, settings.backend)
-    opts = DecodeOptions(settings.max_new_tokens, settings.min_new_tokens, settings.num_beams,
-                         settings.repetition_penalty, settings.no_repeat_ngram_size, settings.batch_size)
+    opts = DecodeOptions(**{f.name: getattr(settings, f.name) for f in dataclasses.fields(DecodeOptions)})
     texts = generator.generate(encoded, opts, desc=desc)
     return [strip_reference_tail(t) if settings.strip_reference_tail else t for t in texts], truncated
 

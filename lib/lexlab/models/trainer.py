@@ -193,7 +193,7 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
     trainer.args.resume_from_checkpoint = last  # what the Trainer's MLflow callback logs as a param
     started = time.time()
     with tracking.hide_run_id_from_trainer():
-        if last and int(Path(last).name.rsplit("-", 1)[-1]) >= cfg.max_steps:
+        if last and checkpoints.step_of(last) >= cfg.max_steps:
             train_loss = _load_finished(trainer, last, cfg.max_steps)
         else:
             train_loss = trainer.train(resume_from_checkpoint=last).training_loss

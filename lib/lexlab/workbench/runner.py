@@ -240,8 +240,8 @@ def _open_parent(batch: _Batch, base_name: str, overrides: Mapping[str, Any]) ->
         return None
     parent = _create_run(batch.client, batch.exp_id, base_name, None, {
         "lexlab.experiment": exp.name, "lexlab.kind": "parent", "lexlab.snapshot": _snapshot_tag(),
-        **run_naming.source_tags(exp.source, tracking.git_commit()),
-        run_naming.NOTE: run_naming.parent_description(exp.source, [s.name for s in exp.stages], exp.grid)})
+        run_naming.NOTE: run_naming.parent_description(exp.source, [s.name for s in exp.stages], exp.grid)},
+        source=exp.source, kind="LOCAL")
     for key, value in tracking.clean_params({**exp.params, **overrides}).items():
         batch.client.log_param(parent, key, value)
     if exp.grid:
@@ -306,8 +306,7 @@ def _link_stage(batch: _Batch, stage: Stage, original, parent: str | None, name:
     run_id = _create_run(batch.client, batch.exp_id, name, parent, {
         "lexlab.stage": stage.name, "lexlab.notebook": stage.notebook.name, **dict(tags),
         reuse.REUSED_TAG: original.info.run_id, "lexlab.snapshot": original.data.tags.get("lexlab.snapshot", "none"),
-        **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
-        run_naming.NOTE: reuse.link_description(original)})
+        run_naming.NOTE: reuse.link_description(original)}, source=stage.notebook, kind="NOTEBOOK")
     batch.client.set_terminated(run_id, "FINISHED")
     return StageResult(stage.name, run_id, "FINISHED", Path(), 0.0, reused_from=original.info.run_id)
 
@@ -328,9 +327,9 @@ def execute_stage(
     run_id = _create_run(
         client, exp_id, display_name or stage.name, parent,
         {"lexlab.stage": stage.name, "lexlab.snapshot": _snapshot_tag(), "lexlab.notebook": stage.notebook.name,
-         **run_naming.source_tags(stage.notebook, tracking.git_commit(), "NOTEBOOK"),
          run_naming.NOTE: description or run_naming.stage_description(stage.name, stage.notebook, params),
          **dict(extra_tags or {})},
+        source=stage.notebook, kind="NOTEBOOK",
     )
     for key, value in tracking.clean_params(params).items():
         client.log_param(run_id, key, value)
@@ -395,8 +394,13 @@ def _execute_notebook(notebook: Path, output: Path, params: dict[str, Any], prog
     return None
 
 
-def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None, tags: dict[str, str]) -> str:
-    tags = {"mlflow.runName": name, "lexlab.git_commit": tracking.git_commit(), **orphans.owner_tags(), **tags}
+def _create_run(client: MlflowClient, exp_id: str, name: str, parent: str | None, tags: dict[str, str],
+                source: Path | None = None, kind: str | None = None) -> str:
+    """A run with our tags; with a ``kind``, also MLflow's own source tags (``source``: the notebook or experiment
+    file). The commit is read once for both."""
+    commit = tracking.git_commit()
+    own = run_naming.source_tags(source, commit, kind) if kind else {}
+    tags = {"mlflow.runName": name, "lexlab.git_commit": commit, **orphans.owner_tags(), **own, **tags}
     if parent:
         tags["mlflow.parentRunId"] = parent
     return client.create_run(exp_id, tags=tags, run_name=name).info.run_id

@@ -66,15 +66,11 @@ def metric_key(name: str) -> str:
     return _METRIC_BAD.sub("_", name)
 
 
-def is_secret(key: str) -> bool:
-    return secrets.is_secret_key(key)
-
-
 def clean_params(params: Mapping[str, Any]) -> dict[str, str]:
     """Flatten to strings MLflow accepts, dropping anything that looks like a credential."""
     out: dict[str, str] = {}
     for key, value in params.items():
-        if is_secret(key):
+        if secrets.is_secret_key(key):
             continue
         text = secrets.redact(str(value))
         out[key] = text if len(text) <= 6000 else text[:5997] + "..."

@@ -11,12 +11,12 @@ import pytest
 import torch
 from safetensors.torch import load_file
 from mlflow.tracking import MlflowClient
-from transformers import TrainerCallback
 
 from lexlab.legalmidm import formats, train
 from lexlab.legalmidm.train.__main__ import main
 from lexlab.models import hf as modeling
 from lexlab.workbench import tracking
+from train_callbacks import StopAt
 
 pytestmark = pytest.mark.slow
 
@@ -44,17 +44,6 @@ GENERAL_IT = [
 TINY = dict(report_to="none", per_device_train_batch_size=2, tokenizer_vocab_size=300, tiny_hidden_size=32,
             tiny_layers=1, tiny_heads=2, tiny_intermediate_size=64, logging_steps=1, warmup_steps=0,
             learning_rate=5e-3, torch_threads=1)
-
-
-class StopAt(TrainerCallback):
-    """Simulates a killed job: raises at the end of a given step (after earlier checkpoints were written)."""
-
-    def __init__(self, step: int):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise KeyboardInterrupt(f"killed at step {self.step}")
 
 
 @pytest.fixture(scope="module")

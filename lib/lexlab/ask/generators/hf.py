@@ -27,12 +27,13 @@ class HFGenerator(Generator):
 
     def generate(self, questions: Sequence[str], references: Sequence[Sequence[Reference]]) -> list[Generation]:
         from lexlab.legalmidm.evaluate import generate as lm_generate
+        from lexlab.models.families import apply_chat_template  # folds the system turn where a template has none
 
         prompts = []
         for q, refs in zip(questions, references):
             msgs = qref_messages(q, refs, self.system)
             if getattr(self.tokenizer, "chat_template", None):
-                prompts.append(self.tokenizer.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True))
+                prompts.append(apply_chat_template(self.tokenizer, msgs, add_generation_prompt=True))
             else:
                 prompts.append("\n\n".join(m["content"] for m in msgs) + "\n\n답변: ")
         texts, _ = lm_generate(self.model, self.tokenizer, prompts, self.settings, desc="ask")

@@ -70,7 +70,7 @@ class SpanCounter:
         hit = self._cache.get(span)
         if hit is None:
             codes = self._codes(span)
-            hit = frozenset(self.fm.documents(codes).tolist()) if codes and self.fm.count(codes) else frozenset()
+            hit = frozenset(self.fm.documents(codes).tolist()) if codes else frozenset()
             self._cache[span] = hit
         return hit
 
