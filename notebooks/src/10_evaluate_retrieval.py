@@ -95,12 +95,13 @@ grid.pivot_table(index=["tokenizer", "k1"], columns="b", values="P@5") if grid i
 # ## Where the loss is: the oracle bound and the diversity of generated spans
 # The oracle ranks with each query's **own** elements (the extractor on its full decision, filtered to
 # discriminative spans, `lexlab.legalsearchlm.searchlm.targets`) through a character FM-index with idf span
-# weights: what perfect generation would give. `oracle[base]` uses today's unfiltered targets (8 per case).
+# weights, saturated and length-normalised as LegalSearchLM ranks: what perfect generation would give. `oracle[base]` uses today's unfiltered targets (8 per case).
 # Span diversity: a model that generates the same spans for every query has a low `distinct_spans` and a high
 # `top_span_is_global_top`.
 # %%
 if oracle:
     from lexlab.legalsearchlm.searchlm import oracle as oracle_mod
+    from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1
     from lexlab.legalsearchlm.searchlm.targets import SpanCounter
 
     counter = SpanCounter([d["text"] for d in corpus])
@@ -111,7 +112,7 @@ if oracle:
     for design in ("base", "filtered"):
         own = oracle_mod.own_spans(decisions, counter, design)
         result.runs[f"oracle[{design}]"] = oracle_mod.oracle_run(own, counter, [str(d["id"]) for d in corpus], evalq,
-                                                                 k, "idf")
+                                                                 k, "idf", SPAN_K1, SPAN_B)
         result.diversity[f"oracle[{design}]"] = oracle_mod.span_diversity(own)
 diversity = pd.DataFrame(result.diversity).T
 for method, row in diversity.iterrows():

@@ -321,6 +321,18 @@ class FMIndex:
         self._occurring: np.ndarray | None = None
         self._root = self.start()
 
+    @property
+    def doc_lengths(self) -> np.ndarray:
+        """Tokens per document, in document-id order."""
+        if getattr(self, "_doc_lengths", None) is None:
+            self._doc_lengths = np.concatenate([s.doc_lengths for s in self.shards])
+        return self._doc_lengths
+
+    def term_frequencies(self, tokens: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(ids of the documents containing ``tokens``, how often each contains it)."""
+        docs, _ = self.locate(tokens)
+        return np.unique(docs, return_counts=True)
+
     # -- construction -----------------------------------------------------------------------------
     @classmethod
     def from_documents(cls, docs: Sequence[Sequence[int]], *, vocab_size: int | None = None,

@@ -13,7 +13,9 @@ Span weights (``scoring``):
   set to the one of perfect generation and the corpus probability from the span's case frequency.
 
 A case's score is the sum of the weights of the distinct spans it contains (SEAL's intersective scoring: a case
-matching several spans outranks one matching a single span of the same weight).
+matching several spans outranks one matching a single span of the same weight); with ``k1 > 0`` each weight is
+saturated by how often the case holds the span and normalised by the case's length, as the retriever ranks
+(:mod:`lexlab.legalsearchlm.searchlm.scoring`).
 """
 from __future__ import annotations
 
@@ -49,26 +51,36 @@ def span_weights(spans: Sequence[str], counter: SpanCounter, scoring: Scoring = 
 
 
 def rank_by_spans(spans: Sequence[str], counter: SpanCounter, doc_ids: Sequence[str], k: int,
-                  scoring: Scoring = "idf", exclude: set[str] | frozenset = frozenset()) -> list[tuple[str, float]]:
-    """The ``k`` best cases by summed weight of the distinct ``spans`` they contain (``exclude`` left out)."""
-    scores: dict[int, float] = {}
+                  scoring: Scoring = "idf", exclude: set[str] | frozenset = frozenset(),
+                  k1: float = 0.0, b: float = 0.0) -> list[tuple[str, float]]:
+    """The ``k`` best cases by the weight of the distinct ``spans`` they contain (``exclude`` left out): summed
+    (``k1 = 0``), or saturated by how often each case holds the span and normalised by its length, as the
+    retriever ranks (`lexlab.legalsearchlm.searchlm.scoring.saturate`)."""
+    import numpy as np
+
+    from lexlab.legalsearchlm.searchlm.scoring import saturate
+
+    lengths = counter.fm.doc_lengths
+    avgdl = float(lengths.mean())
+    scores = np.zeros(counter.n_docs)
     for s, w in span_weights(spans, counter, scoring).items():
         if w <= 0:
             continue
-        for d in counter.documents(s):
-            scores[d] = scores.get(d, 0.0) + w
-    ranked = sorted(((doc_ids[d], sc) for d, sc in scores.items() if doc_ids[d] not in exclude),
-                    key=lambda x: (-x[1], x[0]))
+        docs, tf = counter.fm.term_frequencies(counter.codes(s))
+        scores[docs] += w * saturate(tf, lengths[docs], avgdl, k1, b)
+    hit = [d for d in np.flatnonzero(scores > 0).tolist() if doc_ids[d] not in exclude]
+    ranked = sorted(((doc_ids[d], float(scores[d])) for d in hit), key=lambda x: (-x[1], x[0]))
     return ranked[:k]
 
 
 def oracle_run(query_spans: Mapping[str, Sequence[str]], counter: SpanCounter, doc_ids: Sequence[str],
-               queries: Sequence[Mapping], k: int = 5, scoring: Scoring = "idf") -> Run:
+               queries: Sequence[Mapping], k: int = 5, scoring: Scoring = "idf", k1: float = 0.0,
+               b: float = 0.0) -> Run:
     """A run from each query's own gold spans (``query_spans[qid]``); the query and its ``exclude`` never rank."""
     from lexlab.legalsearchlm.retrieval.base import excluded_ids
 
     return {str(q["id"]): rank_by_spans(query_spans.get(str(q["id"]), []), counter, doc_ids, k, scoring,
-                                        excluded_ids(q))
+                                        excluded_ids(q), k1, b)
             for q in queries}
 
 

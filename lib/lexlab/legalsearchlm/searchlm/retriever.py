@@ -19,7 +19,8 @@ Here:
    every beam is a span that occurs in the corpus. First-token-aware decoding bars span starts that are not
    the beginning of an informative word (dates, numbers, places, party labels, mid-word pieces).
 4. Ranking (SEAL-style): the cases that contain the generated spans, each span weighted by how much more
-   likely the model makes it than the corpus does (:mod:`lexlab.legalsearchlm.searchlm.scoring`).
+   likely the model makes it than the corpus does, saturated by how often a case holds it and normalised by the
+   case's length (:mod:`lexlab.legalsearchlm.searchlm.scoring`).
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from lexlab.legalsearchlm.retrieval.base import show_progress
 from lexlab.legalsearchlm.bench.masking import mask_like_query
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
-from lexlab.legalsearchlm.searchlm.scoring import rank_documents
+from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, rank_documents
 
 
 # --- first-token-aware decoding --------------------------------------------------------------------------------
@@ -64,18 +65,21 @@ class SearchLMRetriever(Retriever):
     query_windows: how many consecutive windows of a long query to decode (spans are pooled);
     first_token_from_query: (our addition, not in the paper; off by default) a span may only start on an
     informative word-start token that occurs in the query — anchors decoding on the query when the model is
-    too weakly trained to condition on it by itself (see the notebook 10 results).
+    too weakly trained to condition on it by itself (see the notebook 10 results);
+    span_k1 / span_b: saturation and length normalisation of the case scores (0 / any: SEAL's plain sum; see
+    :mod:`lexlab.legalsearchlm.searchlm.scoring`).
     """
 
     def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
                  min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 160,
                  max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
-                 first_token_from_query: bool = False, **kw):
+                 first_token_from_query: bool = False, span_k1: float = SPAN_K1, span_b: float = SPAN_B, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
                          min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),
                          max_input_tokens=int(max_input_tokens), max_span_count=int(max_span_count),
                          query_windows=int(query_windows), batch_size=int(batch_size), mask_query=bool(mask_query),
-                         first_token_from_query=bool(first_token_from_query), **kw)
+                         first_token_from_query=bool(first_token_from_query), span_k1=float(span_k1),
+                         span_b=float(span_b), **kw)
         self.fm = None
         self._lm = None
         self._tok = None
@@ -183,5 +187,6 @@ class SearchLMRetriever(Retriever):
             spans = self.generate(texts[i:i + bs])
             for q, ss, k in zip(queries[i:i + bs], spans, ks[i:i + bs]):
                 self.last_spans[str(q["id"])] = ss
-                out.append(rank_documents(self.fm, ss, self.doc_ids, k, self.options["max_span_count"]))
+                out.append(rank_documents(self.fm, ss, self.doc_ids, k, self.options["max_span_count"],
+                                          self.options["span_k1"], self.options["span_b"]))
         return out

@@ -61,7 +61,7 @@ class SpanCounter:
         self.fm = FMIndex.from_documents(docs, vocab_size=self._vocab, progress=progress)
         self._cache: dict[str, frozenset[int]] = {}
 
-    def _codes(self, span: str) -> list[int] | None:
+    def codes(self, span: str) -> list[int] | None:
         codes = [ord(c) for c in span]
         return codes if codes and max(codes) < self._vocab else None
 
@@ -69,7 +69,7 @@ class SpanCounter:
         """Indices of the documents containing ``span`` (empty for an empty or unknown span)."""
         hit = self._cache.get(span)
         if hit is None:
-            codes = self._codes(span)
+            codes = self.codes(span)
             hit = frozenset(self.fm.documents(codes).tolist()) if codes else frozenset()
             self._cache[span] = hit
         return hit

@@ -81,6 +81,7 @@ class SearchLMConfig(TrainConfig):
     target_min_df: int = 2
     target_max_df: float = 0.02    # with max_elements=32: the oracle's best design on dev (benchmarks/searchlm_oracle.py)
     max_input_tokens: int = 320
+    targets_per_example: int = 4          # targets sharing one prompt window (``prompt t1 EOS t2 EOS ...``)
     vocab_size: int = 8000                # the tiny model's tokenizer
     model_config: dict[str, Any] = field(default_factory=dict)  # tiny Llama config overrides
     max_steps: int = 600
@@ -98,8 +99,8 @@ class SearchLMConfig(TrainConfig):
         super().__post_init__()
         if not self.out_dir:
             raise ValueError("SearchLMConfig.out_dir is required")
-        check_positive(self, "max_elements", "max_input_tokens", "vocab_size", "batch_size", "target_candidates",
-                       "target_min_df", "target_max_df")
+        check_positive(self, "max_elements", "max_input_tokens", "targets_per_example", "vocab_size", "batch_size",
+                       "target_candidates", "target_min_df", "target_max_df")
 
     def target_rule(self):
         from lexlab.legalsearchlm.searchlm.targets import TargetFilter
@@ -111,9 +112,14 @@ class SearchLMConfig(TrainConfig):
 
 
 class _PairDataset:
-    """(prompt, target) pairs as token ids; loss only on the target and its EOS."""
+    """(prompt, targets) examples as token ids: ``prompt t1 EOS t2 EOS ...``, loss only on the targets and EOSs.
 
-    def __init__(self, examples: list[tuple[list[int], list[int]]], eos: int):
+    Several targets share one prompt (``targets_per_example``): the prompt is most of the compute, and a span
+    ends at its EOS at search time, so what follows an EOS is never generated; after it the model learns to
+    start another element of the same case.
+    """
+
+    def __init__(self, examples: list[tuple[list[int], list[list[int]]]], eos: int):
         self.examples = examples
         self.eos = eos
 
@@ -121,26 +127,30 @@ class _PairDataset:
         return len(self.examples)
 
     def __getitem__(self, i: int) -> dict:
-        p, t = self.examples[i]
-        ids = p + t + [self.eos]
-        labels = [-100] * len(p) + t + [self.eos]
-        return {"input_ids": ids, "labels": labels}
+        p, targets = self.examples[i]
+        out = [t for target in targets for t in (*target, self.eos)]
+        return {"input_ids": p + out, "labels": [-100] * len(p) + out, "n_target": len(out)}
 
 
 def _collate(pad_id: int):
+    """Left-padded batches that keep logits only where there are labels (``logits_to_keep``): the vocabulary
+    projection of the prompt positions is most of a small model's compute and never enters the loss."""
     import torch
 
     def fn(batch: list[dict]) -> dict:
         n = max(len(b["input_ids"]) for b in batch)
+        keep = max(b["n_target"] for b in batch) + 1  # + the last prompt position, which predicts the first token
         ids = torch.full((len(batch), n), pad_id, dtype=torch.long)
         labels = torch.full((len(batch), n), -100, dtype=torch.long)
         att = torch.zeros((len(batch), n), dtype=torch.long)
         for i, b in enumerate(batch):
             L = len(b["input_ids"])
-            ids[i, :L] = torch.tensor(b["input_ids"])
-            labels[i, :L] = torch.tensor(b["labels"])
-            att[i, :L] = 1
-        return {"input_ids": ids, "labels": labels, "attention_mask": att}
+            ids[i, n - L:] = torch.tensor(b["input_ids"])
+            labels[i, n - L:] = torch.tensor(b["labels"])
+            att[i, n - L:] = 1
+        pos = (att.cumsum(1) - 1).clamp(min=0)
+        return {"input_ids": ids, "attention_mask": att, "position_ids": pos, "labels": labels[:, -keep:],
+                "logits_to_keep": keep}
 
     return fn
 
@@ -150,30 +160,33 @@ def build_training_pairs(
     tokenizer,
     elements: Sequence[Sequence[Element]],
     max_input_tokens: int = 320,
-    windows_per_element: int = 1,
+    targets_per_example: int = 4,
     mask_input: bool = True,
     seed: int = 0,
     fm=None,
-) -> tuple[list[tuple[list[int], list[int]]], dict]:
-    """Token-id pairs; a target that does not occur in the FM-index (if given) is dropped and counted."""
+) -> tuple[list[tuple[list[int], list[list[int]]]], dict]:
+    """(prompt, targets) examples: each case's targets in a random order, ``targets_per_example`` at a time, each
+    group after its own random window of the case. A target that does not occur in the FM-index (if given) is
+    dropped and counted."""
     rng = random.Random(seed)
     pairs, stats = [], {"targets": 0, "targets_not_in_corpus": 0, "cases_without_targets": 0}
     for rec, els in zip(records, elements):
         text = mask_like_query(rec["text"]) if mask_input else rec["text"]
         # Windows never need more than the first few thousand tokens; tokenizing once per case keeps this linear.
         doc_ids = tokenizer(normalize_text(text)[: 40 * max_input_tokens], add_special_tokens=False)["input_ids"]
-        kept = 0
+        kept = []
         for e in els:
             t = span_token_ids(tokenizer, e.text)
             stats["targets"] += 1
             if not t or (fm is not None and fm.count(t) == 0):
                 stats["targets_not_in_corpus"] += 1
                 continue
-            kept += 1
-            for _ in range(windows_per_element):
-                pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng), t))
+            kept.append(t)
         if not kept:
             stats["cases_without_targets"] += 1
+        rng.shuffle(kept)
+        for g in range(0, len(kept), targets_per_example):
+            pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng), kept[g:g + targets_per_example]))
     rng.shuffle(pairs)
     stats["pairs"] = len(pairs)
     return pairs, stats
@@ -242,7 +255,8 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
         from lexlab.legalsearchlm.searchlm.targets import filter_targets
 
         els = filter_targets(els, [r["text"] for r in (corpus or recs)], cfg.target_rule())
-    pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens, seed=cfg.seed)
+    pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens,
+                                        targets_per_example=cfg.targets_per_example, seed=cfg.seed)
     if not pairs:
         hint = (f" (the target filter kept none: raise target_max_df={cfg.target_max_df} or set target_filter=False)"
                 if use_filter else "")
