@@ -222,3 +222,13 @@ def test_fewer_return_sequences_are_the_best_ones(llama, corpus):
     best2 = generate_spans(llama, index, ids, attn, num_beams=6, max_new_tokens=6, num_return_sequences=2)
     for few, many in zip(best2, full):  # early stopping at 2 hypotheses must not change them
         assert few and [s.tokens for s in few] == [s.tokens for s in many[:len(few)]]
+
+
+def test_first_token_allowed_as_a_generator(llama, corpus):
+    docs, index = corpus
+    ids, attn = prompts(n=2, seed=6)
+    allowed = sorted({d[0] for d in docs})[:5]
+    kw = dict(num_beams=4, max_new_tokens=4)
+    as_set = generate_spans(llama, index, ids, attn, first_token_allowed=set(allowed), **kw)
+    as_gen = generate_spans(llama, index, ids, attn, first_token_allowed=(t for t in allowed), **kw)
+    assert as_set == as_gen and all(s.tokens[0] in allowed for row in as_set for s in row)

@@ -83,14 +83,15 @@ def _token_mask(ids: Iterable[int] | None, width: int, what: str) -> np.ndarray 
     return mask
 
 
-def _per_row(first_token_allowed: FirstTokens) -> list | None:
-    """The per-input-row sets when ``first_token_allowed`` is a list of sets (or Nones); None for one set."""
-    if first_token_allowed is None or isinstance(first_token_allowed, (set, frozenset, np.ndarray, torch.Tensor)):
-        return None
+def _split_first_tokens(first_token_allowed: FirstTokens) -> tuple[list | None, list | None]:
+    """``(one set for all rows, None)`` or ``(None, one set or None per input row)`` -- a list whose items are
+    all sets/lists/None is per row; anything else (ints) is one set."""
+    if first_token_allowed is None:
+        return None, None
     items = list(first_token_allowed)
     if items and all(e is None or not isinstance(e, (int, np.integer)) for e in items):
-        return items
-    return None
+        return None, items
+    return items, None
 
 
 class FMIndexLogitsProcessor(LogitsProcessor):
@@ -117,8 +118,7 @@ class FMIndexLogitsProcessor(LogitsProcessor):
         self._eos_set = set(eos)
         self.min_span_length = int(min_span_length)
         self.stop_count = stop_count
-        self._first_rows = _per_row(first_token_allowed)
-        self._first_allowed_ids = None if self._first_rows is not None else first_token_allowed
+        self._first_allowed_ids, self._first_rows = _split_first_tokens(first_token_allowed)
         self._first_banned_ids = first_token_banned
         self._first_masks: dict[int, tuple] = {}
         self._cache: dict[tuple, tuple] = {(): (index.start(), index.n_tokens)}
@@ -227,7 +227,8 @@ def _candidates(proc: FMIndexLogitsProcessor, logp, beams: _Beams, num_beams: in
     """Score of every (row, token) continuation: beam score + the token's log-prob where the index allows it."""
     live = torch.isfinite(beams.scores).nonzero().flatten().tolist()
     mask = np.zeros(tuple(logp.shape), dtype=bool)
-    mask[live] = proc.allowed([beams.spans[r] for r in live], logp.shape[-1], [r // num_beams for r in live])
+    if live:
+        mask[live] = proc.allowed([beams.spans[r] for r in live], logp.shape[-1], [r // num_beams for r in live])
     allowed = torch.from_numpy(mask).to(logp.device)
     return torch.where(allowed, logp + beams.scores[:, None], torch.tensor(float("-inf"), device=logp.device))
 
@@ -241,6 +242,7 @@ def _select(cand: torch.Tensor, beams: _Beams, num_beams: int, eos: set, hyps: l
     per_prompt = cand.view(n_prompts, num_beams * width)
     top_s, top_i = per_prompt.topk(min(max(2, 1 + len(eos)) * num_beams, per_prompt.shape[-1]), dim=-1)
     spans, scores, source, tokens = [], [], [], []
+    previous = beams.scores.tolist()
     for b, (row_s, row_i) in enumerate(zip(top_s.tolist(), top_i.tolist())):
         kept = 0
         for rank, (s, i) in enumerate(zip(row_s, row_i)):
@@ -249,7 +251,7 @@ def _select(cand: torch.Tensor, beams: _Beams, num_beams: int, eos: set, hyps: l
             row, tok = b * num_beams + i // width, i % width
             if tok in eos:
                 if rank < num_beams:
-                    hyps[b].append((s, beams.spans[row], beams.scores[row].item()))
+                    hyps[b].append((s, beams.spans[row], previous[row]))
                 continue
             spans.append(beams.spans[row] + (tok,)), scores.append(s), source.append(row), tokens.append(tok)
             kept += 1
@@ -280,9 +282,9 @@ def _beam_search(model, proc: FMIndexLogitsProcessor, input_ids, attention_mask,
     logp, cache = _prefill(model, input_ids, attention_mask, num_beams)
     attention_mask = attention_mask.repeat_interleave(num_beams, dim=0)
     position = attention_mask.sum(-1, keepdim=True)  # position of the first generated token, per row
-    first = torch.full((n_prompts, num_beams), float("-inf"), device=logp.device)
-    first[:, 0] = 0.0  # one beam per prompt to start from (the others are copies of it)
-    beams = _Beams([()] * (n_prompts * num_beams), first.flatten(), None, None)
+    start = torch.full((n_prompts, num_beams), float("-inf"), device=logp.device)
+    start[:, 0] = 0.0  # one beam per prompt to start from (the other rows are copies of it, dead until filled)
+    beams = _Beams([()] * (n_prompts * num_beams), start.flatten(), None, None)
     hyps: list[list] = [[] for _ in range(n_prompts)]
     for step in range(max_new_tokens):
         beams = _select(_candidates(proc, logp, beams, num_beams), beams, num_beams, eos, hyps)
