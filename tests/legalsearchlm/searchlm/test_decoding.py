@@ -134,3 +134,101 @@ def test_processor_masks_without_renormalising(corpus):
     out = proc(torch.tensor([prompt + [docs[1][0]]]), scores[:1].clone())
     allowed = set(torch.nonzero(torch.isfinite(out[0])).flatten().tolist())
     assert allowed == set(index.continuations([docs[1][0]]).tolist()) and EOS not in allowed
+
+
+# -- the hand-written beam search (decoder-only default) against model.generate ----------------------------------
+
+def left_padded(rows):
+    n = max(len(r) for r in rows)
+    ids = torch.full((len(rows), n), PAD, dtype=torch.long)
+    attn = torch.zeros((len(rows), n), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, n - len(r):] = torch.tensor(r)
+        attn[i, n - len(r):] = 1
+    return ids, attn
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13, 14])
+def test_beam_engine_agrees_with_generate(llama, corpus, seed):
+    docs, index = corpus
+    ids, attn = prompts(n=2, length=7 + seed % 3, seed=seed)
+    kw = dict(num_beams=5, max_new_tokens=6, min_span_length=1)
+    ours = generate_spans(llama, index, ids, attn, engine="beam", **kw)
+    theirs = generate_spans(llama, index, ids, attn, engine="hf", length_penalty=0.0, **kw)
+    for b, (mine, hf) in enumerate(zip(ours, theirs)):
+        assert mine and hf
+        assert mine[0].tokens == hf[0].tokens and mine[0].logprob == pytest.approx(hf[0].logprob, abs=1e-4)
+        hf_lp = {s.tokens: s.logprob for s in hf}
+        common = [s for s in mine if s.tokens in hf_lp]
+        assert len(common) >= len(hf) // 2
+        for s in common:
+            assert s.logprob == pytest.approx(hf_lp[s.tokens], abs=1e-4)
+        for s in mine:  # in the index, with the model's own log-probs, best first
+            assert s.count == occurrences(docs, s.tokens) > 0
+            assert s.logprob == pytest.approx(teacher_forced_logprob(llama, ids[b], s.tokens), abs=1e-4)
+
+
+def test_beam_engine_left_padded_batch_equals_one_at_a_time(llama, corpus):
+    docs, index = corpus
+    rng = np.random.default_rng(21)
+    rows = [rng.integers(3, VOCAB, n).tolist() for n in (5, 11, 8)]
+    ids, attn = left_padded(rows)
+    kw = dict(num_beams=4, max_new_tokens=5, stop_count=3)
+    batched = generate_spans(llama, index, ids, attn, **kw)
+    for r, spans in zip(rows, batched):
+        alone = generate_spans(llama, index, torch.tensor([r]), torch.ones(1, len(r), dtype=torch.long), **kw)[0]
+        assert [s.tokens for s in spans] == [s.tokens for s in alone]
+        assert [s.count for s in spans] == [s.count for s in alone]
+        for s, a in zip(spans, alone):
+            assert s.logprob == pytest.approx(a.logprob, abs=1e-4)
+            assert s.logprob == pytest.approx(teacher_forced_logprob(llama, torch.tensor(r), s.tokens), abs=1e-4)
+
+
+@pytest.mark.parametrize("engine", ["beam", "hf"])
+def test_per_row_first_token_allowed(llama, corpus, engine):
+    docs, index = corpus
+    ids, attn = prompts(n=3, seed=4)
+    starts = sorted({d[0] for d in docs})
+    per_row = [set(starts[:3]), None, set(starts[3:6])]
+    kw = dict(num_beams=4, max_new_tokens=4, engine=engine)
+    if engine == "hf":
+        kw["length_penalty"] = 0.0
+    results = generate_spans(llama, index, ids, attn, first_token_allowed=per_row, **kw)
+    for b, spans in enumerate(results):
+        assert spans
+        if per_row[b] is not None:
+            assert all(s.tokens[0] in per_row[b] for s in spans)
+        alone = generate_spans(llama, index, ids[b:b + 1], attn[b:b + 1], first_token_allowed=per_row[b], **kw)[0]
+        assert [s.tokens for s in spans] == [s.tokens for s in alone]
+    unrestricted = generate_spans(llama, index, ids[1:2], attn[1:2], **kw)[0]
+    assert [s.tokens for s in results[1]] == [s.tokens for s in unrestricted]
+
+
+def test_engine_choice_is_checked(llama, t5, corpus):
+    _, index = corpus
+    ids, attn = prompts(n=1)
+    with pytest.raises(TypeError):
+        generate_spans(llama, index, ids, attn, num_beams=2, max_new_tokens=2, engine="beam", length_penalty=1.0)
+    with pytest.raises(ValueError):
+        generate_spans(t5, index, ids, attn, num_beams=2, max_new_tokens=2, engine="beam")
+    with pytest.raises(ValueError):
+        generate_spans(llama, index, ids, attn, num_beams=2, max_new_tokens=2, engine="fast")
+
+
+def test_fewer_return_sequences_are_the_best_ones(llama, corpus):
+    _, index = corpus
+    ids, attn = prompts(n=3, seed=8)
+    full = generate_spans(llama, index, ids, attn, num_beams=6, max_new_tokens=6)
+    best2 = generate_spans(llama, index, ids, attn, num_beams=6, max_new_tokens=6, num_return_sequences=2)
+    for few, many in zip(best2, full):  # early stopping at 2 hypotheses must not change them
+        assert few and [s.tokens for s in few] == [s.tokens for s in many[:len(few)]]
+
+
+def test_first_token_allowed_as_a_generator(llama, corpus):
+    docs, index = corpus
+    ids, attn = prompts(n=2, seed=6)
+    allowed = sorted({d[0] for d in docs})[:5]
+    kw = dict(num_beams=4, max_new_tokens=4)
+    as_set = generate_spans(llama, index, ids, attn, first_token_allowed=set(allowed), **kw)
+    as_gen = generate_spans(llama, index, ids, attn, first_token_allowed=(t for t in allowed), **kw)
+    assert as_set == as_gen and all(s.tokens[0] in allowed for row in as_set for s in row)

@@ -151,14 +151,13 @@ class SearchLMRetriever(Retriever):
         anchored = o.get("first_token_from_query", False)
         if anchored and self._banned is None:
             self._banned = first_token_banned_ids(tok)
-        step = 1 if anchored else o["batch_size"]  # a per-query first-token set means one query per generate call
-        for b in range(0, len(prompts), step):
-            chunk = prompts[b:b + step]
+        if anchored and getattr(self, "_banned_set", None) is None:
+            self._banned_set = set(self._banned)
+        for b in range(0, len(prompts), o["batch_size"]):
+            chunk = prompts[b:b + o["batch_size"]]
             allowed = None
-            if anchored:
-                if getattr(self, "_banned_set", None) is None:
-                    self._banned_set = set(self._banned)
-                allowed = sorted({t for t in chunk[0][1] if t not in self._banned_set}) or None
+            if anchored:  # one first-token set per prompt: the query's own informative tokens
+                allowed = [sorted({t for t in p if t not in self._banned_set}) or None for _, p in chunk]
             n = max(len(p) for _, p in chunk)
             ids = torch.full((len(chunk), n), pad, dtype=torch.long)
             att = torch.zeros((len(chunk), n), dtype=torch.long)
