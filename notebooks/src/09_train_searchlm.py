@@ -39,7 +39,7 @@ max_elements = 32           # targets per case (after the filter below)
 target_filter = True        # discriminative targets (no procedural or general provisions, 2 to target_max_df cases)
 target_max_df = 0.02        # share of corpus cases a target may occur in (chosen on dev by benchmarks/searchlm_oracle.py)
 max_input_tokens = 160
-max_steps = 200
+max_steps = 2000             # where dev P@5 levels off (benchmarks/results/searchlm_learning_curve.json)
 batch_size = 16
 learning_rate = 2e-3
 # %%

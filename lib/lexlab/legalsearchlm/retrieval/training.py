@@ -17,14 +17,13 @@ TRAINERS: dict[str, tuple[str, str, str]] = {
 
 
 # The steps `lexlab retrieve` trains when no --model is given, and the seconds per step (default batch size)
-# and per corpus case behind the estimate printed before training starts. searchlm: 600 steps = SearchLMConfig's
-# default; the learning curve (benchmarks/results/searchlm_learning_curve.json) only reached 80 steps on the
-# shared machine, so it does not yet choose this number. Seconds: ~2.5 s/step and ~0.04 s/case on an idle 2-core
-# machine (the issue's 200 steps + indexing in 557 s); measured 9 s/step and 0.15 s/case at load 7.5 on 2 cores.
-# dense: rough figures, not re-measured in issue #10.
-DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 600}
-_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 2.5}
-_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.04}
+# and per corpus case behind the estimate printed before training starts. searchlm: SearchLMConfig's default,
+# chosen by the learning curve (benchmarks/results/searchlm_learning_curve.json: dev P@5 0.08 / 0.16 / 0.21 /
+# 0.21 at 500 / 1000 / 1500 / 2000 steps); 0.33 s/step and ~0.05 s/case (targets, tokenizer, FM-index) measured
+# on the 2-core machine at load 2.8. dense: rough figures, not re-measured in issue #10.
+DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 2000}
+_SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 0.33}
+_SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.05}
 _DEFAULT_BATCH: dict[str, int] = {"dense": 16, "searchlm": 16}
 
 

@@ -6,14 +6,31 @@ import random
 PROMPT_SUFFIX = "\n법적 요소:"
 
 
-def prompt_ids(tokenizer, ids: list[int], max_input_tokens: int, rng: random.Random | None = None) -> list[int]:
-    """bos + a window of the (masked, tokenized) case + the prompt suffix: a random window in training, the
-    start of the query at test time (``rng=None``)."""
+def prompt_ids(tokenizer, ids: list[int], max_input_tokens: int, rng: random.Random | None = None,
+               around: int | None = None) -> list[int]:
+    """bos + a window of the (masked, tokenized) case + the prompt suffix. At test time (``rng=None``) the start
+    of the query; in training a random window, one holding token offset ``around`` when given."""
     if len(ids) > max_input_tokens:
-        a = rng.randrange(0, len(ids) - max_input_tokens + 1) if rng is not None else 0
+        a = 0
+        if rng is not None:
+            lo, hi = 0, len(ids) - max_input_tokens
+            if around is not None:
+                lo, hi = max(lo, around - max_input_tokens + 8), min(hi, around)
+            a = rng.randint(lo, max(lo, hi))
         ids = ids[a:a + max_input_tokens]
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []
     return bos + list(ids) + suffix_ids(tokenizer)
+
+
+def find_tokens(haystack: list[int], needle: list[int]) -> int | None:
+    """Token offset of the first occurrence of ``needle`` in ``haystack`` (None if absent)."""
+    import numpy as np
+
+    h = np.asarray(haystack, dtype=np.int32).tobytes()
+    i = h.find(np.asarray(needle, dtype=np.int32).tobytes())
+    while i >= 0 and i % 4:  # a match must start on a token boundary
+        i = h.find(np.asarray(needle, dtype=np.int32).tobytes(), i + 1)
+    return i // 4 if i >= 0 else None
 
 
 def suffix_ids(tokenizer) -> list[int]:

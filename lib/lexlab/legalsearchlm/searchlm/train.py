@@ -15,7 +15,7 @@ from lexlab.legalsearchlm.searchlm.elements import (
     build_targets,
     normalize_text,
 )
-from lexlab.legalsearchlm.searchlm.prompt import prompt_ids, span_token_ids
+from lexlab.legalsearchlm.searchlm.prompt import find_tokens, prompt_ids, span_token_ids
 from lexlab.models import trainer as shared
 from lexlab.models.naming import resolve_model
 from lexlab.models.trainer import TrainConfig, TrainResult
@@ -80,13 +80,14 @@ class SearchLMConfig(TrainConfig):
     target_candidates: int = 64
     target_min_df: int = 2
     target_max_df: float = 0.02    # with max_elements=32: the oracle's best design on dev (benchmarks/searchlm_oracle.py)
-    max_input_tokens: int = 320
+    max_input_tokens: int = 160
     targets_per_example: int = 4          # targets sharing one prompt window (``prompt t1 EOS t2 EOS ...``)
+    in_window: bool = True                # the window holds the first target where the case text shows it
     vocab_size: int = 8000                # the tiny model's tokenizer
     model_config: dict[str, Any] = field(default_factory=dict)  # tiny Llama config overrides
-    max_steps: int = 600
+    max_steps: int = 2000                 # where dev P@5 levels off (benchmarks/results/searchlm_learning_curve.json)
     batch_size: int = 16
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     warmup_steps: int = 30
     weight_decay: float = 0.01
     save_steps: int = 200
@@ -161,15 +162,19 @@ def build_training_pairs(
     elements: Sequence[Sequence[Element]],
     max_input_tokens: int = 320,
     targets_per_example: int = 4,
+    in_window: bool = True,
     mask_input: bool = True,
     seed: int = 0,
     fm=None,
 ) -> tuple[list[tuple[list[int], list[list[int]]]], dict]:
     """(prompt, targets) examples: each case's targets in a random order, ``targets_per_example`` at a time, each
-    group after its own random window of the case. A target that does not occur in the FM-index (if given) is
+    group after its own random window of the case — with ``in_window``, one that holds the group's first target
+    where the (masked) case text contains it, so the model learns to pick the legal elements its input shows
+    (a masked statute or charge it must infer instead). A target that does not occur in the FM-index (if given) is
     dropped and counted."""
     rng = random.Random(seed)
-    pairs, stats = [], {"targets": 0, "targets_not_in_corpus": 0, "cases_without_targets": 0}
+    pairs, stats = [], {"targets": 0, "targets_not_in_corpus": 0, "cases_without_targets": 0,
+                        "windows_holding_target": 0}
     for rec, els in zip(records, elements):
         text = mask_like_query(rec["text"]) if mask_input else rec["text"]
         # Windows never need more than the first few thousand tokens; tokenizing once per case keeps this linear.
@@ -186,7 +191,10 @@ def build_training_pairs(
             stats["cases_without_targets"] += 1
         rng.shuffle(kept)
         for g in range(0, len(kept), targets_per_example):
-            pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng), kept[g:g + targets_per_example]))
+            group = kept[g:g + targets_per_example]
+            at = find_tokens(doc_ids, group[0]) if in_window else None
+            stats["windows_holding_target"] += at is not None
+            pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng, around=at), group))
     rng.shuffle(pairs)
     stats["pairs"] = len(pairs)
     return pairs, stats
@@ -256,7 +264,8 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
 
         els = filter_targets(els, [r["text"] for r in (corpus or recs)], cfg.target_rule())
     pairs, stats = build_training_pairs(recs, tokenizer, els, max_input_tokens=cfg.max_input_tokens,
-                                        targets_per_example=cfg.targets_per_example, seed=cfg.seed)
+                                        targets_per_example=cfg.targets_per_example, in_window=cfg.in_window,
+                                        seed=cfg.seed)
     if not pairs:
         hint = (f" (the target filter kept none: raise target_max_df={cfg.target_max_df} or set target_filter=False)"
                 if use_filter else "")
