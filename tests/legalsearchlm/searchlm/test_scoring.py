@@ -31,3 +31,19 @@ def test_rank_documents_sums_weights_over_the_documents_holding_each_span():
     assert ranked == [("a", w_common + w_rare), ("d", w_common + w_rare), ("b", w_common)]  # ties by index order
     assert rank_documents(fm, [common, rare], ids, k=1, max_span_count=100) == ranked[:1]
     assert rank_documents(fm, [common, rare], ids, k=10, max_span_count=2) == [("a", w_rare), ("d", w_rare)]
+
+
+def test_saturation_normalises_by_case_length_and_k1_zero_is_the_plain_sum():
+    # The span (5, 6) once in a short case and once in a long one; twice in a case of average length.
+    fm = FMIndex.from_documents([[5, 6, 1], [5, 6] + [1] * 20, [5, 6, 5, 6, 1, 1, 1, 1, 1, 1], [2, 3]],
+                                vocab_size=10)
+    ids = ["short", "long", "twice", "none"]
+    span = Span(tokens=(5, 6), logprob=math.log(0.5), count=fm.count([5, 6]))
+    ranked = rank_documents(fm, [span], ids, k=10, max_span_count=100, k1=20.0, b=1.0)
+    assert [d for d, _ in ranked] == ["short", "twice", "long"]  # "none" holds no span: not ranked
+    w = span_weight(span.logprob, span.count, fm.n_tokens)
+    avgdl = fm.doc_lengths.mean()
+    assert dict(ranked)["short"] == pytest.approx(w * 21 / (1 + 20 * 3 / avgdl))
+    plain = rank_documents(fm, [span], ids, k=10, max_span_count=100, k1=0.0, b=1.0)
+    assert [s for _, s in plain] == pytest.approx([w, w, w])  # k1 = 0: each case holding the span counts it once
+    assert [d for d, _ in plain] == ["short", "long", "twice"]  # ties by index order

@@ -64,3 +64,26 @@ def test_a_finished_run_is_loaded_not_trained_again(tmp_path):
     again = train_searchlm(cases.corpus(), cfg)
     assert again.global_step == 2 and again.resumed_from.endswith("checkpoint-2")
     assert again.losses() == first.losses()
+
+
+def test_training_windows_hold_their_first_target_and_share_the_prompt(tmp_path):
+    from lexlab.legalsearchlm.searchlm.elements import Element
+    from lexlab.legalsearchlm.searchlm.prompt import find_tokens, suffix_ids
+    from lexlab.legalsearchlm.searchlm.train import _collate, _PairDataset, build_training_pairs
+    from lexlab.models import hf
+
+    words = [f"단어{i}" for i in range(300)]
+    text = " ".join(words[:100] + ["영업비밀을", "누설하였다"] + words[100:])
+    tok = hf.cached_tokenizer([text], 400)
+    els = [[Element("영업비밀을 누설하였다", "concept", 1.0), Element("단어3 단어4", "concept", 1.0),
+            Element("단어7", "concept", 1.0)]]
+    pairs, stats = build_training_pairs([{"text": text}], tok, els, max_input_tokens=64, targets_per_example=2,
+                                        seed=0)
+    assert stats["pairs"] == 2 and stats["windows_holding_target"] == 2  # 3 targets, 2 per prompt
+    for prompt, targets in pairs:
+        assert find_tokens(prompt, targets[0]) is not None  # the window shows the group's first target
+        assert prompt[-len(suffix_ids(tok)):] == suffix_ids(tok)
+    batch = _collate(tok.pad_token_id)([_PairDataset(pairs, tok.eos_token_id)[i] for i in range(2)])
+    keep = batch["logits_to_keep"]
+    assert batch["labels"].shape[1] == keep and keep == max(sum(len(t) + 1 for t in ts) for _, ts in pairs) + 1
+    assert (batch["labels"][:, 0] == -100).all()  # the last prompt position predicts; it is no label itself

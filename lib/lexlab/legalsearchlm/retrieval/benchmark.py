@@ -127,13 +127,14 @@ def _depth(config: EvaluationConfig) -> int:
 
 
 def _hybrid(ev: Evaluation, config: EvaluationConfig) -> None:
-    """Reciprocal-rank fusion of the BM25 run with each LegalSearchLM run (our addition, not the paper's)."""
-    from lexlab.legalsearchlm.retrieval.hybrid import fuse
+    """Reciprocal-rank fusion of the BM25 run with each LegalSearchLM run at the hybrid's default weights (our
+    addition, not the paper's)."""
+    from lexlab.legalsearchlm.retrieval.hybrid import DEFAULT_WEIGHTS, fuse
 
     bm25 = ev.runs["bm25"]
     for name in [n for n in list(ev.runs) if n.startswith("searchlm")]:
         slm = ev.runs[name]
-        (run, t) = _timed(lambda: {q: fuse([bm25[q], slm.get(q, [])], [1.0, 1.0], "rrf", k=config.k) for q in bm25})
+        (run, t) = _timed(lambda: {q: fuse([bm25[q], slm.get(q, [])], DEFAULT_WEIGHTS, "rrf", k=config.k) for q in bm25})
         ev.add(name.replace("searchlm", "hybrid", 1), run, t, index_s=0.0)
 
 

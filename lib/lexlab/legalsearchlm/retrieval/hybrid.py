@@ -7,7 +7,8 @@ it generates. Each component retrieves ``depth`` candidates and the rankings are
 * ``linear`` — each component's scores min-max normalised per query, then weight_c × score summed.
 
 ``components`` is a list of ``{"method": name, **options}`` (default: BM25 with its defaults and LegalSearchLM
-with ``model``), ``weights`` one weight per component (default all 1). Saving writes each component's index to
+with ``model``), ``weights`` one weight per component (default: `DEFAULT_WEIGHTS` for the default pair, chosen on
+the dev split by ``benchmarks/searchlm_dev_grid.py``; all 1 for components of your own). Saving writes each component's index to
 ``<dir>/component<i>``.
 """
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import Literal, Mapping, Sequence
 from lexlab.legalsearchlm.retrieval.base import Retriever, get_retriever, register
 
 Fusion = Literal["rrf", "linear"]
+# BM25 and LegalSearchLM by RRF (k = 60), LegalSearchLM at a quarter of BM25's weight: the best dev fusion
+# (benchmarks/results/searchlm_dev_grid.json); equal weights let the weaker component pull BM25 down.
+DEFAULT_WEIGHTS: tuple[float, float] = (1.0, 0.25)
 
 
 def fuse(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float], fusion: Fusion = "rrf",
@@ -55,6 +59,7 @@ class HybridRetriever(Retriever):
             from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS
 
             components = [{"method": "bm25", **DEFAULT_OPTIONS}, {"method": "searchlm", "model": model}]
+            weights = DEFAULT_WEIGHTS if weights is None else weights
         components = [dict(c) for c in components]
         if any("method" not in c for c in components) or not components:
             raise ValueError("hybrid: every component needs a 'method'")

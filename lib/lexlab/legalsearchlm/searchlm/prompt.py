@@ -7,15 +7,15 @@ PROMPT_SUFFIX = "\n법적 요소:"
 
 
 def prompt_ids(tokenizer, ids: list[int], max_input_tokens: int, rng: random.Random | None = None,
-               around: int | None = None) -> list[int]:
+               around: tuple[int, int] | None = None) -> list[int]:
     """bos + a window of the (masked, tokenized) case + the prompt suffix. At test time (``rng=None``) the start
-    of the query; in training a random window, one holding token offset ``around`` when given."""
+    of the query; in training a random window, one holding the tokens ``around`` = (start, end) when given."""
     if len(ids) > max_input_tokens:
         a = 0
         if rng is not None:
             lo, hi = 0, len(ids) - max_input_tokens
             if around is not None:
-                lo, hi = max(lo, around - max_input_tokens + 8), min(hi, around)
+                lo, hi = max(lo, around[1] - max_input_tokens), min(hi, around[0])
             a = rng.randint(lo, max(lo, hi))
         ids = ids[a:a + max_input_tokens]
     bos = [tokenizer.bos_token_id] if tokenizer.bos_token_id is not None else []

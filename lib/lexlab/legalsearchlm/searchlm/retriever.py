@@ -72,7 +72,7 @@ class SearchLMRetriever(Retriever):
 
     def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
                  min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 160,
-                 max_span_count: int = 50000, query_windows: int = 1, batch_size: int = 4, mask_query: bool = True,
+                 max_span_count: int = 50000, query_windows: int = 3, batch_size: int = 4, mask_query: bool = True,
                  first_token_from_query: bool = False, span_k1: float = SPAN_K1, span_b: float = SPAN_B, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
                          min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),

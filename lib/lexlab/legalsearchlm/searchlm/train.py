@@ -194,7 +194,8 @@ def build_training_pairs(
             group = kept[g:g + targets_per_example]
             at = find_tokens(doc_ids, group[0]) if in_window else None
             stats["windows_holding_target"] += at is not None
-            pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng, around=at), group))
+            around = None if at is None else (at, at + len(group[0]))
+            pairs.append((prompt_ids(tokenizer, doc_ids, max_input_tokens, rng, around=around), group))
     rng.shuffle(pairs)
     stats["pairs"] = len(pairs)
     return pairs, stats
