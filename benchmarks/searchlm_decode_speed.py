@@ -25,8 +25,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "lib"))
-CORPUS = Path("/work/main/work/legar/legar/corpus.jsonl")
-TOKENIZERS = Path("/work/main/work/tokenizers")
+from lexlab.workbench import paths  # noqa: E402
+
+CORPUS = paths.WORK / "legar" / "legar" / "corpus.jsonl"
+TOKENIZERS = paths.WORK / "tokenizers"
 
 
 def load_tokenizer_and_docs(use_random: bool, rng):

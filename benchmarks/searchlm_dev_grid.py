@@ -78,7 +78,8 @@ def main() -> None:
         slm.search(queries[:2], k=5)  # warm-up
         t0 = time.time()
         run = slm.search(queries, k=100)
-        row = {"options": opts, "searchlm.P@5": p5(qrels, run), "s_per_query": round((time.time() - t0) / len(queries), 3)}
+        seconds = (time.time() - t0) / len(queries)
+        row = {"options": opts, "searchlm.P@5": p5(qrels, run), "s_per_query": round(seconds, 3)}
         row["fusions"] = fusion_grid(bm25, run, qrels)
         row["best_fusion"] = max(row["fusions"], key=lambda r: r["P@5"])
         rows.append(row)

@@ -122,7 +122,8 @@ def main() -> None:
            "seconds_per_step": secs_step, "index_seconds": round(index_s, 1), "train_loss": losses,
            "dev_queries": len(dev), "curve": curve, "load_avg_1m": os.getloadavg()[0],
            "targets": {k: extra.get(k) for k in ("targets", "targets_not_in_corpus", "pairs",
-                                                 "cases_without_targets", "seconds_prepare")}}
+                                                 "cases_without_targets", "windows_holding_target",
+                                                 "seconds_prepare")}}
     Path(a.out).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(out, ensure_ascii=False)[:2000])
 

@@ -20,17 +20,17 @@ def test_span_weight_prefers_likely_and_rare_spans():
     assert span_weight(math.log(p_q), 10, n) == pytest.approx(expected)
 
 
-def test_rank_documents_sums_weights_over_the_documents_holding_each_span():
+def test_rank_documents_sums_weights_over_the_documents_holding_each_span():  # k1 = 0: SEAL's plain sum
     fm = FMIndex.from_documents([[5, 6, 7], [5, 6, 9], [8, 9, 7], [5, 6, 7]], vocab_size=10)
     ids = ["a", "b", "c", "d"]
     common = Span(tokens=(5, 6), logprob=math.log(0.5), count=fm.count([5, 6]))
     rare = Span(tokens=(6, 7), logprob=math.log(0.5), count=fm.count([6, 7]))
-    ranked = rank_documents(fm, [common, rare], ids, k=10, max_span_count=100)
+    ranked = rank_documents(fm, [common, rare], ids, k=10, max_span_count=100, k1=0.0)
     w_common = span_weight(common.logprob, common.count, fm.n_tokens)
     w_rare = span_weight(rare.logprob, rare.count, fm.n_tokens)
     assert ranked == [("a", w_common + w_rare), ("d", w_common + w_rare), ("b", w_common)]  # ties by index order
-    assert rank_documents(fm, [common, rare], ids, k=1, max_span_count=100) == ranked[:1]
-    assert rank_documents(fm, [common, rare], ids, k=10, max_span_count=2) == [("a", w_rare), ("d", w_rare)]
+    assert rank_documents(fm, [common, rare], ids, k=1, max_span_count=100, k1=0.0) == ranked[:1]
+    assert rank_documents(fm, [common, rare], ids, k=10, max_span_count=2, k1=0.0) == [("a", w_rare), ("d", w_rare)]
 
 
 def test_saturation_normalises_by_case_length_and_k1_zero_is_the_plain_sum():

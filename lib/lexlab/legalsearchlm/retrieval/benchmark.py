@@ -134,7 +134,8 @@ def _hybrid(ev: Evaluation, config: EvaluationConfig) -> None:
     bm25 = ev.runs["bm25"]
     for name in [n for n in list(ev.runs) if n.startswith("searchlm")]:
         slm = ev.runs[name]
-        (run, t) = _timed(lambda: {q: fuse([bm25[q], slm.get(q, [])], DEFAULT_WEIGHTS, "rrf", k=config.k) for q in bm25})
+        (run, t) = _timed(lambda: {q: fuse([bm25[q], slm.get(q, [])], DEFAULT_WEIGHTS, "rrf", k=config.k)
+                                   for q in bm25})
         ev.add(name.replace("searchlm", "hybrid", 1), run, t, index_s=0.0)
 
 
@@ -175,13 +176,16 @@ def searchlm_model_dir(name: str) -> Path:
 
 def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConfig) -> None:
     from lexlab.legalsearchlm.searchlm.oracle import span_diversity
+    from lexlab.legalsearchlm.searchlm.retriever import search_defaults
 
     mdir = searchlm_model_dir(name)
     meta = json.loads((mdir / "searchlm.json").read_text()) if (mdir / "searchlm.json").exists() else {}
     label = f"searchlm[{meta.get('variant', name)}]" if len(config.searchlm_models) > 1 else "searchlm"
     index_dir = mdir.parent / f"index_{config.benchmark}"
     slm, t_index = _timed(lambda: load_or_index("searchlm", index_dir, corpus, model=str(mdir)))
-    slm.options.update(model=str(mdir))  # a loaded index decodes with this model, wherever it was built
+    # A loaded index decodes with this model, wherever it was built, and at today's defaults for what is not set
+    # here; first-token-aware decoding as the model was trained (the legal_no_fta ablation turns both off).
+    slm.options.update(search_defaults(), model=str(mdir), first_token_aware=meta.get("first_token_aware", True))
     for anchor in _ANCHORS[config.searchlm_anchor]:
         name_a = label + ("+qanchor" if anchor else "")
         slm.options.update(num_beams=config.num_beams, max_new_tokens=config.max_new_tokens,

@@ -8,8 +8,8 @@ it generates. Each component retrieves ``depth`` candidates and the rankings are
 
 ``components`` is a list of ``{"method": name, **options}`` (default: BM25 with its defaults and LegalSearchLM
 with ``model``), ``weights`` one weight per component (default: `DEFAULT_WEIGHTS` for the default pair, chosen on
-the dev split by ``benchmarks/searchlm_dev_grid.py``; all 1 for components of your own). Saving writes each component's index to
-``<dir>/component<i>``.
+the dev split by ``benchmarks/searchlm_dev_grid.py``; all 1 for components of your own). Saving writes each
+component's index to ``<dir>/component<i>``.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from lexlab.legalsearchlm.retrieval.base import Retriever, get_retriever, regist
 
 Fusion = Literal["rrf", "linear"]
 # BM25 and LegalSearchLM by RRF (k = 60), LegalSearchLM at a quarter of BM25's weight: the best dev fusion
-# (benchmarks/results/searchlm_dev_grid.json); equal weights let the weaker component pull BM25 down.
+# (benchmarks/results/searchlm_dev_grid.json); equal weights let the weaker component pull BM25 down. Tuned for
+# fusion="rrf", rrf_k=60; with other fusion settings pass weights of your own.
 DEFAULT_WEIGHTS: tuple[float, float] = (1.0, 0.25)
 
 

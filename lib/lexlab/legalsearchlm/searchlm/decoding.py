@@ -89,9 +89,14 @@ def _split_first_tokens(first_token_allowed: FirstTokens) -> tuple[list | None, 
     if first_token_allowed is None:
         return None, None
     items = list(first_token_allowed)
-    if items and all(e is None or not isinstance(e, (int, np.integer)) for e in items):
+    if items and not any(_is_token(e) for e in items):
         return None, items
-    return items, None
+    return [int(e) for e in items], None
+
+
+def _is_token(e) -> bool:
+    """A single token id: an int, a numpy integer or a 0-d tensor (not a set, list, generator or None)."""
+    return np.ndim(e) == 0 and isinstance(getattr(e, "item", lambda: e)(), (int, np.integer))
 
 
 class FMIndexLogitsProcessor(LogitsProcessor):
@@ -356,6 +361,8 @@ def generate_spans(model, index: FMIndex, input_ids: torch.Tensor, attention_mas
     proc = FMIndexLogitsProcessor(index, prompt_length=prompt_length, eos_token_id=eos_list,
                                   min_span_length=min_span_length, stop_count=stop_count,
                                   first_token_allowed=first_token_allowed, first_token_banned=first_token_banned)
+    if proc._first_rows is not None and len(proc._first_rows) != input_ids.shape[0]:
+        raise ValueError(f"first_token_allowed has {len(proc._first_rows)} per-row sets for {input_ids.shape[0]} rows")
     with torch.no_grad():
         if engine == "beam":
             found = _beam_search(model, proc, input_ids, attention_mask, num_beams=num_beams,

@@ -55,19 +55,13 @@ def rank_by_spans(spans: Sequence[str], counter: SpanCounter, doc_ids: Sequence[
                   k1: float = 0.0, b: float = 0.0) -> list[tuple[str, float]]:
     """The ``k`` best cases by the weight of the distinct ``spans`` they contain (``exclude`` left out): summed
     (``k1 = 0``), or saturated by how often each case holds the span and normalised by its length, as the
-    retriever ranks (`lexlab.legalsearchlm.searchlm.scoring.saturate`)."""
+    retriever ranks (`lexlab.legalsearchlm.searchlm.scoring.case_scores`)."""
     import numpy as np
 
-    from lexlab.legalsearchlm.searchlm.scoring import saturate
+    from lexlab.legalsearchlm.searchlm.scoring import case_scores
 
-    lengths = counter.fm.doc_lengths
-    avgdl = float(lengths.mean())
-    scores = np.zeros(counter.n_docs)
-    for s, w in span_weights(spans, counter, scoring).items():
-        if w <= 0:
-            continue
-        docs, tf = counter.fm.term_frequencies(counter.codes(s))
-        scores[docs] += w * saturate(tf, lengths[docs], avgdl, k1, b)
+    hits = ((*counter.term_frequencies(s), w) for s, w in span_weights(spans, counter, scoring).items())
+    scores = case_scores(counter.fm.doc_lengths, hits, k1, b)
     hit = [d for d in np.flatnonzero(scores > 0).tolist() if doc_ids[d] not in exclude]
     ranked = sorted(((doc_ids[d], float(scores[d])) for d in hit), key=lambda x: (-x[1], x[0]))
     return ranked[:k]

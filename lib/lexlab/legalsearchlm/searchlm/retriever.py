@@ -4,8 +4,10 @@ that contain them.
 Pipeline (notebook 09 trains, notebook 10 indexes and searches):
 
 1. `lexlab.legalsearchlm.searchlm.train.train_searchlm` — self-supervised fine-tuning (its own module). Every
-   corpus case becomes training pairs ``(case text with statute names, article numbers and charges masked) →
-   one of its own legal elements`` (:mod:`lexlab.legalsearchlm.searchlm.elements`). The masking makes the
+   corpus case becomes training examples ``(a window of the case text with statute names, article numbers and
+   charges masked) → a few of its own legal elements, each ended by EOS``
+   (:mod:`lexlab.legalsearchlm.searchlm.elements`; the window holds the first of them where the masked text shows
+   it). The masking makes the
    training input look like a LEGAR query, whose text has exactly those things masked, so the model learns to
    *infer* provisions and charges from facts rather than to copy them. No relevance label is used. Model:
    "tiny" (a Llama built from a config with a tokenizer trained on the corpus; CPU, minutes) or any HF
@@ -55,6 +57,15 @@ def first_token_banned_ids(tokenizer) -> list[int]:
 
 
 # --- the retriever ---------------------------------------------------------------------------------------------
+def search_defaults() -> dict:
+    """The decoding and ranking options of `SearchLMRetriever` at their defaults. A saved index keeps the options
+    it was built with; updating a loaded one with these makes it search as a new one would."""
+    import inspect
+
+    params = inspect.signature(SearchLMRetriever.__init__).parameters.values()
+    return {p.name: p.default for p in params if p.default is not inspect.Parameter.empty and p.name != "model"}
+
+
 @register("searchlm")
 class SearchLMRetriever(Retriever):
     """Generative retrieval over an FM-index. Options (all JSON-able, saved with the index):

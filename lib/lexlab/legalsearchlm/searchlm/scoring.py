@@ -27,7 +27,7 @@ count).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 
@@ -51,20 +51,27 @@ def saturate(tf: np.ndarray, doc_len: np.ndarray, avgdl: float, k1: float, b: fl
     return tf * (k1 + 1) / (tf + k1 * (1 - b + b * np.asarray(doc_len, dtype=float) / avgdl))
 
 
+def case_scores(lengths: np.ndarray, hits: Iterable[tuple[np.ndarray, np.ndarray, float]], k1: float,
+                b: float) -> np.ndarray:
+    """Every case's score from ``hits`` = (cases holding a span, how often each holds it, the span's weight)."""
+    avgdl = float(lengths.mean())
+    scores = np.zeros(len(lengths))
+    for docs, tf, w in hits:
+        if w > 0:
+            scores[docs] += w * saturate(tf, lengths[docs], avgdl, k1, b)
+    return scores
+
+
 def rank_documents(fm: "FMIndex", spans: Sequence, doc_ids: Sequence[str], k: int, max_span_count: int,
                    k1: float = SPAN_K1, b: float = SPAN_B) -> list[tuple[str, float]]:
-    """The ``k`` best documents by saturated, length-normalised span weight (module docstring); ties by index."""
-    lengths = fm.doc_lengths
-    avgdl = float(lengths.mean())
-    scores = np.zeros(fm.n_docs)
-    for s in {s.tokens: s for s in spans}.values():
-        if s.count > max_span_count:
-            continue
-        w = span_weight(s.logprob, s.count, fm.n_tokens)
-        if w <= 0:
-            continue
-        docs, tf = fm.term_frequencies(list(s.tokens))
-        scores[docs] += w * saturate(tf, lengths[docs], avgdl, k1, b)
+    """The ``k`` best documents by saturated, length-normalised span weight (module docstring); ties by index.
+    A span generated twice counts once, with its better log-probability."""
+    best: dict[tuple, object] = {}
+    for s in spans:
+        if s.count <= max_span_count and (s.tokens not in best or best[s.tokens].logprob < s.logprob):
+            best[s.tokens] = s
+    hits = ((*fm.term_frequencies(list(t)), span_weight(s.logprob, s.count, fm.n_tokens)) for t, s in best.items())
+    scores = case_scores(fm.doc_lengths, hits, k1, b)
     hit = np.flatnonzero(scores > 0)
     top = hit[np.lexsort((hit, -scores[hit]))][:k]
     return [(doc_ids[d], float(scores[d])) for d in top]

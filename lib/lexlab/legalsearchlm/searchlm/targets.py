@@ -26,6 +26,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
+
 from lexlab.legalsearchlm.bench.provisions import is_substantive, normalize_article
 from lexlab.legalsearchlm.searchlm.elements import Element, normalize_text
 
@@ -48,8 +50,6 @@ class SpanCounter:
     `FMIndex` the retriever decodes against, with code points as tokens), answers cached per span."""
 
     def __init__(self, texts: Iterable[str], progress: bool = False):
-        import numpy as np
-
         from lexlab.legalsearchlm.searchlm.fm_index import FMIndex
 
         docs = [np.frombuffer((normalize_text(t) or " ").encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
@@ -60,6 +60,7 @@ class SpanCounter:
         self._vocab = int(max(int(d.max()) for d in docs)) + 1
         self.fm = FMIndex.from_documents(docs, vocab_size=self._vocab, progress=progress)
         self._cache: dict[str, frozenset[int]] = {}
+        self._tf_cache: dict[str, tuple] = {}
 
     def codes(self, span: str) -> list[int] | None:
         codes = [ord(c) for c in span]
@@ -72,6 +73,15 @@ class SpanCounter:
             codes = self.codes(span)
             hit = frozenset(self.fm.documents(codes).tolist()) if codes else frozenset()
             self._cache[span] = hit
+        return hit
+
+    def term_frequencies(self, span: str):
+        """(indices of the documents containing ``span``, how often each contains it), cached per span."""
+        hit = self._tf_cache.get(span)
+        if hit is None:
+            codes = self.codes(span)
+            hit = self.fm.term_frequencies(codes) if codes else (np.empty(0, np.int64), np.empty(0, np.int64))
+            self._tf_cache[span] = hit
         return hit
 
     def df(self, span: str) -> int:

@@ -1,4 +1,4 @@
-"""Self-supervised LegalSearchLM training: every corpus case, masked like a query, → one of its own legal elements."""
+"""Self-supervised LegalSearchLM training: every corpus case, masked like a query, → its own legal elements."""
 from __future__ import annotations
 
 import random
@@ -160,7 +160,7 @@ def build_training_pairs(
     records: Sequence[Mapping],
     tokenizer,
     elements: Sequence[Sequence[Element]],
-    max_input_tokens: int = 320,
+    max_input_tokens: int = 160,
     targets_per_example: int = 4,
     in_window: bool = True,
     mask_input: bool = True,
@@ -213,7 +213,8 @@ def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResul
     train_recs = _training_cases(corpus, cfg.train_ids)
     pairs, stats = _targets_and_pairs(cfg, train_recs, tokenizer, corpus)
     stats["seconds_prepare"] = round(time.time() - t0, 1)
-    trainer = Trainer(model=lm, args=_training_arguments(cfg), train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
+    trainer = Trainer(model=lm, args=_training_arguments(cfg),
+                      train_dataset=_PairDataset(pairs, tokenizer.eos_token_id),
                       data_collator=_collate(tokenizer.pad_token_id))
     with shared.mlflow_run(cfg, STAGE):
         result = shared.fit(trainer, cfg, tokenizer)
@@ -224,6 +225,7 @@ def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResul
                     "max_elements": cfg.max_elements, "target_filter": cfg.target_filter,
                     "target_max_df": cfg.target_max_df, "max_steps": cfg.max_steps, "batch_size": cfg.batch_size,
                     "learning_rate": cfg.learning_rate, "seed": cfg.seed, "train_cases": len(train_recs),
+                    "targets_per_example": cfg.targets_per_example, "in_window": cfg.in_window,
                     **cfg.extra_meta, **stats}
     shared.save_run_json(trainer, result, "searchlm.json", result.extra)
     return result
@@ -254,7 +256,7 @@ def _training_cases(corpus: Sequence[Mapping], train_ids: Sequence[str] | None) 
 
 def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
                        corpus: Sequence[Mapping] | None = None) -> tuple[list, dict]:
-    """Each case's targets (written to ``out_dir/targets.jsonl``) and the (prompt, target) pairs with their stats;
+    """Each case's targets (written to ``out_dir/targets.jsonl``) and the (prompt, targets) examples with their stats;
     legal targets are filtered against ``corpus`` (default ``recs``) when ``cfg.target_filter``."""
     use_filter = cfg.target_filter and cfg.targets == "legal"
     els = build_targets(recs, targets=cfg.targets, first_token_aware=cfg.first_token_aware,
