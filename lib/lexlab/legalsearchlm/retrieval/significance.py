@@ -13,13 +13,17 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from lexlab.legalsearchlm.retrieval.evaluation import _as_ranx, ranx_metric
+from lexlab.legalsearchlm.retrieval.evaluation import _as_ranx, per_query_cut, ranx_metric
 from lexlab.workbench.io import trec_id
 
 
 def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, float]:
     """``metric`` for every query with qrels (a query missing from the run scores 0), keyed by TREC id."""
     from ranx import evaluate
+
+    counted = per_query_cut(qrels, run, metric)
+    if counted is not None:
+        return counted
 
     qr, rr = _as_ranx(qrels, run)
     with warnings.catch_warnings():

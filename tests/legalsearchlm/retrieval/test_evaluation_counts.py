@@ -1,0 +1,42 @@
+"""P@k and R@k are counted in plain Python; on the same run they equal ranx's, query by query."""
+from __future__ import annotations
+
+import random
+import warnings
+
+import pytest
+
+from lexlab.legalsearchlm.retrieval.evaluation import _as_ranx, evaluate_run, per_query_cut
+
+
+def _random_case(seed: int):
+    rng = random.Random(seed)
+    docs = [f"d {i}" for i in range(40)]  # ids with a space: TREC-normalised on both sides
+    qrels = {f"q{i}": {d: rng.choice([0, 1, 1, 2]) for d in rng.sample(docs, rng.randint(0, 6))} for i in range(30)}
+    run = {f"q{i}": [(d, 1.0 / (r + 1)) for r, d in enumerate(rng.sample(docs, rng.randint(0, 12)))]
+           for i in range(30) if i % 7}  # some queries missing from the run: they score 0
+    return qrels, run
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("metric", ["P@1", "P@5", "R@5", "R@10"])
+def test_counted_cut_metrics_equal_ranx(seed, metric):
+    from ranx import evaluate
+
+    from lexlab.legalsearchlm.retrieval.evaluation import ranx_metric
+
+    qrels, run = _random_case(seed)
+    counted = per_query_cut(qrels, run, metric)
+    qr, rr = _as_ranx(qrels, run)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ranx_scores = evaluate(qr, rr, ranx_metric(metric), return_mean=False, make_comparable=True)
+    assert counted == pytest.approx(dict(zip(qr.keys(), map(float, ranx_scores))))
+    assert evaluate_run(qrels, run, [metric, "nDCG@5"])[metric] == pytest.approx(sum(counted.values()) / len(counted))
+
+
+def test_per_query_cut_reads_mapping_runs_by_score_and_leaves_other_metrics_to_ranx():
+    qrels = {"q": {"a": 1, "b": 0}}
+    assert per_query_cut(qrels, {"q": {"b": 0.9, "a": 0.5}}, "P@1") == {"q": 0.0}
+    assert per_query_cut(qrels, {"q": {"b": 0.1, "a": 0.5}}, "P@1") == {"q": 1.0}
+    assert per_query_cut(qrels, {"q": []}, "nDCG@5") is None
