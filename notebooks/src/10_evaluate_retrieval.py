@@ -95,7 +95,8 @@ grid.pivot_table(index=["tokenizer", "k1"], columns="b", values="P@5") if grid i
 # ## Where the loss is: the oracle bound and the diversity of generated spans
 # The oracle ranks with each query's **own** elements (the extractor on its full decision, filtered to
 # discriminative spans, `lexlab.legalsearchlm.searchlm.targets`) through a character FM-index with idf span
-# weights, saturated and length-normalised as LegalSearchLM ranks: what perfect generation would give. `oracle[base]` uses today's unfiltered targets (8 per case).
+# weights, saturated and length-normalised as LegalSearchLM ranks: what perfect generation would give.
+# `oracle[base]` uses today's unfiltered targets (8 per case).
 # Span diversity: a model that generates the same spans for every query has a low `distinct_spans` and a high
 # `top_span_is_global_top`.
 # %%
