@@ -27,9 +27,10 @@ def find_tokens(haystack: list[int], needle: list[int]) -> int | None:
     import numpy as np
 
     h = np.asarray(haystack, dtype=np.int32).tobytes()
-    i = h.find(np.asarray(needle, dtype=np.int32).tobytes())
+    n = np.asarray(needle, dtype=np.int32).tobytes()
+    i = h.find(n)
     while i >= 0 and i % 4:  # a match must start on a token boundary
-        i = h.find(np.asarray(needle, dtype=np.int32).tobytes(), i + 1)
+        i = h.find(n, i + 1)
     return i // 4 if i >= 0 else None
 
 

@@ -59,8 +59,7 @@ class SpanCounter:
         self.n_docs = len(docs)
         self._vocab = int(max(int(d.max()) for d in docs)) + 1
         self.fm = FMIndex.from_documents(docs, vocab_size=self._vocab, progress=progress)
-        self._cache: dict[str, frozenset[int]] = {}
-        self._tf_cache: dict[str, tuple] = {}
+        self._cache: dict[str, tuple] = {}  # span → (documents, term frequencies)
 
     def codes(self, span: str) -> list[int] | None:
         codes = [ord(c) for c in span]
@@ -68,24 +67,19 @@ class SpanCounter:
 
     def documents(self, span: str) -> frozenset[int]:
         """Indices of the documents containing ``span`` (empty for an empty or unknown span)."""
-        hit = self._cache.get(span)
-        if hit is None:
-            codes = self.codes(span)
-            hit = frozenset(self.fm.documents(codes).tolist()) if codes else frozenset()
-            self._cache[span] = hit
-        return hit
+        return frozenset(self.term_frequencies(span)[0].tolist())
 
     def term_frequencies(self, span: str):
         """(indices of the documents containing ``span``, how often each contains it), cached per span."""
-        hit = self._tf_cache.get(span)
+        hit = self._cache.get(span)
         if hit is None:
             codes = self.codes(span)
             hit = self.fm.term_frequencies(codes) if codes else (np.empty(0, np.int64), np.empty(0, np.int64))
-            self._tf_cache[span] = hit
+            self._cache[span] = hit
         return hit
 
     def df(self, span: str) -> int:
-        return len(self.documents(span))
+        return len(self.term_frequencies(span)[0])
 
     def idf(self, span: str) -> float:
         return math.log((self.n_docs + 1) / (self.df(span) + 0.5))
