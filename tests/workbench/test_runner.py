@@ -117,3 +117,11 @@ def test_unreadable_experiment_files_are_messages(tmp_path):
     (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
     with pytest.raises(runner.ExperimentError, match="latin1.yaml: not UTF-8"):
         runner.load_experiment(tmp_path / "latin1.yaml")
+
+
+def test_run_description_says_what_the_stage_ran_with(tmp_path):
+    exp = _write(tmp_path, {"name": "one", "experiment": "test-runner",
+                            "stages": [{"name": "fx", "notebook": str(NB / "ok.ipynb"), "params": {"x": 2}}]})
+    result = runner.run_experiment(exp, {"x": 3}, progress=False)  # a -p override, not the YAML's value
+    note = mlflow.get_run(result.stages[0].run_id).data.tags["mlflow.note.content"]
+    assert "`x=3`" in note and "`x=2`" not in note

@@ -82,7 +82,7 @@ def stage_description(stage: str, notebook: Path, params: Mapping[str, Any],
     lines = [f"**{notebook_title(notebook)}** — stage `{stage}`, notebook `{rel}`.", ""]
     if point:
         lines.append(f"Grid point: {_fmt(point)}.")
-    own = {k: v for k, v in differing_params(params, siblings).items() if k != "run_name"}
+    own = {k: v for k, v in differing_params(params, siblings).items() if k != "run_name" and k not in (point or {})}
     lines.append(("Differs from the other stages of this notebook: " if siblings else "Parameters: ") + _fmt(own))
     return "\n".join(lines)[:_MAX_NOTE]
 

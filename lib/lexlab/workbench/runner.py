@@ -281,7 +281,9 @@ def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, An
             break
         params = stage_params(batch.exp, stage, {**point, **overrides}, run_name)
         params = preflight.for_notebook(stage.notebook, params)  # only what this notebook declares
-        siblings = [s.params for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
+        # What each sibling stage (same notebook) gets, so the description says what this one was really run with.
+        siblings = [preflight.for_notebook(s.notebook, stage_params(batch.exp, s, {**point, **overrides}, run_name))
+                    for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
         display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
         key = reuse.stage_key(stage.notebook, params, upstream)
         original = None if batch.rerun else reuse.find_reusable(batch.client, batch.exp_id, key)
@@ -294,7 +296,7 @@ def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, An
             result = execute_stage(batch.client, batch.exp_id, stage, params, parent, batch.out_root, batch.progress,
                                    {**tags, reuse.KEY_TAG: key}, display_name=display,
                                    description=run_naming.stage_description(stage.name, stage.notebook,
-                                                                            stage.params, siblings, point))
+                                                                            params, siblings, point))
         batch.results.append(result)
         upstream.append(result.reused_from or result.run_id)
         failed = failed or result.status == "FAILED"
