@@ -122,6 +122,6 @@ def test_unreadable_experiment_files_are_messages(tmp_path):
 def test_run_description_says_what_the_stage_ran_with(tmp_path):
     exp = _write(tmp_path, {"name": "one", "experiment": "test-runner",
                             "stages": [{"name": "fx", "notebook": str(NB / "ok.ipynb"), "params": {"x": 2}}]})
-    result = runner.run_experiment(exp, {"x": 3}, progress=False)  # a -p override, not the YAML's value
+    result = runner.run_experiment(exp, {"x": 5}, progress=False, rerun=True)  # a -p override, not the YAML's value
     note = mlflow.get_run(result.stages[0].run_id).data.tags["mlflow.note.content"]
-    assert "`x=3`" in note and "`x=2`" not in note
+    assert "`x=5`" in note and "`x=2`" not in note
