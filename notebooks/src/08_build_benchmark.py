@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (lexlab)
 #     language: python
@@ -22,16 +22,8 @@
 # `llm` through any OpenAI-compatible endpoint; the key is read from the environment, never a parameter).
 # The crime categories are our reconstruction of LEGAR BENCH's 33, not the paper's own list.
 # %% tags=["parameters"]
-run_name = "build_benchmark"
-snapshot = "latest"      # snapshot name under work/snapshot/, or an absolute path
-name = "legar"           # output: work/legar/<name>/
-annotator = "rules"      # none | rules | llm
-title_match = "exact"    # exact: candidate title is the one charge, contains: charge among its charges
-max_queries = 0          # 0 keeps all queries, N keeps a seeded random subset of N
-test_fraction = 0.5      # share of queries (by appeal chain, via lexlab.data.splits) in the test split; rest dev
-seed = 0
-llm_model = "gpt-4o-mini"
-llm_base_url = ""        # empty: OPENAI_BASE_URL or the client default
+CONFIG = "lexlab.legalsearchlm.bench.config:BenchmarkConfig"  # every parameter and its default (the one source)
+params = {}  # overrides, injected by `lexlab run` from the experiment YAML and -p; empty: the defaults
 # %%
 import time
 
@@ -40,25 +32,22 @@ import mlflow
 import numpy as np
 import pandas as pd
 
+from lexlab.data import snapshot as snapshot_mod
 from lexlab.legalsearchlm.bench import legal_factors as factors, legar
 from lexlab.legalsearchlm.bench.export import category_table, export
 from lexlab.workbench import paths, tracking
-from lexlab.data import snapshot as snapshot_mod
+from lexlab.workbench.config import stage_config
 
-run = tracking.stage_run("build_benchmark", {
-    "snapshot": snapshot, "name": name, "annotator": annotator, "title_match": title_match,
-    "max_queries": max_queries, "test_fraction": test_fraction, "seed": seed,
-    **({"llm_model": llm_model, "llm_base_url": llm_base_url} if annotator == "llm" else {}),
-})
-snap = snapshot_mod.load_snapshot(paths.snapshot_dir(snapshot), tables=("decisions",))
-mlflow.set_tag("lexlab.snapshot", snap.manifest.get("version", snapshot))
+cfg = stage_config(CONFIG, params)
+run = tracking.stage_run("build_benchmark", cfg)
+snap = snapshot_mod.load_snapshot(paths.snapshot_dir(cfg.snapshot), tables=("decisions",))
+mlflow.set_tag("lexlab.snapshot", snap.manifest.get("version", cfg.snapshot))
 # %%
 t0 = time.time()
-ann = factors.make_annotator(
-    annotator, **({"model": llm_model, "base_url": llm_base_url or None} if annotator == "llm" else {}))
-bench = legar.build_benchmark(snap.decisions, annotator=ann, max_queries=max_queries, seed=seed,
-                              title_match=title_match, test_fraction=test_fraction)
-out_dir = paths.work_dir("legar", name)
+ann = factors.make_annotator(cfg.annotator, **cfg.annotator_options())
+bench = legar.build_benchmark(snap.decisions, annotator=ann, max_queries=cfg.max_queries, seed=cfg.seed,
+                              title_match=cfg.title_match, test_fraction=cfg.test_fraction)
+out_dir = paths.work_dir("legar", cfg.name)
 files = export(bench, out_dir)
 build_s = time.time() - t0
 stats = {k: v for k, v in bench.stats.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}

@@ -6,6 +6,7 @@ import pytest
 from rouge_score import rouge_scorer
 
 from lexlab.legalmidm import metrics
+from lexlab.workbench import stats
 
 KO = "피고인이 타인의 재물을 기망하여 편취한 경우 사기죄가 성립한다."
 
@@ -54,12 +55,12 @@ def test_bootstrap_ci_brackets_the_mean_and_shrinks_with_n():
     rng = np.random.default_rng(0)
     small = rng.binomial(1, 0.6, 40).astype(float)
     large = rng.binomial(1, 0.6, 4000).astype(float)
-    p, lo, hi = metrics.bootstrap_ci(small, seed=1)
+    p, lo, hi = stats.bootstrap_ci(small, seed=1)
     assert lo <= p <= hi and p == pytest.approx(small.mean())
-    _, lo2, hi2 = metrics.bootstrap_ci(large, seed=1)
+    _, lo2, hi2 = stats.bootstrap_ci(large, seed=1)
     assert (hi2 - lo2) < (hi - lo) / 3
-    assert metrics.bootstrap_ci([0.5] * 10) == (0.5, 0.5, 0.5)
-    assert all(math.isnan(x) for x in metrics.bootstrap_ci([]))
+    assert stats.bootstrap_ci([0.5] * 10) == (0.5, 0.5, 0.5)
+    assert all(math.isnan(x) for x in stats.bootstrap_ci([]))
 
 
 def test_task_average_skips_missing_tasks():

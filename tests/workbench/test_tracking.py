@@ -19,3 +19,18 @@ def test_log_params_skips_same_values_and_warns_on_changed_ones(caplog):
     (record,) = [r for r in caplog.records if r.name == "lexlab.workbench.tracking"]
     message = record.getMessage()
     assert "'model'" in message and "'tiny'" in message and "'other'" in message and run.info.run_id in message
+
+
+def test_log_headline_reaches_every_parent_run():
+    import mlflow
+
+    from lexlab.workbench import tracking
+
+    tracking.setup_mlflow("test-headline")
+    with mlflow.start_run(run_name="pipeline") as parent:
+        with mlflow.start_run(run_name="stage", nested=True) as child:
+            tracking.log_headline({"P@5 bm25": 0.25}, description="Best: bm25")
+    assert mlflow.get_run(child.info.run_id).data.metrics["headline.P@5 bm25"] == 0.25
+    top = mlflow.get_run(parent.info.run_id)
+    assert top.data.metrics["headline.P@5 bm25"] == 0.25
+    assert "Best: bm25" in top.data.tags["mlflow.note.content"]

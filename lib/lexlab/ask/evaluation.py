@@ -28,7 +28,8 @@ from lexlab.ask.answer import AskConfig, Asker, AskResult
 from lexlab.ask.calibration import EvalSetup, calibrate_on, signals
 from lexlab.ask.generators import Generator
 from lexlab.ask.guardrails import without_notice
-from lexlab.legalmidm.metrics import bootstrap_ci, rouge_l
+from lexlab.legalmidm.metrics import rouge_l
+from lexlab.workbench.stats import bootstrap_ci
 
 METRICS = {  # metric → (row column, which rows)
     "recall_at_k": ("recall", "answerable"), "hit_at_k": ("hit", "answerable"),

@@ -33,6 +33,7 @@ import torch
 from lexlab.legalmidm import metrics
 from lexlab.legalmidm.tasks import TASKS, Example, get_task
 from lexlab.models.generation import model_device
+from lexlab.workbench import stats
 from lexlab.workbench.progress import item_bar as tqdm  # per-item bars: interactive use only
 
 PLAIN_FRAME = "질문: {user}\n답변: "
@@ -209,7 +210,7 @@ def text_nll(model, tokenizer, text: str, window: int) -> tuple[float, int]:
 # ------------------------------------------------------------------------------------------------ per task
 
 def _ci_metrics(prefix: str, values: np.ndarray, n_boot: int, seed: int) -> dict[str, float]:
-    point, low, high = metrics.bootstrap_ci(values, n_boot=n_boot, seed=seed)
+    point, low, high = stats.bootstrap_ci(values, n_boot=n_boot, seed=seed)
     return {prefix: point, f"{prefix}.ci_low": low, f"{prefix}.ci_high": high}
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from rouge_score import rouge_scorer
 from rouge_score.tokenizers import Tokenizer
 
+
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 
 
@@ -100,35 +101,6 @@ def accuracy(predicted: Sequence[int], labels: Sequence[int]) -> np.ndarray:
     if len(predicted) != len(labels):
         raise ValueError(f"{len(predicted)} predictions but {len(labels)} labels")
     return np.array([float(int(p) == int(y)) for p, y in zip(predicted, labels)], dtype=float)
-
-
-def bootstrap_ci(
-    values: Iterable[float],
-    n_boot: int = 1000,
-    alpha: float = 0.05,
-    seed: int = 0,
-    statistic: Callable[[np.ndarray], float] = np.mean,
-) -> tuple[float, float, float]:
-    """(point, low, high): percentile bootstrap over examples.
-
-    Examples are resampled with replacement, which is what tells an analyst whether a difference between two
-    models on a few hundred items could be luck of the draw. NaN for an empty input; a single value gives a
-    zero-width interval (there is nothing to resample).
-    """
-    arr = np.asarray(list(values), dtype=float)
-    if arr.size == 0:
-        return (math.nan, math.nan, math.nan)
-    point = float(statistic(arr))
-    if arr.size == 1:
-        return (point, point, point)
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, arr.size, size=(n_boot, arr.size))
-    if statistic is np.mean:
-        stats = arr[idx].mean(axis=1)
-    else:
-        stats = np.array([statistic(arr[row]) for row in idx])
-    low, high = np.quantile(stats, [alpha / 2, 1 - alpha / 2])
-    return (point, float(low), float(high))
 
 
 def task_average(scores: Mapping[str, float]) -> float:

@@ -211,3 +211,64 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise IncludeError(f"{path}: top level must be a mapping")
     return spec
+
+
+# ------------------------------------------------------------------------ a stage's config: the one source
+
+CONFIG_VAR = "CONFIG"  # a notebook's parameters cell names its config dataclass here ("package.module:Class")
+PARAMS_VAR = "params"  # ... and holds the injected overrides here (a dict; empty means every default)
+
+
+def load_config_class(spec: str) -> type:
+    """``"lexlab.legalmidm.train.config:ITConfig"`` → the dataclass; an error names the spec."""
+    import importlib
+
+    module, _, name = str(spec).partition(":")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ValueError(f"config class {spec!r} cannot be imported: {exc}") from None
+    if not dataclasses.is_dataclass(cls):
+        raise ValueError(f"config class {spec!r} is not a dataclass")
+    return cls
+
+
+def config_defaults(cls: type) -> dict[str, Any]:
+    """``{field: default}`` of a config dataclass (None where a field has no plain default)."""
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+            out[f.name] = f.default_factory()  # type: ignore[misc]
+        else:
+            out[f.name] = None
+    return out
+
+
+def stage_config(cls: type[C] | str, params: Mapping[str, Any] | None, source: str = "notebook parameters",
+                 quiet: bool = False) -> C:
+    """A stage's config from its injected overrides: the dataclass holds every default, ``params`` only what
+    differs (``lexlab run`` injects the YAML's and ``-p``'s values). Prints which fields were set, so an executed
+    notebook says what ran."""
+    cls = load_config_class(cls) if isinstance(cls, str) else cls
+    params = dict(params or {})
+    cfg = config_from_dict(cls, params, source=source)
+    if not quiet:
+        print(describe_overrides(cfg, params))
+    return cfg
+
+
+def describe_overrides(cfg: Any, params: Mapping[str, Any]) -> str:
+    """One line: the config class, and each set field with its default where it differs."""
+    defaults = config_defaults(type(cfg))
+    set_here = [f"{k}={getattr(cfg, k)!r}" + (f" (default {defaults[k]!r})" if defaults[k] != getattr(cfg, k) else "")
+                for k in params]
+    return (f"{type(cfg).__name__}: {len(defaults)} fields at their defaults"
+            + (f" except {', '.join(set_here)}" if set_here else ""))
+
+
+def config_params(cfg: Any) -> dict[str, Any]:
+    """What a stage really ran with, as MLflow params: every field of its config (lists comma-joined)."""
+    return {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+            for k, v in dataclasses.asdict(cfg).items()}

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from lexlab.workbench import secrets
+from lexlab.workbench import config, secrets
 
 if TYPE_CHECKING:
     from lexlab.workbench.runner import Experiment
@@ -49,9 +49,50 @@ def _declared(notebook: str, mtime: float) -> dict[str, Any]:
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
-    """``{name: default value}`` of the notebook's parameters cell (None where the default is an expression)."""
+    """``{name: default value}`` a stage accepts: the fields of its config dataclass when its parameters cell
+    names one (``CONFIG``, see ``config.stage_config``), else the names of its parameters cell (None where the
+    default is an expression)."""
+    cls = config_class(notebook)
+    if cls is not None:
+        return config.config_defaults(cls)
     path = Path(notebook)
     return dict(_declared(str(path), path.stat().st_mtime))
+
+
+def config_class(notebook: str | Path) -> type | None:
+    """The config dataclass a notebook's parameters cell names in ``CONFIG`` (None for a notebook that declares
+    its parameters one by one)."""
+    path = Path(notebook)
+    spec = _declared(str(path), path.stat().st_mtime).get(config.CONFIG_VAR)
+    if not spec:
+        return None
+    try:
+        return config.load_config_class(spec)
+    except ValueError as exc:
+        raise ParameterError(f"{path}: parameters cell: {exc}") from None
+
+
+def build_config(notebook: str | Path, params: Mapping[str, Any], where: str) -> Any:
+    """The stage's config from ``params`` (its ``__post_init__`` checks run); None for a notebook without one."""
+    cls = config_class(notebook)
+    if cls is None:
+        return None
+    try:
+        return config.config_from_dict(cls, dict(params), source=where)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{where}: {exc}") from None
+
+
+def effective_params(notebook: str | Path, params: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """What a stage runs with: every field of its config (defaults included) or, for a notebook without one,
+    ``params`` as given. Logged as the run's params and part of its reuse key."""
+    cfg = build_config(notebook, params, where)
+    return config.config_params(cfg) if cfg is not None else dict(params)
+
+
+def papermill_parameters(notebook: str | Path, params: Mapping[str, Any]) -> dict[str, Any]:
+    """What papermill injects: ``{"params": {...}}`` for a notebook with a config dataclass, else the params."""
+    return {config.PARAMS_VAR: dict(params)} if config_class(notebook) is not None else dict(params)
 
 
 def for_notebook(notebook: str | Path, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -189,9 +189,23 @@ def run_experiment(
     for key in overrides:
         _check_key(key, [s.name for s in exp.stages], "-p")
     preflight.check(exp, overrides)  # unknown keys, wrong types, credentials, unsafe names: before any run exists
+    _check_configs(exp, overrides)  # every stage's config dataclass accepts what it would get, at every grid point
     tracking.setup_mlflow(exp.experiment)
     with signals.terminate_as_interrupt():  # SIGTERM closes runs as KILLED, like Ctrl-C
         return _run_batch(exp, overrides, progress, stop_on_failure, rerun)
+
+
+def _check_configs(exp: Experiment, overrides: Mapping[str, Any]) -> None:
+    """Build each config-dataclass stage's config for every grid point, so a value its ``__post_init__`` refuses
+    (``format=bogus``) fails before any run exists."""
+    base_name = str(overrides.get("run_name") or exp.name)
+    for point in grid_points(exp.grid):
+        run_name = f"{base_name}-{_slug(point)}" if point else base_name
+        for stage in exp.stages:
+            params = preflight.for_notebook(stage.notebook, stage_params(exp, stage, {**point, **overrides}, run_name))
+            at = ", ".join(f"{k}={v}" for k, v in point.items())
+            where = f"{exp.source or exp.name}: stage {stage.name}" + (f" at grid point {at}" if point else "")
+            preflight.build_config(stage.notebook, params, where)
 
 
 def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool, rerun: bool
@@ -285,7 +299,8 @@ def _run_stages(batch: _Batch, point: dict[str, Any], overrides: Mapping[str, An
         siblings = [preflight.for_notebook(s.notebook, stage_params(batch.exp, s, {**point, **overrides}, run_name))
                     for s in batch.exp.stages if s.notebook == stage.notebook and s is not stage]
         display = batch.names(parent, run_naming.stage_run_name(stage.name, point, len(batch.exp.stages)))
-        key = reuse.stage_key(stage.notebook, params, upstream)
+        key = reuse.stage_key(stage.notebook, preflight.effective_params(stage.notebook, params, stage.name),
+                              upstream)
         original = None if batch.rerun else reuse.find_reusable(batch.client, batch.exp_id, key)
         if batch.progress:
             print(f"▶ {display}: {run_naming.notebook_title(stage.notebook)}"
@@ -333,14 +348,15 @@ def execute_stage(
          **dict(extra_tags or {})},
         source=stage.notebook, kind="NOTEBOOK",
     )
-    for key, value in tracking.clean_params(params).items():
+    for key, value in tracking.clean_params(preflight.effective_params(stage.notebook, params, stage.name)).items():
         client.log_param(run_id, key, value)
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{stage.name}_{run_id[:8]}.ipynb"
     started = time.time()
     try:
         with _env(**_kernel_env(client, exp_id, run_id)):
-            error = _execute_notebook(stage.notebook, output, params, progress and {"desc": stage.name})
+            error = _execute_notebook(stage.notebook, output, preflight.papermill_parameters(stage.notebook, params),
+                                      progress and {"desc": stage.name})
     except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: KILLED, not RUNNING forever; the notebook so far is kept
         _keep_notebook(client, run_id, output)
         client.set_tag(run_id, "lexlab.error", f"{signals.describe(exc)}; executed notebook: {output}")

@@ -7,10 +7,12 @@ user points ``MLFLOW_TRACKING_URI`` at a shared server, in which case everything
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -111,12 +113,13 @@ def _git(*args: str) -> str:
     return out.stdout.strip()
 
 
-def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.ActiveRun:
+def stage_run(stage: str, params: Mapping[str, Any] | Any = None) -> mlflow.ActiveRun:
     """Open the MLflow run a notebook logs into, and leave it open across cells.
 
     Under ``lexlab run`` the runner has created the run and passed its id in ``MLFLOW_RUN_ID``; we resume it and
     the runner closes it after execution (FAILED if a cell raised, with the executed notebook attached). Opened
     by hand in JupyterLab the notebook gets a run of its own, closed by MLflow's exit hook or by ``mlflow.end_run()``.
+    ``params`` is the stage's config dataclass (every field is logged) or a mapping of extra params.
     The returned ``ActiveRun`` is also a context manager, for scripts that prefer ``with stage_run(...):``.
     """
     from lexlab.workbench import plots
@@ -131,6 +134,10 @@ def stage_run(stage: str, params: Mapping[str, Any] | None = None) -> mlflow.Act
     run = active or mlflow.start_run(run_id=run_id, run_name=None if run_id else stage)
     if not run_id:
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": git_commit(), "lexlab.interactive": "1"})
+    if dataclasses.is_dataclass(params):
+        from lexlab.workbench.config import config_params
+
+        params = config_params(params)  # a stage config: every field, what really ran
     if params:
         log_params(params)
     return run
@@ -188,3 +195,23 @@ def hide_run_id_from_trainer() -> Iterator[None]:
             os.environ.pop("MLFLOW_MAX_LOG_PARAMS", None)
         else:
             os.environ["MLFLOW_MAX_LOG_PARAMS"] = saved
+
+
+def log_headline(metrics: Mapping[str, float], description: str | None = None) -> None:
+    """A stage's headline result: logged on its own run and copied to its parent run(s) up the tree, so the runs
+    table shows the result on the pipeline's row (``headline.*`` metrics; a description line when given)."""
+    run = mlflow.active_run()
+    if run is None:
+        raise RuntimeError("log_headline needs an active run (call stage_run first)")
+    clean = {f"headline.{metric_key(k)}": float(v) for k, v in metrics.items() if v is not None}
+    client = mlflow.MlflowClient()
+    run_id: str | None = run.info.run_id
+    while run_id:
+        client.log_batch(run_id, metrics=[mlflow.entities.Metric(k, v, int(time.time() * 1000), 0)
+                                          for k, v in clean.items()])
+        parent = client.get_run(run_id).data.tags.get("mlflow.parentRunId")
+        if description and parent:
+            note = client.get_run(parent).data.tags.get("mlflow.note.content", "")
+            if description not in note:
+                client.set_tag(parent, "mlflow.note.content", (note + "\n\n" + description).strip()[:5000])
+        run_id = parent

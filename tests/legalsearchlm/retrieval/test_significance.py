@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lexlab.legalsearchlm.retrieval.significance import differences_by_category, paired_bootstrap, per_query
+from lexlab.legalsearchlm.retrieval.significance import differences_by_category, per_query
+from lexlab.workbench.stats import paired_bootstrap
 
 
 def test_per_query_counts_missing_queries_as_zero():
@@ -16,7 +17,7 @@ def test_per_query_counts_missing_queries_as_zero():
 def test_paired_bootstrap_interval():
     diff, lo, hi = paired_bootstrap([1, 1, 1, 1], [0, 0, 0, 0])
     assert (diff, lo, hi) == pytest.approx((1.0, 1.0, 1.0))
-    diff, lo, hi = paired_bootstrap([1, 0, 1, 0, 1, 0], [0, 1, 0, 1, 0, 1], n=500)
+    diff, lo, hi = paired_bootstrap([1, 0, 1, 0, 1, 0], [0, 1, 0, 1, 0, 1], n_boot=500)
     assert diff == 0 and lo < 0 < hi
     with pytest.raises(ValueError):
         paired_bootstrap([1], [1, 2])

@@ -15,6 +15,7 @@ import numpy as np
 
 from lexlab.legalsearchlm.retrieval.evaluation import _as_ranx, per_query_cut, ranx_metric
 from lexlab.workbench.io import trec_id
+from lexlab.workbench.stats import paired_bootstrap
 
 
 def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, float]:
@@ -32,19 +33,6 @@ def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, fl
     return dict(zip(qr.keys(), map(float, np.atleast_1d(scores))))
 
 
-def paired_bootstrap(a: Sequence[float], b: Sequence[float], n: int = 2000, seed: int = 0,
-                     level: float = 0.95) -> tuple[float, float, float]:
-    """(mean of a − b, lower, upper) with a percentile interval over ``n`` paired resamples."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if a.shape != b.shape or a.size == 0:
-        raise ValueError(f"paired samples must be non-empty and the same length ({a.size} vs {b.size})")
-    d = a - b
-    idx = np.random.default_rng(seed).integers(0, d.size, size=(n, d.size))
-    means = d[idx].mean(axis=1)
-    tail = (1 - level) / 2 * 100
-    return float(d.mean()), float(np.percentile(means, tail)), float(np.percentile(means, 100 - tail))
-
-
 def differences_by_category(scores: Mapping[str, Mapping[str, float]], baseline: str,
                             categories: Mapping[str, str], n: int = 2000, seed: int = 0) -> list[dict]:
     """Rows (method, category, n, diff, ci_low, ci_high) of each method's per-query difference to ``baseline``,
@@ -60,7 +48,7 @@ def differences_by_category(scores: Mapping[str, Mapping[str, float]], baseline:
         if method == baseline:
             continue
         for cat, qs in sorted(groups.items(), key=lambda x: (x[0] == "ALL", -len(x[1]), x[0])):
-            diff, lo, hi = paired_bootstrap([s.get(q, 0.0) for q in qs], [base[q] for q in qs], n, seed)
+            diff, lo, hi = paired_bootstrap([s.get(q, 0.0) for q in qs], [base[q] for q in qs], n_boot=n, seed=seed)
             rows.append({"method": method, "category": cat, "n": len(qs), "diff": diff, "ci_low": lo,
                          "ci_high": hi})
     return rows
