@@ -29,8 +29,8 @@ def test_log_headline_reaches_every_parent_run():
     tracking.setup_mlflow("test-headline")
     with mlflow.start_run(run_name="pipeline") as parent:
         with mlflow.start_run(run_name="stage", nested=True) as child:
-            tracking.log_headline({"P@5 bm25": 0.25}, description="Best: bm25")
-    assert mlflow.get_run(child.info.run_id).data.metrics["headline.P@5 bm25"] == 0.25
+            tracking.log_headline({"p5.bm25": 0.25}, description="Best: bm25")
+    assert mlflow.get_run(child.info.run_id).data.metrics["headline.p5.bm25"] == 0.25
     top = mlflow.get_run(parent.info.run_id)
-    assert top.data.metrics["headline.P@5 bm25"] == 0.25
+    assert top.data.metrics["headline.p5.bm25"] == 0.25
     assert "Best: bm25" in top.data.tags["mlflow.note.content"]
