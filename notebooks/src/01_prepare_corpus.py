@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (lexlab)
 #     language: python
@@ -18,32 +18,20 @@
 # press releases as general text: see `lexlab.data.general_text` for what they are) plus any user JSONL, and writes a
 # versioned parquet snapshot with a manifest. Every later stage reads this snapshot, never the raw files.
 # %% tags=["parameters"]
-run_name = "prepare_corpus"
-snapshot_name = ""        # "" → a version derived from the content hashes
-on_error = "skip"         # "skip" reports malformed files and goes on, "raise" stops at the first
-max_decisions = 0         # 0: all; a positive cap makes a quick snapshot
-include_general = True    # FSC/PIPC press releases as general text (see lexlab.data.general_text)
-extra_jsonl = ""          # optional user corpus: a JSONL file of {"id", "text", ...}
-extra_jsonl_table = "general"  # which table it joins: general / decisions / statutes / interpretations
-seed = 0
+CONFIG = "lexlab.data.config:PrepareConfig"  # every parameter and its default (the one source)
+params = {}  # overrides, injected by `lexlab run` from the experiment YAML and -p; empty: the defaults
 # %%
 import mlflow
 import pandas as pd
-from lexlab.data import snapshot, snapshot_stats, sources as corpus
+from lexlab.data import snapshot, snapshot_stats
 from lexlab.workbench import tracking
+from lexlab.workbench.config import stage_config
 
-run = tracking.stage_run("prepare_corpus", {
-    "snapshot_name": snapshot_name, "on_error": on_error, "max_decisions": max_decisions,
-    "include_general": include_general, "extra_jsonl": extra_jsonl,
-})
+cfg = stage_config(CONFIG, params)
+run = tracking.stage_run("prepare_corpus", cfg)
 # %%
-sources = corpus.default_sources(press=include_general)
-if extra_jsonl:
-    sources.append(corpus.JsonlSource(extra_jsonl, table=extra_jsonl_table))
 # papermill_description=build_snapshot
-manifest = snapshot.build_snapshot(
-    sources=sources, on_error=on_error, version=snapshot_name or None, max_decisions=max_decisions or None,
-)
+manifest = snapshot.build_snapshot(sources=cfg.sources(), **cfg.snapshot_options())
 snap = snapshot.load_snapshot()
 mlflow.set_tag("lexlab.snapshot", snap.manifest["version"])
 mlflow.log_metrics({f"count_{k}": float(v) for k, v in snap.manifest["counts"].items()})

@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (lexlab)
 #     language: python
@@ -24,28 +24,8 @@
 # Hugging Face model path works the same way on a GPU. Multi-GPU: run the same training under
 # `accelerate launch -m lexlab.legalmidm.train cpt --config cpt.yaml` (see README).
 # %% tags=["parameters"]
-run_name = "cpt"
-seed = 0
-model = "tiny"                 # "tiny", a local model dir, or a hub id (GPU users)
-model_name = ""                # output under work/models/<model_name>/; "" → run_name
-cpt_mix = "legal+general"      # "legal" (legal text only) or "legal+general"
-general_fraction = 0.2         # share of training blocks (i.e. tokens) drawn from general text when cpt_mix mixes
-general_jsonl = ""             # your own general corpus ({"id","text"} per line) instead of the press releases
-legal_jsonl = ""               # your own legal corpus instead of the snapshot tables
-legal_tables = "statutes,decisions,interpretations"
-max_legal_docs = 300           # per legal table (0: the whole train split)
-max_general_docs = 300         # 0: all
-block_size = 128
-max_steps = 150
-per_device_train_batch_size = 8
-gradient_accumulation_steps = 1
-bf16 = False                   # bfloat16 mixed precision (GPUs from Ampere on)
-activation_checkpointing = False  # gradient checkpointing: recompute activations, trading time for memory
-learning_rate = 1e-3
-save_steps = 50                # checkpoints; a re-run with the same model_name resumes from the last one
-tokenizer_vocab_size = 8000
-snapshot = "latest"
-torch_threads = 0              # CPU threads (0: torch default); 1 is faster on a CPU shared with other jobs
+CONFIG = "lexlab.legalmidm.train.config:CPTConfig"  # every parameter and its default (the one source)
+params = {}  # overrides, injected by `lexlab run` from the experiment YAML and -p; empty: the defaults
 # %%
 import mlflow
 import pandas as pd
@@ -53,19 +33,10 @@ import pandas as pd
 from lexlab.legalmidm import train
 from lexlab.models.trainer import loss_curve
 from lexlab.workbench import tracking
-from lexlab.workbench.config import config_from_dict
+from lexlab.workbench.config import stage_config
 
-cfg = config_from_dict(train.CPTConfig, dict(
-    run_name=run_name, seed=seed, model=model, model_name=model_name, cpt_mix=cpt_mix,
-    general_fraction=general_fraction, general_jsonl=general_jsonl, legal_jsonl=legal_jsonl,
-    legal_tables=legal_tables, max_legal_docs=max_legal_docs, max_general_docs=max_general_docs, block_size=block_size,
-    max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size, learning_rate=learning_rate,
-    save_steps=save_steps, tokenizer_vocab_size=tokenizer_vocab_size, snapshot=snapshot, torch_threads=torch_threads,
-    gradient_accumulation_steps=gradient_accumulation_steps, bf16=bf16,
-    activation_checkpointing=activation_checkpointing,
-), source="notebook parameters")
-run = tracking.stage_run("continual_pretraining", {"cpt_mix": cpt_mix, "general_fraction": general_fraction})
-cfg
+cfg = stage_config(CONFIG, params)
+run = tracking.stage_run("continual_pretraining", cfg)
 # %%
 # papermill_description=training
 result = train.run_cpt(cfg)

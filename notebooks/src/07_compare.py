@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (lexlab)
 #     language: python
@@ -20,13 +20,8 @@
 # t-interval over seeds; one seed → the bootstrap interval over examples. Differences are called out only when
 # they exceed their own CI (see `lexlab.legalmidm.compare`). Tables, plots and `compare/comparison.md` are logged here.
 # %% tags=["parameters"]
-run_name = "compare"
-seed = 0
-scope = "pipeline"        # "pipeline": runs under this stage's parent; "experiment": all of `experiment`; or a run id
-experiment = "lexlab"
-rouge_tokenizer = "char"  # which ROUGE-L is the headline (never mixed)
-ablations = ["format:no_ref", "cpt_mix:legal", "it_mix:legal", "sysprompt_train:no"]  # factor:reference level
-register_as = "lexlab-legalmidm-it"  # registered model name for the best variant by avg ("" → do not register)
+CONFIG = "lexlab.legalmidm.config:CompareConfig"  # every parameter and its default (the one source)
+params = {}  # overrides, injected by `lexlab run` from the experiment YAML and -p; empty: the defaults
 # %%
 import matplotlib.pyplot as plt
 import mlflow
@@ -34,13 +29,14 @@ from IPython.display import Markdown, display
 
 from lexlab.legalmidm import compare
 from lexlab.workbench import tracking
+from lexlab.workbench.config import stage_config
 
-run = tracking.stage_run("compare", {"scope": scope, "rouge_tokenizer": rouge_tokenizer,
-                                     "ablations": ",".join(ablations)})
-parent = compare.scope_parent(scope, run.info.run_id)
-runs = compare.load_eval_runs([experiment], parent_run_id=parent)
+cfg = stage_config(CONFIG, params)
+run = tracking.stage_run("compare", cfg)
+parent = compare.scope_parent(cfg.scope, run.info.run_id)
+runs = compare.load_eval_runs([cfg.experiment], parent_run_id=parent)
 print(f"{len(runs)} evaluation runs, {runs['variant'].nunique() if len(runs) else 0} variants")
-result = compare.compare(runs, rouge_tokenizer, [tuple(a.split(":", 1)) for a in ablations])
+result = compare.compare(runs, cfg.rouge_tokenizer, cfg.ablation_pairs())
 figures = compare.figures(result)
 for fig in figures.values():
     plt.close(fig)  # shown below, where their text is
@@ -56,13 +52,10 @@ for md, figure in compare.sections(result):
 # %% [markdown]
 # ## The selected model in the Model Registry
 # The best variant by the task average is registered under `register_as` with the alias `best`: any stage that
-# takes a model path also takes `models:/<register_as>@best`.
+# takes a model path also takes `models:/<register_as>@best`. Its name and average are the pipeline's headline.
 # %%
 from lexlab.legalmidm import registry
 
-registered = registry.register_best(result["runs"], register_as) if register_as else None
-if registered and "version" in registered:
-    mlflow.set_tags({"lexlab.registered_model": f"{registered['name']}/{registered['version']}",
-                     "lexlab.registered_variant": registered["variant"]})
+registered = registry.register_best(result["runs"], cfg.register_as) if cfg.register_as else None
+registry.log_headline(result["runs"], registered)
 registered
-

@@ -5,7 +5,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3 (lexlab)
 #     language: python
@@ -20,48 +20,26 @@
 # questions (`lexlab.ask.questions`). The "not found" threshold is calibrated on the **dev** questions and every
 # number below is on `eval_split` (default `test`), whose held-out laws differ from dev's.
 # %% tags=["parameters"]
-run_name = "evaluate_ask"
-seed = 0
-snapshot = "latest"
-eval_split = "test"              # test | dev
-k = 5
-retriever = "bm25"               # any method of lexlab.legalsearchlm.retrieval's registry
-retriever_options = ""           # JSON options of that method, e.g. '{"model": "work/retrieval/dense/final"}'
-confidence = "normalized"        # normalized | top: the retrieval score the "not found" threshold is set on
-max_false_not_found = 0.1        # calibration target on the dev questions
-generators = "extractive"        # comma list: extractive, a model path / name, run:RUN_ID
-openai_model = ""                # also evaluate openai:<this> (endpoint OPENAI_BASE_URL, key OPENAI_API_KEY)
-heldout_fraction = 0.1           # share of law families removed from the index (the unanswerable laws)
-max_per_kind = 150               # questions per kind and split (0: all)
-retrieval_ablation = True        # measure where BM25 loses recall (tokenizer, title/law weighting, law-first, filler words)
-dense_model = ""                 # add a dense retriever (a trained encoder) to the ablation
-n_boot = 1000
+CONFIG = "lexlab.ask.config:EvaluateAskConfig"  # every parameter and its default (the one source)
+params = {}  # overrides, injected by `lexlab run` from the experiment YAML and -p; empty: the defaults
 # %%
-import json
-
 import matplotlib.pyplot as plt
 import mlflow
 import numpy as np
 import pandas as pd
 
-from lexlab.ask.answer import AskConfig
-from lexlab.ask.calibration import EvalSetup, eval_setup, signals
-from lexlab.ask.evaluation import by_kind, evaluate, retrieval_rows
+from lexlab.ask.calibration import eval_setup
+from lexlab.ask.evaluation import ablation_variants, by_kind, evaluate, recall_table, threshold_curve
 from lexlab.ask.generators import get_generator
-from lexlab.ask.retrieve import RetrieverConfig, StatuteRetriever
 from lexlab.ask.statute_index import load_statute_index
 from lexlab.workbench import tracking
+from lexlab.workbench.config import stage_config
 
-params = {"snapshot": snapshot, "eval_split": eval_split, "k": k, "retriever": retriever,
-          "retriever_options": retriever_options, "confidence": confidence,
-          "max_false_not_found": max_false_not_found, "generators": generators, "openai_model": openai_model,
-          "heldout_fraction": heldout_fraction, "max_per_kind": max_per_kind, "retrieval_ablation": retrieval_ablation,
-          "dense_model": dense_model, "n_boot": n_boot, "seed": seed}
-run = tracking.stage_run("evaluate_ask", params)
-config = AskConfig(k=k, confidence=confidence, max_false_not_found=max_false_not_found,
-                   retriever=RetrieverConfig(retriever, json.loads(retriever_options or "{}")))
-index = load_statute_index(snapshot)
-setup = eval_setup(index, config.retriever, heldout_fraction, max_per_kind, seed)
+cfg = stage_config(CONFIG, params)
+run = tracking.stage_run("evaluate_ask", cfg)
+config = cfg.ask_config()
+index = load_statute_index(cfg.snapshot)
+setup = eval_setup(index, config.retriever, cfg.heldout_fraction, cfg.max_per_kind, cfg.seed)
 questions = pd.DataFrame(setup.questions)
 mlflow.log_dict(setup.heldout, "ask/heldout_families.json")
 print(f"{len(index)} in-force articles, {len(index.laws)} laws; {len(setup.heldout)} law families held out "
@@ -72,42 +50,22 @@ questions.pivot_table(index="kind", columns="split", values="id", aggfunc="count
 # Each row adds one change to the row above, on the answerable `eval_split` questions: the registry's default
 # tokenizer (char bigrams), word+bigram tokens, law name and title repeated in the article text, articles of the
 # laws a question names first, interrogative filler words dropped, an article the question names ("신용정보법
-# 제27조") first. The last row is the default of `lexlab ask`.
+# 제27조") first. The last row is the default of `lexlab ask` (`lexlab.ask.evaluation.ABLATION`).
 # %%
-ABLATION = [
-    ("char2", RetrieverConfig("bm25", {"tokenizer": "char2"}, title_weight=1, law_weight=1, law_first=False,
-                              strip_question_words=False)),
-    ("+word tokens", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, title_weight=1, law_weight=1,
-                                     law_first=False, strip_question_words=False)),
-    ("+title x3, law x2", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, law_first=False,
-                                          strip_question_words=False)),
-    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False)),
-    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False)),
-    ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
-]
-if dense_model:
-    ABLATION.append(("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False,
-                                              named_articles_first=False)))
-eval_qs = [q for q in setup.questions if q["split"] == eval_split]
-variants = ABLATION if retrieval_ablation else [(retriever, config.retriever)]
-recall_rows = []
-for name, rcfg in variants:
-    variant_setup = EvalSetup(setup.index, StatuteRetriever(setup.index, rcfg), setup.questions, setup.heldout)
-    rr = retrieval_rows(variant_setup, eval_qs, k)
-    row = {"retriever": name, "recall@k": rr["recall"].mean(), "hit@k": rr["hit"].mean(), "P@1": rr["p_at_1"].mean()}
-    row.update({f"recall@k {kind}": v for kind, v in rr.groupby("kind")["recall"].mean().items()})
-    recall_rows.append(row)
-    mlflow.log_metric(tracking.metric_key(f"retrieval.{name}.recall_at_k"), row["recall@k"])
-recall_table = pd.DataFrame(recall_rows).set_index("retriever")
-mlflow.log_table(recall_table.reset_index(), "ask/retrieval_ablation.json")
-recall_table.round(3)
+eval_qs = [q for q in setup.questions if q["split"] == cfg.eval_split]
+variants = ablation_variants(cfg.dense_model) if cfg.retrieval_ablation else [(cfg.retriever, config.retriever)]
+recalls = recall_table(setup, eval_qs, cfg.k, variants)
+mlflow.log_metrics({tracking.metric_key(f"retrieval.{name}.recall_at_k"): float(v)
+                    for name, v in recalls["recall@k"].items()})
+mlflow.log_table(recalls.reset_index(), "ask/retrieval_ablation.json")
+recalls.round(3)
 # %% [markdown]
 # ## Answers, citations and "not found", per generator
 # %%
-gen_specs = [g.strip() for g in generators.split(",") if g.strip()] + ([f"openai:{openai_model}"] if openai_model else [])
+gen_specs = cfg.generator_specs()
 results, rows_by_gen = {}, {}
 for spec in gen_specs:
-    metrics, rows = evaluate(setup, config, get_generator(spec), eval_split, n_boot, seed)
+    metrics, rows = evaluate(setup, config, get_generator(spec), cfg.eval_split, cfg.n_boot, cfg.seed)
     results[spec], rows_by_gen[spec] = metrics, rows
     mlflow.log_metrics({tracking.metric_key(f"{spec}.{m}"): float(v) for m, v in metrics.items() if np.isfinite(v)})
     mlflow.log_table(rows, f"ask/answers_{tracking.metric_key(spec)}.json")
@@ -127,16 +85,11 @@ by_kind(rows_by_gen[first]).round(3)
 # `max_false_not_found`; the curve shows what each threshold would trade.
 # %%
 dev_qs = [q for q in setup.questions if q["split"] == "dev"]
-answerable = np.array([q["answerable"] for q in dev_qs])
 fig, ax = plt.subplots(figsize=(5, 4))
 for kind in ("normalized", "top"):
-    _, conf, unknown = signals(setup, dev_qs, k, kind)
-    conf, unknown = np.array(conf), np.array(unknown)
-    ts = np.unique(np.quantile(conf[answerable], np.linspace(0, 0.6, 61)))
-    fnf = [(unknown | (conf < t))[answerable].mean() for t in ts]
-    caught = [(unknown | (conf < t))[~answerable].mean() for t in ts]
-    ax.plot(fnf, caught, label=kind)
-ax.axvline(max_false_not_found, ls="--", c="grey")
+    curve = threshold_curve(setup, dev_qs, cfg.k, kind)
+    ax.plot(curve["false_not_found"], curve["caught"], label=kind)
+ax.axvline(cfg.max_false_not_found, ls="--", c="grey")
 ax.set_xlabel("false 'not found' (answerable dev)")
 ax.set_ylabel("caught (unanswerable dev)")
 ax.legend()

@@ -17,14 +17,20 @@ EXPERIMENTS = ROOT / "experiments"
 
 
 def resolved(name: str) -> dict:
-    """Everything a run of the file would receive: experiment fields and each stage's params per grid point."""
-    from lexlab.workbench import runner
+    """Everything a run of the file would run with: experiment fields and, per grid point, each stage's effective
+    params (every field of its config dataclass, defaults included), so trimming a YAML to what differs from the
+    defaults cannot change what runs."""
+    from lexlab.workbench import preflight, runner
+
+    def effective(s, point):
+        params = preflight.for_notebook(s.notebook, runner.stage_params(exp, s, point, "RUN"))
+        return preflight.effective_params(s.notebook, params, s.name)
 
     exp = runner.load_experiment(EXPERIMENTS / name)
     return {"name": exp.name, "experiment": exp.experiment, "params": exp.params, "grid": exp.grid,
             "points": [{"point": point, "stages": [
                 {"name": s.name, "notebook": s.notebook.relative_to(ROOT).as_posix(),
-                 "params": runner.stage_params(exp, s, point, "RUN")} for s in exp.stages]}
+                 "params": effective(s, point)} for s in exp.stages]}
                 for point in runner.grid_points(exp.grid)]}
 
 

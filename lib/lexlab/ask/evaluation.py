@@ -28,7 +28,9 @@ from lexlab.ask.answer import AskConfig, Asker, AskResult
 from lexlab.ask.calibration import EvalSetup, calibrate_on, signals
 from lexlab.ask.generators import Generator
 from lexlab.ask.guardrails import without_notice
+from lexlab.ask.retrieve import RetrieverConfig, StatuteRetriever
 from lexlab.legalmidm.metrics import rouge_l
+from lexlab.workbench import stats
 from lexlab.workbench.stats import bootstrap_ci
 
 METRICS = {  # metric → (row column, which rows)
@@ -50,6 +52,55 @@ def retrieval_rows(setup: EvalSetup, questions: Sequence[dict], k: int) -> pd.Da
         rows.append({"id": q["id"], "kind": q["kind"], "recall": len(gold & got) / len(gold),
                      "hit": float(bool(gold & got)), "p_at_1": float(bool(h) and h[0].doc_id in gold)})
     return pd.DataFrame(rows)
+
+
+# The retrieval ablation: each row adds one change to the row above (the last row is `lexlab ask`'s default).
+ABLATION = [
+    ("char2", RetrieverConfig("bm25", {"tokenizer": "char2"}, title_weight=1, law_weight=1, law_first=False,
+                              strip_question_words=False)),
+    ("+word tokens", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, title_weight=1, law_weight=1,
+                                     law_first=False, strip_question_words=False)),
+    ("+title x3, law x2", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, law_first=False,
+                                          strip_question_words=False)),
+    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False)),
+    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False)),
+    ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
+]
+
+
+def ablation_variants(dense_model: str = "") -> list[tuple[str, RetrieverConfig]]:
+    """``ABLATION``, plus a dense retriever over ``dense_model`` when given."""
+    dense = [("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False, named_articles_first=False))]
+    return ABLATION + (dense if dense_model else [])
+
+
+def recall_table(setup: EvalSetup, questions: Sequence[dict], k: int,
+                 variants: Sequence[tuple[str, RetrieverConfig]]) -> pd.DataFrame:
+    """retriever × (recall@k, hit@k, P@1, recall@k per question kind) on the answerable ``questions``."""
+    rows = []
+    for name, rcfg in variants:
+        variant_setup = EvalSetup(setup.index, StatuteRetriever(setup.index, rcfg), setup.questions, setup.heldout)
+        rr = retrieval_rows(variant_setup, questions, k)
+        row = {"retriever": name, "recall@k": rr["recall"].mean(), "hit@k": rr["hit"].mean(),
+               "P@1": rr["p_at_1"].mean()}
+        row.update({f"recall@k {kind}": v for kind, v in rr.groupby("kind")["recall"].mean().items()})
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("retriever")
+
+
+def threshold_curve(setup: EvalSetup, questions: Sequence[dict], k: int, confidence: str,
+                    max_quantile: float = 0.6, points: int = 61) -> pd.DataFrame:
+    """What each "not found" threshold would trade on ``questions`` (dev): the false "not found" rate on the
+    answerable ones against the share of unanswerable ones caught, thresholds at quantiles of the answerable
+    questions' confidence."""
+    answerable = np.array([q["answerable"] for q in questions])
+    _, conf, unknown = signals(setup, list(questions), k, confidence)
+    conf, unknown = np.array(conf), np.array(unknown)
+    thresholds = np.unique(np.quantile(conf[answerable], np.linspace(0, max_quantile, points)))
+    said_not_found = [unknown | (conf < t) for t in thresholds]
+    return pd.DataFrame({"threshold": thresholds,
+                         "false_not_found": [nf[answerable].mean() for nf in said_not_found],
+                         "caught": [nf[~answerable].mean() for nf in said_not_found]})
 
 
 def score_results(questions: Sequence[dict], results: Sequence[AskResult], k: int) -> pd.DataFrame:
@@ -84,7 +135,7 @@ def _subset(df: pd.DataFrame, which: str) -> pd.DataFrame:
     return df[masks[which]]
 
 
-def summarize(df: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict[str, float]:
+def summarize(df: pd.DataFrame, n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> dict[str, float]:
     out: dict[str, float] = {"n_answerable": float(df["answerable"].sum()),
                              "n_unanswerable": float((~df["answerable"]).sum())}
     for name, (col, which) in METRICS.items():
@@ -95,7 +146,7 @@ def summarize(df: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> dict[str, 
     return out
 
 
-def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: str = "test", n_boot: int = 1000,
+def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: str = "test", n_boot: int = stats.N_RESAMPLES,
              seed: int = 0, progress: bool = False) -> tuple[dict[str, float], pd.DataFrame]:
     """Calibrate on the dev questions, answer the ``split`` questions with ``generator``, score them."""
     cal = calibrate_on(setup, config)

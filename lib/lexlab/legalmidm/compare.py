@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from lexlab.legalmidm import metrics
 from lexlab.legalmidm.tasks import LOWER_IS_BETTER, TASKS
 
 
@@ -155,11 +156,8 @@ def add_average(runs: pd.DataFrame, metric_cols: Sequence[str]) -> tuple[pd.Data
     one of them (the extractive baseline has no MC or QA-without-input score) gets no average rather than an
     average over an easier subset."""
     cols = [c for c in metric_cols if not c.endswith(LOWER_IS_BETTER) and c in runs.columns]
-    models = runs[runs["kind"] == "model"]
-    pool = models if not models.empty else runs
-    shared = [c for c in cols if pool[c].notna().all()]
     runs = runs.copy()
-    runs["avg"] = runs[shared].mean(axis=1, skipna=False) if shared else np.nan
+    runs["avg"], shared = metrics.same_task_average(runs[cols], runs["kind"] == "model")
     runs.attrs["avg_over"] = shared
     return runs, "avg"
 

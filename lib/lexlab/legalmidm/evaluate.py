@@ -70,9 +70,16 @@ class EvalResult:
     examples: pd.DataFrame = field(default_factory=pd.DataFrame)
     skipped: dict[str, str] = field(default_factory=dict)
     primary: dict[str, str] = field(default_factory=dict)  # task → name of its headline metric
+    kind: str = "model"           # "model" or "baseline" (averages are over the tasks every model has)
+    run_id: str = ""              # its MLflow run, once logged
 
     def task_scores(self) -> dict[str, float]:
         return {t: self.metrics[m] for t, m in self.primary.items() if m in self.metrics}
+
+    def average(self) -> float:
+        """The mean over this result's own higher-is-better tasks: comparable only between results that ran the
+        same tasks (system-prompt candidates); across variants use ``scores_frame``'s same-task ``avg``."""
+        return metrics.task_average({t: v for t, v in self.task_scores().items() if not get_task(t).lower_is_better})
 
 
 # ------------------------------------------------------------------------------------------------ model input
@@ -245,7 +252,7 @@ class TaskRun:
     settings: GenerationSettings
     system_prompt: str | None = None
     rouge_tokenizers: Sequence[str] = ("char",)
-    n_boot: int = 1000
+    n_boot: int = stats.N_RESAMPLES
     seed: int = 0
 
     def prompt(self, ex: Example) -> str:
@@ -254,7 +261,7 @@ class TaskRun:
 
 def evaluate_task(model, tokenizer, task: str, examples: list[Example], settings: GenerationSettings,
                   system_prompt: str | None = None, rouge_tokenizers: Sequence[str] = ("char",),
-                  n_boot: int = 1000, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
+                  n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
     """One task's metrics (``<task>.<metric>`` with CIs, ``<task>.n``) and per-example rows, by the task's kind."""
     run = TaskRun(model, tokenizer, task, examples, settings, system_prompt, rouge_tokenizers, n_boot, seed)
     out, rows = _KIND_RUNNERS[get_task(task).kind](run)
@@ -345,7 +352,7 @@ def perplexity_metrics(task: str, nll: np.ndarray, ntok: np.ndarray, nchar: np.n
 
 def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
                    settings: GenerationSettings | None = None, system_prompt: str | None = None,
-                   rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0) -> EvalResult:
+                   rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> EvalResult:
     """All tasks for one model. Tasks without examples are reported in ``skipped``, never scored as 0."""
     settings = settings or GenerationSettings()
     result = EvalResult()
@@ -365,13 +372,10 @@ def evaluate_model(model, tokenizer, task_examples: Mapping[str, list[Example]],
 
 def finish(result: EvalResult, frames: list[pd.DataFrame]) -> None:
     result.examples = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    averaged = {t: v for t, v in result.task_scores().items() if not get_task(t).lower_is_better}
-    result.metrics["avg.score"] = metrics.task_average(averaged)
-    result.metrics["avg.n_tasks"] = float(len(averaged))
 
 
 def extractive_predictions(task_examples: Mapping[str, list[Example]], rouge_tokenizers: Sequence[str] = ("char",),
-                           n_boot: int = 1000, seed: int = 0) -> EvalResult:
+                           n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> EvalResult:
     """The no-model baseline on every task that has one (lead sentences of the input)."""
     result = EvalResult()
     frames = []
@@ -421,12 +425,30 @@ def settings_params(settings: GenerationSettings) -> dict[str, Any]:
 
 
 def scores_frame(results: Mapping[str, EvalResult]) -> pd.DataFrame:
-    """variant × task table of headline scores (tasks as columns, plus the average)."""
-    rows = []
+    """variant × task table of headline scores (tasks as columns) and ``avg``: the mean over the same tasks for
+    every variant (those every model has, ``metrics.same_task_average``; NaN for a baseline missing one). The
+    tasks averaged over are in ``table.attrs["avg_over"]``."""
+    table = pd.DataFrame([{"variant": name, **res.task_scores()} for name, res in results.items()]).set_index("variant")
+    higher = [c for c in table.columns if not get_task(c).lower_is_better]
+    is_model = pd.Series([res.kind == "model" for res in results.values()], index=table.index)
+    table["avg"], table.attrs["avg_over"] = metrics.same_task_average(table[higher], is_model)
+    return table
+
+
+def log_averages(results: Mapping[str, EvalResult], table: pd.DataFrame) -> None:
+    """Each variant's same-task average onto its own run (``avg.score``, ``avg.n_tasks``, the task list as the tag
+    ``lexlab.avg_tasks``); a variant without one (a baseline missing a task) gets the tag only."""
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    over = table.attrs.get("avg_over", [])
     for name, res in results.items():
-        row = {"variant": name, **res.task_scores(), "avg": res.metrics.get("avg.score", math.nan)}
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("variant")
+        if not res.run_id:
+            continue
+        client.set_tag(res.run_id, "lexlab.avg_tasks", ",".join(over) or "none")
+        value = table.loc[name, "avg"]
+        if pd.notna(value):
+            mlflow.log_metrics({"avg.score": float(value), "avg.n_tasks": float(len(over))}, run_id=res.run_id)
 
 
 def readable_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -436,7 +458,7 @@ def readable_scores(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, system_prompt, factors: Mapping[str, Any],
-                     rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0,
+                     rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = stats.N_RESAMPLES, seed: int = 0,
                      nested: bool = True, model_path: str = "", kind: str = "model") -> EvalResult:
     """One variant in its own (nested) MLflow run, tagged so ``lexlab.legalmidm.compare`` finds it.
 
@@ -463,6 +485,8 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
             result = evaluate_model(model, tokenizer, task_examples, settings, system_prompt, rouge_tokenizers,
                                     n_boot, seed)
         log_result(result, variant)
+        result.kind = kind
+        result.run_id = mlflow.active_run().info.run_id if nested else ""
     return result
 
 

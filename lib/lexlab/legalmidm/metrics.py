@@ -12,6 +12,7 @@ import re
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from rouge_score import rouge_scorer
 from rouge_score.tokenizers import Tokenizer
 
@@ -101,6 +102,17 @@ def accuracy(predicted: Sequence[int], labels: Sequence[int]) -> np.ndarray:
     if len(predicted) != len(labels):
         raise ValueError(f"{len(predicted)} predictions but {len(labels)} labels")
     return np.array([float(int(p) == int(y)) for p, y in zip(predicted, labels)], dtype=float)
+
+
+def same_task_average(scores: pd.DataFrame, reference: pd.Series | None = None) -> tuple[pd.Series, list[str]]:
+    """Each row's mean over the same tasks: the columns every reference row (the models, not the baselines) has a
+    score for. A row missing one of them gets NaN (no average) rather than an average over an easier subset: the
+    extractive baseline has no multiple-choice score, and its mean over the 4 summary/QA tasks it has beside the
+    models' mean over 10 read as if it won. Returns (averages, the tasks averaged over)."""
+    pool = scores[reference] if reference is not None and bool(reference.any()) else scores
+    shared = [c for c in scores.columns if len(pool) and pool[c].notna().all()]
+    avg = scores[shared].mean(axis=1, skipna=False) if shared else pd.Series(math.nan, index=scores.index)
+    return avg, shared
 
 
 def task_average(scores: Mapping[str, float]) -> float:

@@ -43,3 +43,30 @@ def register_best(runs: pd.DataFrame, name: str = DEFAULT_NAME, alias: str = DEF
         "lexlab.eval_run": str(best["run_id"])})
     return {"variant": str(best["variant"]), "model_uri": uri, "name": name, "version": version,
             "alias": alias, "load_as": f"models:/{name}@{alias}"}
+
+
+def log_headline(runs: pd.DataFrame, registered: dict[str, str] | None, metric: str = "avg") -> str | None:
+    """The comparison's headline onto this run and its parents (``tracking.log_headline``): the best model
+    variant's same-task average (``headline.best_avg``), the number of variants and tasks compared, and a
+    description naming the variant and linking its registered model. Returns the description (None without a
+    scored model)."""
+    from lexlab.workbench import tracking
+
+    best = best_variant(runs, metric)
+    if best is None:
+        return None
+    n_tasks = len(runs.attrs.get("avg_over", []))
+    text = (f"Best variant: **{best['variant']}**, average {100 * float(best[metric]):.1f} over the same "
+            f"{n_tasks} tasks for every variant ({runs['variant'].nunique()} variants compared).")
+    if registered and "version" in registered:
+        text += (f" Registered as model `{registered['name']}` version {registered['version']} "
+                 f"(load `{registered['load_as']}`; Models page: #/models/{registered['name']}"
+                 f"/versions/{registered['version']}).")
+    tracking.log_headline({"best_avg": float(best[metric]), "n_variants": float(runs["variant"].nunique()),
+                           "n_tasks_averaged": float(n_tasks)}, description=text)
+    import mlflow
+
+    mlflow.set_tag("lexlab.best_variant", str(best["variant"]))
+    if registered and "version" in registered:
+        mlflow.set_tag("lexlab.registered_model", f"{registered['name']}/{registered['version']}")
+    return text

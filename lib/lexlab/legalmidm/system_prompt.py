@@ -64,9 +64,9 @@ def score_candidates(model, tokenizer, dev_examples, candidates: Mapping[str, st
     """candidate × task table of headline scores on the dev split, with the task average in column ``avg``."""
     candidates = dict(candidates or CANDIDATES)
     results = {name: evaluate_model(model, tokenizer, dev_examples, settings, text or None, rouge_tokenizers,
-                                    n_boot=200, seed=seed)
+                                    seed=seed)
                for name, text in candidates.items()}
-    rows = [{"candidate": n, **r.task_scores(), "avg": r.metrics["avg.score"]} for n, r in results.items()]
+    rows = [{"candidate": n, **r.task_scores(), "avg": r.average()} for n, r in results.items()]
     return pd.DataFrame(rows).set_index("candidate"), results
 
 
@@ -106,8 +106,8 @@ def training_comparison(models: Mapping[str, tuple[Any, Any]], examples, prompt:
         for use in (False, True):
             key = f"{label}|{'prompt' if use else 'no prompt'}"
             res = evaluate_model(model, tok, examples, settings, prompt if use else None, rouge_tokenizers,
-                                 n_boot=200, seed=seed)
+                                 seed=seed)
             results[key] = res
             rows.append({"model": label, "prompt_at_inference": use, **res.task_scores(),
-                         "avg": res.metrics["avg.score"]})
+                         "avg": res.average()})
     return pd.DataFrame(rows), results

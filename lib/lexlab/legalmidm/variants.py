@@ -1,18 +1,22 @@
 """Which models one evaluation stage scores, and the baselines beside them, each in its own MLflow run.
 
 The notebook's parameters (a list of ``models`` with their ablation factors, or one ``model`` inside a grid whose
-factors come from the runner's ``lexlab.grid.*`` tags) become model specs; ``evaluate_models`` and
-``evaluate_baselines`` run ``lexlab.legalmidm.evaluate.evaluate_and_log`` for each.
+factors come from the runner's ``lexlab.grid.*`` tags) become model specs; ``evaluate_all`` runs
+``lexlab.legalmidm.evaluate.evaluate_and_log`` for each model and baseline.
 """
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from lexlab.legalmidm.api_eval import api_model, is_api_spec
-from lexlab.legalmidm.evaluate import EvalResult, GenerationSettings, evaluate_and_log, untrained_like
+from lexlab.legalmidm.evaluate import (EvalResult, GenerationSettings, evaluate_and_log, log_averages, scores_frame,
+                                       untrained_like)
 from lexlab.workbench.progress import step_bar
+
+if TYPE_CHECKING:
+    from lexlab.legalmidm.config import EvaluateConfig
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +60,27 @@ def model_specs(models: Sequence[Mapping[str, Any]] | None, model: str = "", var
     return specs
 
 
-def evaluate_models(specs: Sequence[Mapping[str, Any]], task_examples, settings: GenerationSettings,
-                    system_prompt: str | None, rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000,
-                    seed: int = 0, api: Mapping[str, Any] | None = None
-                    ) -> tuple[dict[str, EvalResult], tuple[Any, Any] | None]:
-    """Each model of ``model_specs`` loaded and scored in its own nested run; also the first local (model,
-    tokenizer), whose architecture the untrained baseline copies (None when every model is API-served).
+def evaluate_all(cfg: EvaluateConfig, task_examples) -> dict[str, EvalResult]:
+    """Stage 06: every model of ``cfg`` and the baselines it names, each in its own nested run; then each run's
+    average over the same tasks (``evaluate.log_averages``)."""
+    results, first = evaluate_models(cfg, task_examples)
+    results.update(evaluate_baselines(cfg, first, task_examples))
+    log_averages(results, scores_frame(results))
+    return results
 
-    ``api``: ``api_eval.api_model`` arguments for ``openai:<name>`` specs (``base_url``, ``api_key_env``,
-    ``max_concurrency``, ``price_per_mtok``); a spec's own ``base_url`` wins."""
+
+def evaluate_models(cfg: EvaluateConfig, task_examples) -> tuple[dict[str, EvalResult], tuple[Any, Any] | None]:
+    """Each model of ``cfg.specs()`` loaded and scored in its own nested run; also the first local (model,
+    tokenizer), whose architecture the untrained baseline copies (None when every model is API-served).
+    ``openai:<name>`` models are asked through ``cfg.api_options()``; a spec's own ``base_url`` wins."""
+    settings, prompt = cfg.settings(), cfg.prompt()[1] or None
     results, first = {}, None
-    for spec in step_bar(specs, desc="models", unit="model"):
-        model, tokenizer, path = _load(spec, settings, api or {})
+    for spec in step_bar(cfg.specs(), desc="models", unit="model"):
+        model, tokenizer, path = _load(spec, settings, cfg.api_options())
         if tokenizer is not None:
             first = first or (model, tokenizer)
-        results[spec["name"]] = evaluate_and_log(spec["name"], model, tokenizer, task_examples, settings,
-                                                 system_prompt, spec["factors"], rouge_tokenizers, n_boot, seed,
+        results[spec["name"]] = evaluate_and_log(spec["name"], model, tokenizer, task_examples, settings, prompt,
+                                                 spec["factors"], cfg.rouge_tokenizers, cfg.n_boot, cfg.seed,
                                                  model_path=str(path))
     return results, first
 
@@ -87,32 +96,30 @@ def _load(spec: Mapping[str, Any], settings: GenerationSettings, api: Mapping[st
     return hf.load_model(spec["path"])
 
 
-def evaluate_baselines(baselines: str, specs: Sequence[Mapping[str, Any]], first: tuple[Any, Any] | None,
-                       base_model: str,
-                       task_examples, settings: GenerationSettings, system_prompt: str | None,
-                       rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = 1000, seed: int = 0
-                       ) -> dict[str, EvalResult]:
-    """The baselines named in ``baselines`` ("untrained,extractive"), each in its own nested run tagged baseline.
+def evaluate_baselines(cfg: EvaluateConfig, first: tuple[Any, Any] | None, task_examples) -> dict[str, EvalResult]:
+    """The baselines named in ``cfg.baselines``, each in its own nested run tagged baseline.
 
-    "untrained" is ``base_model`` when given, else ``untrained_like`` the first evaluated model: ``first`` is the
-    (model, tokenizer) ``evaluate_models`` returned for ``specs[0]``."""
+    "untrained" is ``cfg.base_model`` when given, else ``untrained_like`` the first evaluated model: ``first`` is
+    the (model, tokenizer) ``evaluate_models`` returned."""
     from lexlab.models import hf
 
-    wanted = {b.strip() for b in baselines.split(",") if b.strip()}
+    wanted = set(cfg.baselines)
+    settings, prompt = cfg.settings(), cfg.prompt()[1] or None
     results = {}
-    if "untrained" in wanted and not base_model and first is None:
+    if "untrained" in wanted and not cfg.base_model and first is None:
         wanted.discard("untrained")  # API models only: no local architecture to copy (give base_model)
         log.warning("no untrained baseline: every evaluated model is API-served and base_model is not set")
     if "untrained" in wanted:
-        if base_model:
-            model, tokenizer, path = hf.load_model(base_model)
+        if cfg.base_model:
+            model, tokenizer, path = hf.load_model(cfg.base_model)
         else:
-            model, tokenizer, path = untrained_like(first[0], seed), first[1], "untrained copy of " + specs[0]["path"]
+            model, tokenizer = untrained_like(first[0], cfg.seed), first[1]
+            path = "untrained copy of " + cfg.specs()[0]["path"]
         results["base_untrained"] = evaluate_and_log(
-            "base_untrained", model, tokenizer, task_examples, settings, system_prompt, {}, rouge_tokenizers,
-            n_boot, seed, model_path=str(path), kind="baseline")
+            "base_untrained", model, tokenizer, task_examples, settings, prompt, {}, cfg.rouge_tokenizers,
+            cfg.n_boot, cfg.seed, model_path=str(path), kind="baseline")
     if "extractive" in wanted:
         results["extractive_lead"] = evaluate_and_log(
-            "extractive_lead", None, None, task_examples, settings, None, {}, rouge_tokenizers, n_boot, seed,
-            kind="baseline")
+            "extractive_lead", None, None, task_examples, settings, None, {}, cfg.rouge_tokenizers, cfg.n_boot,
+            cfg.seed, kind="baseline")
     return results

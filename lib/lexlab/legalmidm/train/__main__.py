@@ -57,11 +57,7 @@ def _read_config(path: str | None, stage: str = "") -> dict[str, Any]:
     stages = {stage_name(s): s for s in exp.get("stages") or []}
     if stage not in stages:
         raise SystemExit(f"{path}: no stage named {stage!r} (stages: {', '.join(map(str, stages))}); use --stage-name")
-    params = {**(exp.get("params") or {}), **(stages[stage].get("params") or {})}
-    base = params.pop("base_model_dir", "")  # notebook 04's name for the CPT output it starts from
-    if base:
-        params["model"] = base
-    return params
+    return {**(exp.get("params") or {}), **(stages[stage].get("params") or {})}
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ class StageConfig(TrainConfig):
 class CPTConfig(StageConfig):
     """Continual pre-training on legal raw text, mixed with general text by ``general_fraction``."""
 
+    run_name: str = "cpt"
     model: str = "tiny"                   # "tiny", a local model dir, a models/<name>, or a hub id
     # "legal": legal text only (general_fraction is not used); "legal+general": general text mixed in at
     # general_fraction. The factor of the CPT-data ablation.
@@ -125,12 +126,14 @@ class CPTConfig(StageConfig):
 class ITConfig(StageConfig):
     """Instruction tuning on law QA (stage 02 output) mixed with general instructions, LoRA by default."""
 
-    model: str = "tiny"                   # usually a CPT output: its models/<name> or final dir
+    run_name: str = "it"
+    model: str = "tiny"                   # usually a CPT output: a run name under work/models/, its final dir, a hub id
     # "legal": law QA only (general_fraction is not used); "legal+general": general instructions mixed in at
     # general_fraction. The factor of the IT-data ablation.
     it_mix: Mix = LEGAL_AND_GENERAL
     qa_dir: str = "law_qa"                # accepted.jsonl, its dir, or a run name under work/qa/
     format: Format = "ref_in_output"
+    # trained with when set: a candidate name (legal_advisor, ...), "best" (stage 05's choice) or literal text
     system_prompt: str = ""
     max_length: int = 512
     max_ref_chars: int = 400              # statute text in ref_in_* formats is clipped to fit max_length
@@ -160,6 +163,13 @@ class ITConfig(StageConfig):
     @property
     def stage_mix(self) -> str:
         return self.it_mix
+
+    @property
+    def system_prompt_text(self) -> str:
+        """The text trained with: ``system_prompt`` resolved (a candidate name or "best" → its text)."""
+        from lexlab.legalmidm.system_prompt import resolve
+
+        return resolve(self.system_prompt)[1]
 
 
 def log_stage_inputs(cfg: StageConfig, ratio: Mapping[str, Any], counts: Mapping[str, Any]) -> None:

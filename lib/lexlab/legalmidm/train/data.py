@@ -117,7 +117,7 @@ def it_items(cfg: ITConfig) -> tuple[list[dict], list[dict]]:
 def encode_items(items: Sequence[dict], tokenizer, cfg: ITConfig) -> tuple[Dataset, int]:
     """Render + tokenize items in the configured format; returns (dataset, number dropped for lack of room)."""
     rows, dropped = [], 0
-    system = cfg.system_prompt or None
+    system = cfg.system_prompt_text or None
     for it in items:
         enc = formats.encode(it, cfg.format, tokenizer, cfg.max_length, system, cfg.max_ref_chars)
         if enc.pop("n_target_tokens") == 0:
