@@ -27,7 +27,7 @@ def resolved(name: str) -> dict:
         return preflight.effective_params(s.notebook, params, s.name)
 
     exp = runner.load_experiment(EXPERIMENTS / name)
-    return {"name": exp.name, "experiment": exp.experiment, "params": exp.params, "grid": exp.grid,
+    return {"name": exp.name, "experiment": exp.experiment, "grid": exp.grid,
             "points": [{"point": point, "stages": [
                 {"name": s.name, "notebook": s.notebook.relative_to(ROOT).as_posix(),
                  "params": effective(s, point)} for s in exp.stages]}
