@@ -457,6 +457,12 @@ def readable_scores(table: pd.DataFrame) -> pd.DataFrame:
     return (table * scale).round(1)
 
 
+def eval_run_name(variant: str) -> str:
+    """A variant's evaluation run name: never the name of the stage that trained it (an IT stage called
+    ``it_ref_out`` and its evaluation would otherwise both be "it_ref_out" in the runs table)."""
+    return f"eval {variant}"
+
+
 def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, system_prompt, factors: Mapping[str, Any],
                      rouge_tokenizers: Sequence[str] = ("char",), n_boot: int = stats.N_RESAMPLES, seed: int = 0,
                      nested: bool = True, model_path: str = "", kind: str = "model") -> EvalResult:
@@ -470,7 +476,7 @@ def evaluate_and_log(variant: str, model, tokenizer, task_examples, settings, sy
     from lexlab.workbench import tracking
 
     description = f"{kind} `{variant}` scored on the legal tasks"
-    ctx = tracking.child_run(variant, description) if nested else contextlib.nullcontext()
+    ctx = tracking.child_run(eval_run_name(variant), description) if nested else contextlib.nullcontext()
     with ctx:
         mlflow.set_tags({"lexlab.eval_variant": variant, "lexlab.eval_kind": kind, "lexlab.stage": "evaluate"})
         tracking.log_params({"variant": variant, "model_path": model_path, "system_prompt": system_prompt or "",

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import torch
-from tqdm.auto import tqdm
+from lexlab.workbench import progress
+from lexlab.workbench.progress import item_bar as tqdm
 
 Backend = Literal["hf", "vllm"]
 BACKENDS = ("hf", "vllm")
@@ -35,10 +36,6 @@ class DecodeOptions:
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     batch_size: int = 8
-
-
-def _progress() -> bool:
-    return os.environ.get("LEXLAB_PROGRESS", "1") == "1"
 
 
 def model_device(model) -> torch.device:
@@ -81,7 +78,7 @@ class HFGenerator:
         if opts.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = opts.no_repeat_ngram_size
         batches = length_batches([len(p) for p in prompt_ids], opts.batch_size)
-        for batch in tqdm(batches, desc=desc, leave=False, disable=not _progress()):
+        for batch in tqdm(batches, desc=desc, leave=False):
             rows = [prompt_ids[i] for i in batch]
             width = max(len(r) for r in rows)
             input_ids = torch.tensor([[self.pad] * (width - len(r)) + r for r in rows], device=device)
@@ -113,7 +110,7 @@ class VLLMGenerator:
         params = SamplingParams(temperature=0.0, max_tokens=opts.max_new_tokens, min_tokens=opts.min_new_tokens,
                                 repetition_penalty=opts.repetition_penalty, skip_special_tokens=True)
         outs = self.llm.generate([{"prompt_token_ids": list(p)} for p in prompt_ids], params,
-                                 use_tqdm=_progress())
+                                 use_tqdm=progress.mode() == "item")
         return [o.outputs[0].text.strip() for o in outs]
 
 
@@ -138,7 +135,7 @@ def continuation_logprobs(model, rows: Sequence[tuple[list[int], list[int]]], pa
     sums = [0.0] * len(rows)
     # a Hugging Face model (anything with ``generate``) has a KV cache; a plain module is scored row by row
     scorer = _shared_prefix_scores if hasattr(model, "generate") else _full_scores
-    for ctx, members in tqdm(groups.items(), desc=desc, leave=False, disable=not _progress()):
+    for ctx, members in tqdm(groups.items(), desc=desc, leave=False):
         for start in range(0, len(members), max_rows):
             part = members[start:start + max_rows]
             scores = scorer(model, list(ctx), [rows[i][1] for i in part], pad_id)
@@ -201,7 +198,7 @@ def window_nll(model, docs: Sequence[list[int]], window: int, pad_id: int, max_b
     # one window per pass; on a GPU windows are batched (not measured here).
     max_rows = max_rows or (64 if device.type == "cuda" else 1)
     batches = length_batches([len(c) - 1 for _, c in pieces], max_rows, max_batch_tokens)
-    for batch in tqdm(batches, desc=desc, leave=False, disable=not _progress()):
+    for batch in tqdm(batches, desc=desc, leave=False):
         xs = [pieces[i][1][:-1] for i in batch]
         width = max(len(x) for x in xs)
         x = torch.tensor([s + [pad_id] * (width - len(s)) for s in xs], device=device)

@@ -44,12 +44,21 @@ class CausalLM(mlflow.pyfunc.PythonModel):
         return out
 
 
-def log_model(final_dir: str | Path, name: str = "model"):
-    """Log ``final_dir`` as an MLflow model of the active run; returns MLflow's ``ModelInfo``."""
-    info = mlflow.pyfunc.log_model(name=name, python_model=CausalLM(), artifacts={ARTIFACT: str(final_dir)},
+def log_model(final_dir: str | Path, name: str = "", description: str = ""):
+    """Log ``final_dir`` as an MLflow model of the active run; returns MLflow's ``ModelInfo``.
+
+    The Models page lists it by ``name`` (default: the model's directory under work/models/, i.e. the variant,
+    not "model"), with ``description`` and the run's notebook as where it was logged from (not
+    "ipykernel_launcher.py", what MLflow sees inside a papermill kernel)."""
+    final_dir = Path(final_dir)
+    name = name or (final_dir.parent.name if final_dir.name == "final" else final_dir.name)
+    run = mlflow.active_run()
+    source = {k: v for k, v in (mlflow.get_run(run.info.run_id).data.tags.items() if run else ())
+              if k in ("mlflow.source.name", "mlflow.source.type")}
+    note = {"mlflow.note.content": description} if description else {}
+    return mlflow.pyfunc.log_model(name=name, python_model=CausalLM(), artifacts={ARTIFACT: str(final_dir)},
                                    pip_requirements=["torch", "transformers", "peft"],  # no slow inference
-                                   tags={MODEL_DIR_TAG: str(final_dir)})
-    return info
+                                   tags={MODEL_DIR_TAG: str(final_dir), **source, **note})
 
 
 def register(model_uri: str, name: str, alias: str, tags: dict[str, str] | None = None) -> str:

@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any, Iterator, Literal, Mapping, Sequence
 
 import torch
-from transformers import Trainer, TrainingArguments
+from transformers import Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer import TRAINER_STATE_NAME
 from transformers.trainer_callback import TrainerState
 
 from lexlab.models import checkpoints, hf, trainer_params
-from lexlab.workbench import tracking
+from lexlab.workbench import progress, tracking
 from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def training_arguments(cfg: TrainConfig, **overrides: Any) -> TrainingArguments:
         report_to=[] if report_to == "none" else [report_to],
         dataloader_num_workers=0,
         dataloader_pin_memory=torch.cuda.is_available(),
-        disable_tqdm=not cfg.progress,
+        disable_tqdm=not cfg.progress or progress.mode() == "off",
     )
     return TrainingArguments(**{**values, **overrides})
 
@@ -185,8 +185,46 @@ def last_checkpoint(cfg: TrainConfig) -> str | None:
     return last
 
 
+class OneLossName(TrainerCallback):
+    """MLflow gets one training loss, ``loss`` (the curve): the Trainer's closing ``train_loss`` (its mean over
+    the run) is taken out of the logs its MLflow callback reads; the log history and ``TrainResult`` keep it."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if logs is not None:
+            logs.pop("train_loss", None)
+
+
+class StepBar(TrainerCallback):
+    """The Trainer's bar under the runner (``progress.mode() == "step"``): one text line over the steps, and no
+    table of logged losses (the Trainer's notebook callback prints a "Training Loss" row per logging step into
+    the saved notebook; the loss curve is in MLflow and in the notebook's plot)."""
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.bar = progress.step_bar(total=state.max_steps, initial=state.global_step, desc="training", unit="step")
+
+    def on_step_end(self, args, state, control, **kwargs):
+        self.bar.update(state.global_step - self.bar.n)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self.bar.close()
+
+
+def quiet_callbacks(trainer: Trainer) -> None:
+    """One loss name for MLflow (``OneLossName``, ahead of its callback) and, under the runner, ``StepBar`` in
+    place of the Trainer's own bar or notebook table."""
+    from transformers.trainer_callback import ProgressCallback
+    from transformers.utils.notebook import NotebookProgressCallback
+
+    trainer.callback_handler.callbacks.insert(0, OneLossName())
+    if progress.mode() == "step" and not trainer.args.disable_tqdm:
+        for cls in (ProgressCallback, NotebookProgressCallback):
+            trainer.remove_callback(cls)
+        trainer.add_callback(StepBar())
+
+
 def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
     """Train (resuming from the last checkpoint), save model + tokenizer to ``model_dir()/final``."""
+    quiet_callbacks(trainer)
     last = last_checkpoint(cfg)
     if trainer.is_world_process_zero():
         checkpoints.link_resumed_run(cfg.model_dir(), last)
@@ -236,13 +274,17 @@ def log_result(result: TrainResult, log_model: bool) -> None:
     (``lexlab.models.mlflow_model``: MLflow's Logged Models page lists it, the registry can take it)."""
     import mlflow
 
-    metrics = {"train_seconds": result.train_seconds, "final_loss": result.final_loss,
+    metrics = {"train_seconds": result.train_seconds,  # the loss is the Trainer's `loss` curve, said once
                "n_params": result.n_params, "n_trainable_params": result.n_trainable_params}
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
     if log_model:
         from lexlab.models import mlflow_model
 
-        mlflow_model.log_model(result.final_dir)
+        run = mlflow.active_run()
+        stage = mlflow.get_run(run.info.run_id).data.tags.get("lexlab.stage", "training") if run else "training"
+        mlflow_model.log_model(result.final_dir, description=(
+            f"{stage}: {result.n_trainable_params:,} of {result.n_params:,} parameters trained for "
+            f"{result.global_step} steps (final loss {result.final_loss:.3f}); weights in {result.final_dir}"))
         mlflow.set_tag("lexlab.model_dir", result.final_dir)
 
 

@@ -6,8 +6,12 @@ Interactively (JupyterLab, a terminal) every loop may show its bar (``item_bar``
 evaluated; the Trainer's bar over training steps), as plain text updated in place every few seconds, and
 per-item bars (batches, examples) are off — otherwise hundreds of bars end up in the executed notebook and its
 HTML. The kernel is started with ``kernel_arguments()``, which makes ``tqdm.auto`` the text bar before any cell
-runs: a widget bar saved by papermill shows "0%" for ever, since its state is not saved. ``LEXLAB_PROGRESS=0``
-turns every bar off.
+runs (a widget bar saved by papermill shows "0%" for ever, since its state is not saved) and silences what only
+clutters a saved report: library progress bars (loading weights, writing shards), UserWarnings and MLflow's
+warnings. ``LEXLAB_PROGRESS=0`` turns every bar off.
+
+``LEXLAB_PROGRESS`` (``item`` | ``step`` | ``0``) is the one switch: the Trainer's bar (``lexlab.models.trainer``),
+generation (``lexlab.models.generation``) and every stage read ``mode()``, nothing else.
 """
 from __future__ import annotations
 
@@ -56,14 +60,40 @@ def text_bars() -> None:
         module.tqdm, module.trange = tqdm.std.tqdm, tqdm.std.trange
 
 
+def quiet_report() -> None:
+    """A notebook executed as a report: text bars (``text_bars``), no library bars (Hugging Face's "Loading
+    weights", "Writing model shards", downloads), no UserWarnings and no MLflow warnings (cloudpickle,
+    environment inference): run in the kernel before any cell. Errors still show."""
+    import logging
+    import warnings
+
+    text_bars()
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+    try:
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover - transformers is a dependency
+        pass
+    try:
+        import huggingface_hub.utils
+
+        huggingface_hub.utils.disable_progress_bars()
+    except ImportError:  # pragma: no cover
+        pass
+
+
 def kernel_arguments() -> list[str]:
     """Kernel command-line arguments for a notebook executed by the runner (papermill's ``extra_arguments``)."""
-    return ["--IPKernelApp.exec_lines=['from lexlab.workbench import progress; progress.text_bars()']",
+    return ["--IPKernelApp.exec_lines=['from lexlab.workbench import progress; progress.quiet_report()']",
             # the kernel's start-up warnings (e.g. "running over TCP without encryption" on 127.0.0.1) are noise on
             # the runner's console; errors still show, and the notebook's own output is unaffected
             "--IPKernelApp.log_level=ERROR"]
 
 
 def kernel_env() -> dict[str, str]:
-    """The runner's environment for the kernel: step mode, text bars refreshed at most every 10 s."""
-    return {"LEXLAB_PROGRESS": "step", "TQDM_MININTERVAL": "10"}
+    """The runner's environment for the kernel: step mode (the one switch; no other variable)."""
+    return {"LEXLAB_PROGRESS": "step"}
