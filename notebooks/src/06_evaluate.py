@@ -65,7 +65,7 @@ table = evaluate.scores_frame(results)
 mlflow.log_table(table.reset_index(), artifact_file="scores.json")
 mlflow.log_metrics({tracking.metric_key(f"{v}.avg"): float(s) for v, s in table["avg"].items() if pd.notna(s)})
 print(f"avg over {len(table.attrs['avg_over'])} tasks: {', '.join(table.attrs['avg_over'])}")
-evaluate.readable_scores(table).astype(object).where(table.notna(), "–")
+evaluate.readable_scores(table)
 # %%
 sample = pd.concat([r.examples.assign(variant=v) for v, r in results.items() if not r.examples.empty])
 sample.groupby(["task", "variant"]).head(1)[["task", "variant", "reference", "prediction"]].head(40)

@@ -73,6 +73,8 @@ def tidy_runs(raw: pd.DataFrame, parent_run_id: str | None = None) -> pd.DataFra
             cols[col[len("params."):]] = runs[col]
         elif col.startswith("metrics."):
             cols[col[len("metrics."):]] = runs[col]
+        elif col.startswith("params.") and metrics.is_detail(col):  # intervals and sizes (evaluate.log_result)
+            cols[col[len("params."):]] = pd.to_numeric(runs[col], errors="coerce")
     cols["seed"] = cols.get("factor.seed", pd.Series(np.nan, index=runs.index))
     return pd.DataFrame(cols).reset_index(drop=True)
 

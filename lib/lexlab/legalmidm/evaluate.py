@@ -411,8 +411,12 @@ def log_result(result: EvalResult, name: str, max_rows_per_task: int = 20) -> No
     """Metrics, skipped tasks and a sample-of-predictions table into the active MLflow run."""
     import mlflow
 
+    from lexlab.workbench import tracking
+
     finite = {k: float(v) for k, v in result.metrics.items() if v is not None and not math.isnan(float(v))}
-    mlflow.log_metrics(finite)
+    mlflow.log_metrics({k: v for k, v in finite.items() if not metrics.is_detail(k)})
+    tracking.log_params({k: f"{v:.6g}" for k, v in finite.items() if metrics.is_detail(k)})
+    tracking.log_params({"n_tasks_scored": len(result.primary), "n_tasks_skipped": len(result.skipped)})
     if result.skipped:
         mlflow.set_tag("lexlab.skipped_tasks", "; ".join(f"{t}: {why}" for t, why in result.skipped.items())[:4000])
     if not result.examples.empty:
@@ -452,9 +456,11 @@ def log_averages(results: Mapping[str, EvalResult], table: pd.DataFrame) -> None
 
 
 def readable_scores(table: pd.DataFrame) -> pd.DataFrame:
-    """``scores_frame`` for reading: ROUGE-L and accuracy × 100, lower-is-better scores (perplexity) as they are."""
+    """``scores_frame`` for reading: ROUGE-L and accuracy × 100, lower-is-better scores (perplexity) as they are,
+    "–" where there is no score (a task a variant did not run, a baseline's missing average), never NaN."""
     scale = [1 if c in TASKS and TASKS[c].lower_is_better else 100 for c in table.columns]
-    return (table * scale).round(1)
+    out = (table * scale).round(1)
+    return out.astype(object).where(out.notna(), "–")
 
 
 def eval_run_name(variant: str) -> str:

@@ -104,6 +104,16 @@ def accuracy(predicted: Sequence[int], labels: Sequence[int]) -> np.ndarray:
     return np.array([float(int(p) == int(y)) for p, y in zip(predicted, labels)], dtype=float)
 
 
+# Numbers that qualify a score (its interval, its sample size, prompts cut to fit) are logged as params: a metric
+# gets a chart in MLflow's chart view, and 63 one-bar charts of ".ci_low" and ".n" hide the scores.
+# ``compare.tidy_runs`` reads them back as numbers.
+DETAIL_SUFFIXES = (".ci_low", ".ci_high", ".n", ".truncated_prompts")
+
+
+def is_detail(name: str) -> bool:
+    return name.endswith(DETAIL_SUFFIXES)
+
+
 def same_task_average(scores: pd.DataFrame, reference: pd.Series | None = None) -> tuple[pd.Series, list[str]]:
     """Each row's mean over the same tasks: the columns every reference row (the models, not the baselines) has a
     score for. A row missing one of them gets NaN (no average) rather than an average over an easier subset: the

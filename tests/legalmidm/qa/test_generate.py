@@ -225,7 +225,7 @@ def test_notebook_02_runs_through_the_runner_and_logs(tmp_path):
     (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {
         "statutes": len(statutes), "interpretations": len(interp)}}), encoding="utf-8")
     result = runner.run_experiment(paths.REPO / "experiments" / "02_generate_law_qa.yaml",
-                                   {"snapshot": str(snap), "run_name": "nb-test"}, progress=False)
+                                   {"snapshot": str(snap), "run_name": "nb-test", "per_kind": 1}, progress=False)
     assert result.ok, result
     run = mlflow.get_run(result.stages[0].run_id)
     stats = json.loads((paths.work_dir("qa", "nb-test") / "stats.json").read_text(encoding="utf-8"))
@@ -233,6 +233,8 @@ def test_notebook_02_runs_through_the_runner_and_logs(tmp_path):
     assert m["n_accepted"] == stats["n_accepted"] > 0 and m["n_items"] == stats["n_items"]
     assert m["n_interpretation_ok"] == len(law_qa.interpretation_items(interp))
     assert run.data.tags["lexlab.snapshot"] == "fixture" and run.data.params["backend"] == "template"
+    # the -p override reached the stage's config (LawQAConfig) and its logged params; defaults are logged too
+    assert run.data.params["per_kind"] == "1" and run.data.params["min_containment"] == "0.6"
     logged = {a.path for a in MlflowClient().list_artifacts(run.info.run_id)}
     assert {"stats.json", "rejected.jsonl", "plots"} <= logged
 
