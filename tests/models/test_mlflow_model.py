@@ -58,3 +58,29 @@ def test_the_best_variant_by_average_is_registered(final_dir):
     assert out["variant"] == "good" and out["load_as"] == "models:/lexlab-test-best@best"
     version = mlflow.MlflowClient().get_model_version_by_alias("lexlab-test-best", "best")
     assert version.tags["lexlab.variant"] == "good" and version.run_id == train_run.info.run_id
+
+
+def test_a_logged_model_is_named_after_its_variant_with_a_description_and_its_notebook(final_dir):
+    tracking.setup_mlflow("test-mlflow-model")
+    with mlflow.start_run(tags={"mlflow.source.name": "notebooks/04_instruction_tuning.ipynb"}) as run:
+        mlflow_model.log_model(final_dir, description="instruction_tuning: 10 steps")
+    [logged] = mlflow.search_logged_models(filter_string=f"source_run_id = '{run.info.run_id}'", output_format="list")
+    assert logged.name == final_dir.parent.name != "model"  # work/models/<variant>/final → "<variant>"
+    assert logged.tags["mlflow.note.content"] == "instruction_tuning: 10 steps"
+    assert logged.tags["mlflow.source.name"] == "notebooks/04_instruction_tuning.ipynb"
+
+
+def test_the_comparison_puts_its_headline_and_the_registered_model_on_the_parent_run():
+    tracking.setup_mlflow("test-mlflow-model")
+    runs = pd.DataFrame([{"run_id": "a", "variant": "it_ref_out", "kind": "model", "avg": 0.31},
+                         {"run_id": "b", "variant": "it_no_ref", "kind": "model", "avg": 0.12},
+                         {"run_id": "c", "variant": "extractive_lead", "kind": "baseline", "avg": float("nan")}])
+    runs.attrs["avg_over"] = ["summary", "qa_statute", "mc_title"]
+    with mlflow.start_run(run_name="pipeline") as parent:
+        with mlflow.start_run(run_name="compare", nested=True) as stage:
+            text = registry.log_headline(runs, {"name": "lexlab-it", "version": "3",
+                                                "load_as": "models:/lexlab-it@best"})
+    top = mlflow.get_run(parent.info.run_id).data
+    assert top.metrics["headline.best_avg"] == pytest.approx(0.31) and top.metrics["headline.n_tasks_averaged"] == 3
+    assert "it_ref_out" in top.tags["mlflow.note.content"] and "models:/lexlab-it@best" in text
+    assert mlflow.get_run(stage.info.run_id).data.tags["lexlab.registered_model"] == "lexlab-it/3"
