@@ -23,7 +23,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Sequence, get_args
 
-from tqdm.auto import tqdm
+from lexlab.workbench.progress import item_bar as tqdm
 
 from lexlab.ask.statute_index import StatuteIndex
 from lexlab.workbench import paths

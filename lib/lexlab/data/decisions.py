@@ -347,13 +347,13 @@ def load_decisions(root: str | Path, *, on_error: str = "skip", errors: list | N
     only in prose; those are extracted with a gazetteer of law names built from the other decisions, so the
     corpus is parsed in two passes (the second only re-reads the prose part of decisions without 참조조문).
     """
-    from tqdm.auto import tqdm
+    from lexlab.workbench.progress import step_bar as tqdm
 
     check_on_error(on_error)
     files = list(iter_decision_files(root))
     if max_files:
         files = files[:max_files]
-    files = tqdm(files, desc="decisions", disable=not progress, mininterval=1.0)
+    files = tqdm(files, desc="decisions", disable=not progress)
     parsed = [d for _, d in parse_each(files, lambda f: parse_decision(f, root=root), on_error, errors)]
     gazetteer = known_law_names(parsed, known_laws or ())
     for d in parsed:

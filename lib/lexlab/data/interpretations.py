@@ -115,7 +115,7 @@ def iter_interpretation_files(root: str | Path) -> Iterator[Path]:
 
 def load_interpretations(root: str | Path, *, on_error: str = "skip", errors: list | None = None,
                          max_files: int | None = None, progress: bool = True) -> list[Interpretation]:
-    from tqdm.auto import tqdm
+    from lexlab.workbench.progress import step_bar as tqdm
 
     check_on_error(on_error)
     files = list(iter_interpretation_files(root))
@@ -123,7 +123,7 @@ def load_interpretations(root: str | Path, *, on_error: str = "skip", errors: li
         files = files[:max_files]
     out: list[Interpretation] = []
     seen: set[str] = set()
-    files = tqdm(files, desc="interpretations", disable=not progress, mininterval=1.0)
+    files = tqdm(files, desc="interpretations", disable=not progress)
     for f, rec in parse_each(files, parse_interpretation, on_error, errors):
         if rec.doc_id in seen:
             if errors is not None:

@@ -111,14 +111,14 @@ class Source:
 
     def load(self, *, on_error: str = "skip", errors: list | None = None, max_items: int | None = None,
              progress: bool = True) -> list:
-        from tqdm.auto import tqdm
+        from lexlab.workbench.progress import step_bar as tqdm
 
         check_on_error(on_error)
         items = list(self._items())
         if max_items:
             items = items[:max_items]
         out: list = []
-        items = tqdm(items, desc=self.name, disable=not progress, mininterval=1.0)
+        items = tqdm(items, desc=self.name, disable=not progress)
         for _, rec in parse_each(items, self._parse, on_error, errors):
             out.extend(rec if isinstance(rec, list) else [rec])
         return out

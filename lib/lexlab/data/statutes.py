@@ -139,14 +139,14 @@ def dedupe_articles(articles: Iterable[StatuteArticle]) -> list[StatuteArticle]:
 def load_statutes(root: str | Path, *, on_error: str = "skip", errors: list | None = None,
                   max_files: int | None = None, progress: bool = True) -> list[StatuteArticle]:
     """Articles of every statute file under ``root`` (see ``load_decisions`` for on_error/errors)."""
-    from tqdm.auto import tqdm
+    from lexlab.workbench.progress import step_bar as tqdm
 
     check_on_error(on_error)
     files = list(iter_statute_files(root))
     if max_files:
         files = files[:max_files]
     out: list[StatuteArticle] = []
-    bar = tqdm(files, desc="statutes", disable=not progress, mininterval=1.0)
+    bar = tqdm(files, desc="statutes", disable=not progress)
     for _, articles in parse_each(bar, parse_statute, on_error, errors):
         out.extend(articles)
     return dedupe_articles(out)

@@ -264,7 +264,7 @@ class LLMClient:
 
     def _map(self, one: Callable[[Messages], Any], batch: Iterable[Messages], workers: int, progress: bool,
              desc: str) -> list:
-        from tqdm.auto import tqdm
+        from lexlab.workbench.progress import step_bar as tqdm
 
         def guarded(msgs: Messages):
             try:

@@ -356,7 +356,7 @@ def generate_from(
     progress: bool = True,
 ) -> tuple[list[dict], list[dict]]:
     """``generate`` on articles already selected (``train_articles``); returns (items, generation_failures)."""
-    from tqdm.auto import tqdm
+    from lexlab.workbench.progress import item_bar as tqdm
 
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
