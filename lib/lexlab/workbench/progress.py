@@ -62,28 +62,25 @@ def text_bars() -> None:
 
 def quiet_report() -> None:
     """A notebook executed as a report: text bars (``text_bars``), no library bars (Hugging Face's "Loading
-    weights", "Writing model shards", downloads), no UserWarnings and no MLflow warnings (cloudpickle,
-    environment inference): run in the kernel before any cell. Errors still show."""
+    weights", "Writing model shards", datasets' "Map", MLflow's "Downloading artifacts"), no UserWarnings and no
+    MLflow warnings (cloudpickle, environment inference). Run in the kernel before any cell and again by
+    ``tracking.stage_run`` under the runner (a library imported later sets its own levels). Errors still show."""
     import logging
     import warnings
 
     text_bars()
+    os.environ["MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"] = "false"
+    os.environ["MLFLOW_LOGGING_LEVEL"] = "ERROR"
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     logging.getLogger("mlflow").setLevel(logging.ERROR)
-    try:
-        import transformers
-
-        transformers.utils.logging.disable_progress_bar()
-        transformers.utils.logging.set_verbosity_error()
-    except ImportError:  # pragma: no cover - transformers is a dependency
-        pass
-    try:
-        import huggingface_hub.utils
-
-        huggingface_hub.utils.disable_progress_bars()
-    except ImportError:  # pragma: no cover
-        pass
+    for module, call in (("transformers.utils.logging", "disable_progress_bar"),
+                         ("transformers.utils.logging", "set_verbosity_error"),
+                         ("huggingface_hub.utils", "disable_progress_bars"), ("datasets", "disable_progress_bars")):
+        try:
+            getattr(__import__(module, fromlist=[call]), call)()
+        except (ImportError, AttributeError):  # pragma: no cover - all are dependencies
+            pass
 
 
 def kernel_arguments() -> list[str]:

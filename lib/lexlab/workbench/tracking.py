@@ -122,10 +122,12 @@ def stage_run(stage: str, params: Mapping[str, Any] | Any = None) -> mlflow.Acti
     ``params`` is the stage's config dataclass (every field is logged) or a mapping of extra params.
     The returned ``ActiveRun`` is also a context manager, for scripts that prefer ``with stage_run(...):``.
     """
-    from lexlab.workbench import plots
+    from lexlab.workbench import plots, progress
 
     setup_mlflow()
     plots.setup()  # every notebook comes through here: one matplotlib set-up (Korean font, figure size)
+    if progress.mode() == "step":
+        progress.quiet_report()  # under the runner the notebook is a report (see progress.quiet_report)
     run_id = take_env_run_id()
     active = mlflow.active_run()
     if active is not None and active.info.run_id != run_id:
