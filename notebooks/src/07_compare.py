@@ -34,7 +34,7 @@ from lexlab.workbench.config import stage_config
 cfg = stage_config(CONFIG, params)
 run = tracking.stage_run("compare", cfg)
 parent = compare.scope_parent(cfg.scope, run.info.run_id)
-runs = compare.load_eval_runs([cfg.experiment], parent_run_id=parent)
+runs = compare.load_eval_runs([cfg.experiment_name(run)], parent_run_id=parent)
 print(f"{len(runs)} evaluation runs, {runs['variant'].nunique() if len(runs) else 0} variants")
 result = compare.compare(runs, cfg.rouge_tokenizer, cfg.ablation_pairs())
 figures = compare.figures(result)

@@ -304,6 +304,9 @@ def compare(runs: pd.DataFrame, rouge_tokenizer: str = "char",
             ablations: Sequence[tuple[str, str]] = (("format", "no_ref"), ("cpt_mix", "legal"), ("it_mix", "legal")),
             ) -> dict[str, object]:
     """Every table and statement of the comparison, as data (``log_comparison`` writes them to MLflow)."""
+    if runs.empty:
+        raise ValueError("no finished evaluation run to compare in this scope: run the evaluation stage (06) first, "
+                         "or set scope / experiment")
     metric_cols = headline_metrics(runs, rouge_tokenizer)
     runs, avg = add_average(runs, metric_cols)
     cols = metric_cols + [avg]

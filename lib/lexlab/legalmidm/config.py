@@ -144,7 +144,7 @@ class CompareConfig:
     run_name: str = "compare"
     seed: int = 0
     scope: str = "pipeline"               # "pipeline": runs under this stage's parent; "experiment": all; or a run id
-    experiment: str = "lexlab"
+    experiment: str = ""                  # the MLflow experiment the evaluation runs are in; "" → this run's own
     rouge_tokenizer: str = "char"         # which ROUGE-L is the headline (never mixed)
     # factor:reference level of each ablation table
     ablations: list[str] = field(default_factory=lambda: ["format:no_ref", "cpt_mix:legal", "it_mix:legal",
@@ -155,6 +155,12 @@ class CompareConfig:
         bad = [a for a in self.ablations if ":" not in a]
         if bad:
             raise ValueError(f"CompareConfig.ablations: {bad} is not factor:reference_level")
+
+    def experiment_name(self, run) -> str:
+        """``experiment``, or the experiment of ``run`` (this stage's run) when empty."""
+        import mlflow
+
+        return self.experiment or mlflow.get_experiment(run.info.experiment_id).name
 
     def ablation_pairs(self) -> list[tuple[str, str]]:
         return [tuple(a.split(":", 1)) for a in self.ablations]  # type: ignore[misc]
