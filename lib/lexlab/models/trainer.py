@@ -277,6 +277,8 @@ def log_result(result: TrainResult, log_model: bool) -> None:
     metrics = {"train_seconds": result.train_seconds,  # the loss is the Trainer's `loss` curve, said once
                "n_params": result.n_params, "n_trainable_params": result.n_trainable_params}
     mlflow.log_metrics({k: float(v) for k, v in metrics.items()})
+    if not result.losses() and result.train_loss == result.train_loss:  # fewer steps than logging_steps
+        mlflow.log_metric("loss", float(result.train_loss), step=result.global_step)  # still one loss, same name
     if log_model:
         from lexlab.models import mlflow_model
 
