@@ -97,7 +97,7 @@ p5
 # ## One MLflow run per method, and P@5 per method as the stage's headline
 # %%
 metrics = report.method_metrics(result, qrels_by_kind, evalq, categories, cfg.k)
-method_runs = report.log_method_runs(result, metrics, report.method_params(result), cfg.run_name)
+method_runs = report.log_method_runs(result, metrics, report.method_params(result))
 tracking.log_headline(report.headline_metrics(metrics, cfg.qrels_kind), description=f"{cfg.run_name}: P@5 ({cfg.qrels_kind} relevance, {len(evalq)} "
                       f"{cfg.eval_split} queries) of {', '.join(result.runs)}")
 pd.DataFrame(metrics).T

@@ -53,7 +53,7 @@ def test_train_and_evaluate_retrieval_notebooks(tmp_path):
     assert set(by_method) == {"bm25", "searchlm", "hybrid"}
     for method, child in by_method.items():
         assert {"P_at_5.standard", "P_at_5.stricter", "R_at_5.standard"} <= set(child.data.metrics)
-        assert child.info.run_name == f"{method} · evaluate_retrieval"
+        assert child.info.run_name == f"{method} · {evaluate.info.run_name}"
         assert evaluate.data.metrics[f"headline.P_at_5.{method}"] == child.data.metrics["P_at_5.standard"]
     assert by_method["bm25"].data.params["bm25.tokenizer"] == "char2"  # the tuned default that ran, not "{}"
     assert by_method["searchlm"].data.params["model_dir"].endswith("nbtest-searchlm")

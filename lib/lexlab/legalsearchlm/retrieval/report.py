@@ -135,14 +135,15 @@ def headline_metrics(metrics: Mapping[str, Mapping[str, float]], kind: str) -> d
     return {f"P_at_5.{metric_prefix(m)}": values[f"P_at_5.{kind}"] for m, values in metrics.items()}
 
 
-def log_method_runs(ev: Evaluation, metrics: Mapping[str, Mapping[str, float]], params: Mapping[str, Mapping],
-                    stage: str) -> dict[str, str]:
-    """One MLflow child run per method under the active stage run, named ``<method> · <stage>``, with its
-    metrics and params; returns method → run id."""
+def log_method_runs(ev: Evaluation, metrics: Mapping[str, Mapping[str, float]], params: Mapping[str, Mapping]
+                    ) -> dict[str, str]:
+    """One MLflow child run per method under the active stage run, named ``<method> · <stage run's name>`` (a
+    grid's variants stay apart), with its metrics and params; returns method → run id."""
     import mlflow
 
     from lexlab.workbench import tracking
 
+    stage = mlflow.get_run(mlflow.active_run().info.run_id).info.run_name
     ids = {}
     for method in ev.runs:
         with tracking.child_run(f"{method} · {stage}", tags={"lexlab.method": method,
