@@ -36,4 +36,4 @@ def test_model_and_corpus_paths(tmp_path):
     assert cfg.llm == {"model": "x", "base_url": None}
     assert TrainSearchLMConfig(out_dir=str(tmp_path)).model_dir() == tmp_path
     with pytest.raises(ValueError, match="leads outside the work directory"):
-        TrainSearchLMConfig(model_name="../x").model_dir()
+        TrainSearchLMConfig(model_name="../../x").model_dir()
