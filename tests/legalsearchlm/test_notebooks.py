@@ -56,7 +56,7 @@ def test_train_and_evaluate_retrieval_notebooks(tmp_path):
         assert child.info.run_name == f"{method} · {evaluate.info.run_name}"
         assert evaluate.data.metrics[f"headline.P_at_5.{method}"] == child.data.metrics["P_at_5.standard"]
     assert by_method["bm25"].data.params["bm25.tokenizer"] == "char2"  # the tuned default that ran, not "{}"
-    assert by_method["searchlm"].data.params["model_dir"].endswith("nbtest-searchlm")
+    assert by_method["searchlm"].data.params["model_dir"].endswith("nbtest-searchlm/final")
     parent = mlflow.get_run(result.parent_run_id)
     assert parent.data.metrics["headline.P_at_5.bm25"] == by_method["bm25"].data.metrics["P_at_5.standard"]
     arts = {a.path for a in mlflow.MlflowClient().list_artifacts(evaluate.info.run_id, "retrieval")}

@@ -43,10 +43,12 @@ def test_category_figure_shows_every_category_with_n_and_a_legend_below_the_bars
     width, _ = plots.size_px(fig)
     assert width >= 1200
     fig.canvas.draw()
-    legend = ax.get_legend()
+    (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == ["bm25", "searchlm"]
     renderer = fig.canvas.get_renderer()
-    assert legend.get_window_extent(renderer).y1 <= ax.get_window_extent(renderer).y0  # below the axes
+    box, axes = legend.get_window_extent(renderer), ax.get_tightbbox(renderer)
+    assert box.y1 <= axes.y0 and box.y0 >= 0  # below the axes and their labels, inside the figure
+    assert axes.x0 >= 0 and axes.x1 <= fig.bbox.width + 1  # labels and title not cut off
 
 
 def test_method_metrics_score_both_relevance_kinds_rounded():

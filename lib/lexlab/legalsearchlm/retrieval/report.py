@@ -102,16 +102,21 @@ def category_figure(intervals: pd.DataFrame, title: str, width_px: int = 1200):
         err = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]]).clip(min=0)
         ax.barh(y - 0.4 + bar * (i + 0.5), rows["mean"], height=bar, xerr=err, capsize=2, label=method,
                 error_kw={"elinewidth": 0.8, "alpha": 0.7})
-    ax.set_yticks(y, [f"{c} (n={int(n[c])})" for c in cats])
+    ax.set_yticks(y, [f"{_short(c)} (n={int(n[c])})" for c in cats])
     ax.invert_yaxis()
     ax.set_xlabel("P@5 (bars: mean over the category's queries; lines: 95 % bootstrap interval)")
     ax.set_xlim(0, 1)
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / height - 0.04), ncol=min(len(methods), 6),
-              frameon=False)
-    fig.tight_layout()
+    legend_h = 0.5 / height  # the legend's own strip at the bottom of the figure, below the axis label
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(len(methods), 6), frameon=False,
+               bbox_to_anchor=(0.5, 0.0))
+    fig.tight_layout(rect=(0, legend_h, 1, 1))
     return fig
+
+
+def _short(label: str, width: int = 28) -> str:
+    return label if len(label) <= width else label[:width - 1] + "…"
 
 
 def method_metrics(ev: Evaluation, qrels_by_kind: Mapping[str, Qrels], queries: Sequence[dict],
