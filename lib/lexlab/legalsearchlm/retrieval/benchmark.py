@@ -1,8 +1,8 @@
 """Notebook 10's comparison: BM25 (tuned on dev), dense and LegalSearchLM on the same benchmark queries.
 
 `evaluate_methods` builds or loads each method's index (training a dense model when none is given), times
-tuning, training, indexing and search, and returns the runs; `score_runs` scores them per crime category, and
-`summary_metrics` names the overall numbers the way MLflow has always recorded them.
+tuning, training, indexing and search, and returns the runs; `score_runs` scores them per crime category
+(`lexlab.legalsearchlm.retrieval.report` turns them into the notebook's tables, figure and per-method runs).
 """
 from __future__ import annotations
 
@@ -242,16 +242,6 @@ def metric_prefix(method: str) -> str:
     names of earlier runs must stay comparable.
     """
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", method).strip("_")
-
-
-def summary_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
-    """``<method>.P_at_5`` and ``<method>.R_at_5`` over all scored queries, for every method."""
-    out: dict[str, float] = {}
-    for name, table in tables.items():
-        overall = table.loc["ALL"]
-        out.update({f"{metric_prefix(name)}.P_at_5": float(overall["P@5"]),
-                    f"{metric_prefix(name)}.R_at_5": float(overall["R@5"])})
-    return out
 
 
 def write_runs(runs: Mapping[str, Run], out_dir: Path) -> list[Path]:
