@@ -115,7 +115,8 @@ timing
 # %% [markdown]
 # ## Out-of-distribution: a model trained on one category, scored in and outside it
 # %%
-pd.DataFrame(ood_breakdown(tables, result.trained_on)).round(3)
+ood = pd.DataFrame(ood_breakdown(tables, result.trained_on)).round(3)
+ood if len(ood) else "no model of this run was trained on one category only"
 # %%
 if result.spans:
     mlflow.log_table(pd.DataFrame(result.spans), "retrieval/searchlm_spans.json")
