@@ -2,10 +2,11 @@
 """Screenshots of lexlab's runs as an analyst sees them: the MLflow UI (and optionally JupyterLab) in headless
 Chromium, after a demo (`make demo`, or `lexlab run experiments/legalmidm_demo.yaml`).
 
-    python tools/screenshots.py [OUT_DIR] [--port 5000] [--lab] [--experiment lexlab]
+    python tools/screenshots.py [OUT_DIR] [--port 5000] [--lab] [--experiment NAME ...]
 
 Starts `mlflow server` on 127.0.0.1 over the project's store (MLFLOW_TRACKING_URI or <repo>/mlruns/mlflow.db),
-finds the newest pipeline's runs (parent, stages, evaluation children, compare), shoots the key pages at
+finds in each paper's experiment (lexlab-legalmidm, lexlab-legalsearchlm; older stores: lexlab) the newest
+pipeline of each paper (parent, stages, evaluation and per-method children, comparisons), shoots the key pages at
 1600x1000 into OUT_DIR (default work/screenshots/) and stops each server by its process group. Needs Debian's
 `chromium` (`apt-get install -y chromium`). Prints one line per page: file, URL.
 """
@@ -77,54 +78,108 @@ def shoot(url: str, out: Path, budget_ms: int = 15000) -> None:
     print(f"{out.name}\t{url}", flush=True)
 
 
-def pages(experiment: str) -> list[tuple[str, str]]:
-    """(file stem, UI route) of the key pages of the newest pipeline in ``experiment``."""
-    import mlflow
+# One MLflow experiment per paper (each YAML's `experiment:`); "lexlab" holds one-off stages and older stores.
+EXPERIMENTS = ("lexlab-legalmidm", "lexlab-legalsearchlm", "lexlab")
+
+
+def pages(experiments: list[str]) -> list[tuple[str, str]]:
+    """(file stem, UI route) of the key pages of every ``experiments`` that exists: its runs table and chart
+    view, and for each paper the newest pipeline that ran something (LegalMidm: pipeline, CPT, evaluation and
+    its child, comparison figures, executed notebook, corpus and QA plots; LegalSearchLM: pipeline, benchmark,
+    training and evaluation runs, the per-method runs compared, the per-category figure, executed notebook);
+    then the registered models."""
     from mlflow.tracking import MlflowClient
 
-    tracking.setup_mlflow(experiment)
     client = MlflowClient()
-    exp = client.get_experiment_by_name(experiment)
-    e = exp.experiment_id
-    runs = client.search_runs([e], order_by=["attributes.start_time DESC"], max_results=2000)
-    parents = [r for r in runs if r.data.tags.get("lexlab.kind") == "parent"]
-    out = [("00_experiment_as_it_opens", f"/experiments/{e}"),  # the view MLflow picks by itself
-           ("01_experiment_runs", f"/experiments/{e}/runs?{ML_VIEW}"),
-           ("02_experiment_chart", f"/experiments/{e}/runs?compareRunsMode=CHART&{ML_VIEW}")]
-    if not parents:
-        return out
-    def stages(parent) -> dict:
-        return {r.data.tags.get("lexlab.stage"): r for r in runs
-                if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id}
+    out: list[tuple[str, str]] = []
+    for name in experiments:
+        exp = client.get_experiment_by_name(name)
+        runs = [] if exp is None else client.search_runs([exp.experiment_id], max_results=5000,
+                                                          order_by=["attributes.start_time DESC"])
+        if not runs:
+            continue
+        out += experiment_pages(name, exp.experiment_id, runs, client)
+    return [(f"{i:02d}_{stem}", route) for i, (stem, route) in enumerate([*out, ("models", "/models")])]
 
-    # the newest pipeline that ran something (a re-run whose stages were all reused only links to it)
-    parent = next((p for p in parents if any("lexlab.reused_from" not in r.data.tags for r in stages(p).values())),
-                  parents[0])
-    children = stages(parent)
-    out.append(("03_pipeline_run", f"/experiments/{e}/runs/{parent.info.run_id}"))
-    for stage, stem in (("cpt_mixed", "04_cpt_run"), ("evaluate", "05_evaluate_run")):
-        if stage in children:
-            out.append((stem, f"/experiments/{e}/runs/{children[stage].info.run_id}"))
-    if "evaluate" in children:
-        evals = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == children["evaluate"].info.run_id]
-        if evals:
-            out.append(("06_eval_child_run", f"/experiments/{e}/runs/{evals[-1].info.run_id}"))
-    if "compare" in children:
-        c = children["compare"].info.run_id
-        out += [("07_compare_per_task_png", f"/experiments/{e}/runs/{c}/artifacts/compare/per_task.png"),
-                ("08_compare_ablation_png", f"/experiments/{e}/runs/{c}/artifacts/compare/ablation_format.png")]
-    shown = children.get("compare") or children.get("evaluate") or children.get("cpt_mixed")
-    if shown is not None:
-        out.append(("09_executed_notebook", _notebook_artifact(client, e, shown.info.run_id)))
-    if "prepare_corpus" in children:
-        out.append(("10_stats_png", f"/experiments/{e}/runs/{children['prepare_corpus'].info.run_id}"
-                                    "/artifacts/plots/stats_0.png"))
-    if "generate_law_qa" in children:
-        out.append(("11_reject_reasons_png", f"/experiments/{e}/runs/{children['generate_law_qa'].info.run_id}"
-                                             "/artifacts/plots/reject_reasons.png"))
-    out.append(("12_models", "/models"))
-    del mlflow
+
+def experiment_pages(name: str, e: str, runs: list, client) -> list[tuple[str, str]]:
+    """The pages of one experiment: its views, then each paper's newest pipeline found in it."""
+    slug = name.replace("lexlab-", "").replace("lexlab", "all")
+    out = [(f"{slug}_experiment_as_it_opens", f"/experiments/{e}"),  # the view MLflow picks by itself
+           (f"{slug}_runs", f"/experiments/{e}/runs?{ML_VIEW}"),
+           (f"{slug}_chart", f"/experiments/{e}/runs?compareRunsMode=CHART&{ML_VIEW}")]
+    for paper, shots in PAPERS.items():
+        stages = newest_pipeline(runs, PIPELINE_STAGE[paper])
+        if stages is not None:
+            out += [(f"{paper}_{stem}", route) for stem, route in shots(e, stages, runs, client)]
     return out
+
+
+# a pipeline of a paper is recognised by a stage only that paper has
+PIPELINE_STAGE = {"legalmidm": ("cpt_mixed", "evaluate", "compare", "prepare_corpus"),
+                  "legalsearchlm": ("evaluate_retrieval", "build_benchmark", "train_searchlm")}
+
+
+def children_of(runs: list, run_id: str) -> list:
+    return [r for r in runs if r.data.tags.get("mlflow.parentRunId") == run_id]
+
+
+def newest_pipeline(runs: list, marks: tuple[str, ...]) -> dict | None:
+    """``{"": parent, stage: run}`` of the newest pipeline with a stage in ``marks`` that ran something (a re-run
+    whose stages were all reused only links to the one that ran); None when there is none."""
+    found = []
+    for parent in (r for r in runs if r.data.tags.get("lexlab.kind") == "parent"):
+        stages = {r.data.tags.get("lexlab.stage"): r for r in children_of(runs, parent.info.run_id)}
+        if any(m in stages for m in marks):
+            found.append({"": parent, **stages})
+    ran = [f for f in found if any("lexlab.reused_from" not in r.data.tags for k, r in f.items() if k)]
+    return (ran or found or [None])[0]
+
+
+def run_page(e: str, run) -> str:
+    return f"/experiments/{e}/runs/{run.info.run_id}"
+
+
+def legalmidm_pages(e: str, stages: dict, runs: list, client) -> list[tuple[str, str]]:
+    out = [("pipeline_run", run_page(e, stages[""]))]
+    for stage, stem in (("cpt_mixed", "cpt_run"), ("evaluate", "evaluate_run")):
+        if stage in stages:
+            out.append((stem, run_page(e, stages[stage])))
+    evals = children_of(runs, stages["evaluate"].info.run_id) if "evaluate" in stages else []
+    if evals:
+        out.append(("eval_child_run", run_page(e, evals[-1])))
+    if "compare" in stages:
+        c = run_page(e, stages["compare"])
+        out += [("compare_per_task_png", f"{c}/artifacts/compare/per_task.png"),
+                ("compare_ablation_png", f"{c}/artifacts/compare/ablation_format.png")]
+    shown = stages.get("compare") or stages.get("evaluate") or stages.get("cpt_mixed")
+    if shown is not None:
+        out.append(("executed_notebook", _notebook_artifact(client, e, shown.info.run_id)))
+    if "prepare_corpus" in stages:
+        out.append(("stats_png", f"{run_page(e, stages['prepare_corpus'])}/artifacts/plots/stats_0.png"))
+    if "generate_law_qa" in stages:
+        out.append(("reject_reasons_png", f"{run_page(e, stages['generate_law_qa'])}/artifacts/plots/reject_reasons.png"))
+    return out
+
+
+def legalsearchlm_pages(e: str, stages: dict, runs: list, client) -> list[tuple[str, str]]:
+    out = [("pipeline_run", run_page(e, stages[""]))]
+    for stage, stem in (("build_benchmark", "benchmark_run"), ("train_searchlm", "train_run"),
+                        ("evaluate_retrieval", "evaluate_run")):
+        if stage in stages:
+            out.append((stem, run_page(e, stages[stage])))
+    if "evaluate_retrieval" in stages:
+        ev = stages["evaluate_retrieval"]
+        methods = [r.info.run_id for r in children_of(runs, ev.info.run_id) if "lexlab.method" in r.data.tags]
+        if methods:
+            ids = ",".join(f'"{i}"' for i in methods)
+            out.append(("methods_compared", f'/compare-runs?runs=[{ids}]&experiments=["{e}"]'))
+        out += [("p5_by_category_png", f"{run_page(e, ev)}/artifacts/retrieval/p5_by_category.png"),
+                ("executed_notebook", _notebook_artifact(client, e, ev.info.run_id))]
+    return out
+
+
+PAPERS = {"legalmidm": legalmidm_pages, "legalsearchlm": legalsearchlm_pages}
 
 
 def _notebook_artifact(client, e: str, run_id: str) -> str:
@@ -147,20 +202,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", nargs="?", default=str(REPO / "work" / "screenshots"))
     ap.add_argument("--port", type=int, default=int(os.environ.get("PORT", 5000)))  # not 5060/5061: Chromium refuses
-    ap.add_argument("--experiment", default="lexlab")
+    ap.add_argument("--experiment", action="append", help=f"MLflow experiment (repeatable); default: {EXPERIMENTS}")
     ap.add_argument("--lab", action="store_true", help="also JupyterLab (port + 1)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    uri = tracking.setup_mlflow(args.experiment)
+    uri = tracking.setup_mlflow()
     base = f"http://127.0.0.1:{args.port}"
     cmd = ["mlflow", "server", "--host", "127.0.0.1", "--port", str(args.port), "--backend-store-uri", uri]
     root = tracking.artifact_root(uri)
     if root:
         cmd += ["--default-artifact-root", root]
     with server(cmd, f"{base}/health", out / "mlflow-server.log", {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}):
-        for stem, route in pages(args.experiment):
-            if route.startswith("/experiments/") and "?" not in route and stem != "00_experiment_as_it_opens":
+        for stem, route in pages(args.experiment or list(EXPERIMENTS)):
+            if route.startswith("/experiments/") and "?" not in route and not stem.endswith("_as_it_opens"):
                 route += f"?{ML_VIEW}"
             shoot(f"{base}/#{route}", out / f"{stem}.png")
     if args.lab:

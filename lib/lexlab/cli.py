@@ -1,4 +1,9 @@
-"""``lexlab`` command line: a thin shell over lexlab.workbench.runner and the retrieval tools."""
+"""``lexlab`` command line: a thin shell over lexlab.workbench.runner and the retrieval tools.
+
+Each command is one function taking its own arguments (``argv`` after the command's name) and returning the exit
+status, registered by one `COMMANDS` entry; ``lexlab`` is an argparse parser with one subcommand per entry, and
+each command parses its own flags (``lexlab COMMAND --help``).
+"""
 from __future__ import annotations
 
 import argparse
@@ -71,15 +76,28 @@ COMMANDS = {
 }
 
 
+def parser() -> argparse.ArgumentParser:
+    """``lexlab COMMAND ...``: one subcommand per `COMMANDS` entry; its arguments go to the command unread."""
+    top = argparse.ArgumentParser(prog="lexlab", description="lexlab: the Korean legal-AI workbench")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, (func, help_text) in COMMANDS.items():
+        # no option of its own (prefix "\0"): every argument, "-h" included, is the command's to read
+        cmd = sub.add_parser(name, help=help_text, description=help_text, add_help=False, prefix_chars="\0")
+        cmd.add_argument("args", nargs=argparse.REMAINDER)
+        cmd.set_defaults(func=func)
+    return top
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in {"-h", "--help"} or argv[0] not in COMMANDS:
-        print("usage: lexlab COMMAND [ARGS]\n\ncommands:")
-        for name, (_, help_text) in COMMANDS.items():
-            print(f"  {name:14s} {help_text}")
-        return 0 if argv and argv[0] in {"-h", "--help"} else 2
-    func, _ = COMMANDS[argv[0]]
-    return func(argv[1:])
+    top = parser()
+    try:
+        args = top.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # -h (0) or an unknown command (2, after argparse's usage line)
+        return int(exc.code or 0)
+    if args.command is None:
+        top.print_help()
+        return 2
+    return args.func(args.args)
 
 
 if __name__ == "__main__":

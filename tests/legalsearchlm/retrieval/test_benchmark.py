@@ -7,7 +7,7 @@ import pytest
 
 from legalsearchlm import cases
 from lexlab.legalsearchlm.retrieval.benchmark import (EvaluationConfig, evaluate_methods, metric_prefix, score_runs,
-                                                      searchlm_model_dir, split_queries, summary_metrics,
+                                                      searchlm_model_dir, split_queries,
                                                       timing_table, write_runs)
 from lexlab.workbench import paths
 from lexlab.workbench.io import read_trec_run
@@ -24,6 +24,26 @@ def test_split_queries_by_split_and_seeded_sample():
     assert split_queries(queries, "all")[1] == queries
     one = split_queries(queries, "all", max_queries=1, seed=3)[1]
     assert len(one) == 1 and one == split_queries(queries, "all", max_queries=1, seed=3)[1]
+
+
+def test_bm25_without_options_logs_the_tuned_defaults_it_ran_with():
+    from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS
+
+    docs, queries = cases.corpus(), _with_splits()
+    ev = evaluate_methods(docs, [], queries, cases.qrels(docs), EvaluationConfig(methods="bm25", bm25_tune=False))
+    assert ev.bm25_options == {**DEFAULT_OPTIONS, "method": "lucene"}
+
+
+def test_stage_defaults_are_said_once():
+    from lexlab.legalsearchlm.retrieval.dense_train import DenseConfig
+    from lexlab.legalsearchlm.retrieval.training import default_steps
+    from lexlab.legalsearchlm.searchlm.train import SearchLMConfig
+
+    assert EvaluationConfig().dense_steps == DenseConfig.max_steps == default_steps("dense")
+    assert default_steps("searchlm") == SearchLMConfig.max_steps
+    with pytest.raises(ValueError, match="eval_split must be one of"):
+        EvaluationConfig(eval_split="train")
+    assert EvaluationConfig(bm25_options='{"k1": 3}').bm25_options == {"k1": 3}
 
 
 def test_config_reads_comma_lists_and_checks_values():
@@ -46,14 +66,14 @@ def test_bm25_runs_scores_and_timings(tmp_path: Path, tune: bool):
                               bm25_options={"tokenizer": "char2", "k1": 1.2, "b": 0.75})
     ev = evaluate_methods(docs, dev, scored, qrels, config)
     assert list(ev.runs) == ["bm25"] and (ev.bm25_grid is not None) == tune
-    assert set(ev.bm25_options) == {"tokenizer", "k1", "b"}
+    assert set(ev.bm25_options) == {"tokenizer", "k1", "b", "method"}  # what ran, defaults included
+    if not tune:
+        assert ev.bm25_options == {"tokenizer": "char2", "k1": 1.2, "b": 0.75, "method": "lucene"}
     for qid, hits in ev.runs["bm25"].items():
         assert qid not in [d for d, _ in hits] and len(hits) <= 3
     tables = score_runs(ev.runs, qrels, scored, {q["id"]: q["category"] for q in queries}, k=3)
     assert list(tables["bm25"].columns) == ["n", "P@5", "nDCG@5", "R@5"]
     assert tables["bm25"].loc["ALL", "n"] == 3
-    assert summary_metrics(tables) == {"bm25.P_at_5": tables["bm25"].loc["ALL", "P@5"],
-                                       "bm25.R_at_5": tables["bm25"].loc["ALL", "R@5"]}
     timing = timing_table(ev, tables)
     assert list(timing.columns) == ["tune_s", "train_s", "index_s", "search_s", "P@5"]
     assert (timing.loc["bm25", "tune_s"] > 0) == tune and timing.loc["bm25", "train_s"] == 0.0

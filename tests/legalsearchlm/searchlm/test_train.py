@@ -23,7 +23,7 @@ def test_config_reads_cli_strings_and_checks_choices(tmp_path):
     with pytest.raises(ValueError, match="extractor must be one of"):
         SearchLMConfig(out_dir=str(tmp_path), extractor="gpt")
     with pytest.raises(ValueError, match="out_dir is required"):
-        SearchLMConfig()
+        SearchLMConfig().model_dir()
     with pytest.raises(ValueError, match="batch_size must be positive"):
         SearchLMConfig(out_dir=str(tmp_path), batch_size=0)
 

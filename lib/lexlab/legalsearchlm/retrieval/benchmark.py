@@ -1,8 +1,8 @@
 """Notebook 10's comparison: BM25 (tuned on dev), dense and LegalSearchLM on the same benchmark queries.
 
 `evaluate_methods` builds or loads each method's index (training a dense model when none is given), times
-tuning, training, indexing and search, and returns the runs; `score_runs` scores them per crime category, and
-`summary_metrics` names the overall numbers the way MLflow has always recorded them.
+tuning, training, indexing and search, and returns the runs; `score_runs` scores them per crime category
+(`lexlab.legalsearchlm.retrieval.report` turns them into the notebook's tables, figure and per-method runs).
 """
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from typing import Any, Callable, Literal, Mapping, Sequence
 import pandas as pd
 
 from lexlab.legalsearchlm.retrieval.base import Retriever, get_retriever, load_or_index
+from lexlab.legalsearchlm.retrieval.dense_train import DenseConfig
 from lexlab.legalsearchlm.retrieval.evaluation import evaluate_by_category
 from lexlab.models.naming import resolve_model
 from lexlab.workbench import paths
+from lexlab.workbench.config import check_choices, check_non_negative, check_positive
 from lexlab.workbench.io import Qrels, Run, trec_id, write_trec_run
 
 METHODS = ("bm25", "dense", "searchlm", "hybrid")  # hybrid: our addition, BM25 + LegalSearchLM fused
@@ -34,25 +36,36 @@ def _names(value: str | Sequence[str]) -> list[str]:
 
 @dataclass
 class EvaluationConfig:
-    """What notebook 10 compares; comma-separated strings are accepted wherever a list is."""
+    """Stage 10's parameters (notebook 10, its YAMLs): what it compares and on which queries. Comma-separated
+    strings are accepted wherever a list is."""
 
-    methods: str | Sequence[str] = METHODS
+    run_name: str = "evaluate_retrieval"    # TREC run files go to work/retrieval/runs/<run_name>/
+    methods: str | Sequence[str] = METHODS  # bm25 | dense | searchlm | hybrid (hybrid: our addition)
     k: int = 5
-    benchmark: str = "legar"                # LegalSearchLM indexes are kept per benchmark: <model>/../index_<benchmark>
+    benchmark: str = "legar"                # work/legar/<benchmark>/; LegalSearchLM indexes: <model>/../index_<benchmark>
+    qrels_kind: Literal["standard", "stricter"] = "standard"  # the relevance of the tables and the figure
+    eval_split: Literal["test", "dev", "all"] = "test"        # the scored queries (BM25 is tuned on dev)
+    max_queries: int = 0                    # 0: every query of the split; N: a seeded sample (quick runs)
     seed: int = 0
-    bm25_tune: bool = True
+    bm25_tune: bool = True                  # tune tokenizer, k1, b on dev; False: bm25_options over the tuned defaults
     bm25_tokenizers: str | Sequence[str] = ("word", "char2", "word+char2")
-    bm25_options: Mapping[str, Any] = field(default_factory=dict)  # used when bm25_tune is False
-    dense_model: str = ""                   # empty: train one under work/retrieval/<dense_name>
+    bm25_options: Mapping[str, Any] = field(default_factory=dict)  # e.g. {"tokenizer": "word", "k1": 3, "b": 1}
+    dense_model: str = ""                   # HF / sentence-transformers path; empty: train one (work/retrieval/<dense_name>)
     dense_name: str = "dense"
-    dense_steps: int = 300
-    searchlm_models: str | Sequence[str] = ("searchlm",)  # names under work/retrieval/ or paths
+    dense_steps: int = DenseConfig.max_steps  # when a dense model is trained here
+    searchlm_models: str | Sequence[str] = ("searchlm",)  # names under work/retrieval/ (notebook 09's model_name) or paths
     num_beams: int = 10
     max_new_tokens: int = 8
     searchlm_anchor: Anchor = "off"         # also decode with spans anchored on query words (our addition)
     hybrid_depth: int = 100                 # hybrid: candidates fused from each of BM25 and LegalSearchLM
+    oracle: bool = True                     # also rank with each query's own elements (perfect generation): the bound
+    learning_curve: str = "benchmarks/results/searchlm_learning_curve.json"  # committed reference shown ("" : none)
 
     def __post_init__(self):
+        if isinstance(self.bm25_options, str):  # -p bm25_options='{"k1": 3}' or a JSON string from an old YAML
+            self.bm25_options = json.loads(self.bm25_options or "{}")
+        check_non_negative(self, "max_queries")
+        check_positive(self, "k", "num_beams", "max_new_tokens", "hybrid_depth", "dense_steps")
         self.methods = _names(self.methods)
         if "hybrid" in self.methods:  # fuses the runs of both
             self.methods = list(dict.fromkeys([m for m in self.methods if m != "hybrid"] + ["bm25", "searchlm",
@@ -62,10 +75,11 @@ class EvaluationConfig:
             raise ValueError(f"unknown method(s) {unknown}; choose from {list(METHODS)}")
         self.bm25_tokenizers = _names(self.bm25_tokenizers)
         self.searchlm_models = _names(self.searchlm_models)
-        if isinstance(self.searchlm_anchor, bool):  # papermill's `-p searchlm_anchor on` arrives as True
+        if isinstance(self.searchlm_anchor, bool):  # YAML reads `on` as True
             self.searchlm_anchor = "on" if self.searchlm_anchor else "off"
         if self.searchlm_anchor not in _ANCHORS:
             raise ValueError(f"searchlm_anchor must be one of {list(_ANCHORS)}, not {self.searchlm_anchor!r}")
+        check_choices(self)
 
 
 @dataclass
@@ -80,6 +94,7 @@ class Evaluation:
     spans: list[dict] = field(default_factory=list)     # LegalSearchLM's spans for the first 20 queries
     trained_on: dict[str, str] = field(default_factory=dict)  # method → the one category its model saw
     diversity: dict[str, dict] = field(default_factory=dict)  # method → span diversity over all its queries
+    model_dirs: dict[str, str] = field(default_factory=dict)  # method → the model it ran (dense, searchlm)
 
     def add(self, name: str, run: Run, search_s: float, **seconds: float) -> None:
         self.runs[name] = run
@@ -147,8 +162,8 @@ def _bm25(ev: Evaluation, corpus, dev, queries, qrels: Qrels, config: Evaluation
         ev.bm25_grid = pd.DataFrame(grid)
     else:
         best, t_tune = dict(config.bm25_options), 0.0
-    ev.bm25_options = best
     bm25, t_index = _timed(lambda: get_retriever("bm25", **best).index(corpus))
+    ev.bm25_options = dict(bm25.options)  # what ran: the tuned defaults where nothing was given
     run, t_search = _timed(lambda: bm25.search(queries, _depth(config)))
     ev.add("bm25", run, t_search, tune_s=t_tune, index_s=t_index)
 
@@ -164,6 +179,7 @@ def _dense(ev: Evaluation, corpus, queries, config: EvaluationConfig) -> None:
         return path
 
     path, t_train = _timed(model_path)
+    ev.model_dirs["dense"] = str(path)
     dense, t_index = _timed(lambda: get_retriever("dense", model=path).index(corpus))
     run, t_search = _timed(lambda: dense.search(queries, config.k))
     ev.add("dense", run, t_search, train_s=t_train, index_s=t_index)
@@ -192,6 +208,7 @@ def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConf
                            first_token_from_query=anchor)
         run, t_search = _timed(lambda: slm.search(queries, _depth(config)))
         ev.add(name_a, run, t_search, train_s=float(meta.get("seconds_train", 0.0)), index_s=t_index)
+        ev.model_dirs[name_a] = str(mdir)
         ev.spans += _spans_table(name_a, slm, queries[:20])
         ev.diversity[name_a] = span_diversity({q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()})
         if meta.get("train_category"):
@@ -227,16 +244,6 @@ def metric_prefix(method: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "_", method).strip("_")
 
 
-def summary_metrics(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
-    """``<method>.P_at_5`` and ``<method>.R_at_5`` over all scored queries, for every method."""
-    out: dict[str, float] = {}
-    for name, table in tables.items():
-        overall = table.loc["ALL"]
-        out.update({f"{metric_prefix(name)}.P_at_5": float(overall["P@5"]),
-                    f"{metric_prefix(name)}.R_at_5": float(overall["R@5"])})
-    return out
-
-
 def write_runs(runs: Mapping[str, Run], out_dir: Path) -> list[Path]:
     """One TREC run file per method, ``<out_dir>/<method>.trec``, tagged with the method."""
     return [write_trec_run(run, Path(out_dir) / f"{name}.trec", tag=name) for name, run in runs.items()]
@@ -247,3 +254,25 @@ def timing_table(ev: Evaluation, tables: Mapping[str, pd.DataFrame]) -> pd.DataF
     timing = pd.DataFrame(ev.timings).set_index("method")
     timing["P@5"] = [float(tables[m].loc["ALL", "P@5"]) for m in timing.index]
     return timing
+
+
+QRELS_KINDS = ("standard", "stricter")
+
+
+def read_benchmark(benchmark: str, main_kind: str = "standard") -> tuple[list[dict], list[dict], dict[str, Qrels]]:
+    """(corpus, queries, kind → qrels) of work/legar/<benchmark>/: every relevance kind whose file has
+    judgments, ``main_kind`` first (an error when it has none)."""
+    from lexlab.legalsearchlm.retrieval import read_records
+    from lexlab.workbench.io import read_trec_qrels
+
+    bdir = paths.work_dir("legar", benchmark)
+    corpus, queries = read_records(bdir / "corpus.jsonl"), read_records(bdir / "queries.jsonl")
+    qrels = {}
+    for kind in (main_kind, *[k for k in QRELS_KINDS if k != main_kind]):
+        path = bdir / f"qrels.{kind}.trec"
+        judged = read_trec_qrels(path) if path.exists() else {}
+        if judged:
+            qrels[kind] = judged
+        elif kind == main_kind:
+            raise ValueError(f"{path}: no judgments (empty or missing); build the benchmark with notebook 08")
+    return corpus, queries, qrels

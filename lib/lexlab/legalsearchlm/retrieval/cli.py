@@ -82,11 +82,11 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
 def _train_default(method: str, corpus: list, corpus_path: str, index_dir: str | None, steps: int | None,
                    train_kw: dict, progress: bool) -> str:
     """Train the documented default model for ``method`` (hybrid: its LegalSearchLM part); returns its path."""
-    from lexlab.legalsearchlm.retrieval.training import DEFAULT_STEPS, estimate_seconds
+    from lexlab.legalsearchlm.retrieval.training import default_steps, estimate_seconds
 
     trained = "searchlm" if method == "hybrid" else method
     work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
-    steps = steps or DEFAULT_STEPS[trained]
+    steps = steps or default_steps(trained)
     est = estimate_seconds(trained, steps, len(corpus), train_kw)
     print(f"no --model: training a {trained} model self-supervised on {corpus_path}: {steps} steps, about "
           f"{est / 60:.0f} min on 2 CPU cores (reuse it later with --model {work / 'model' / 'final'})",

@@ -15,7 +15,7 @@ import numpy as np
 
 from lexlab.legalsearchlm.retrieval.evaluation import _as_ranx, per_query_cut, ranx_metric
 from lexlab.workbench.io import trec_id
-from lexlab.workbench.stats import paired_bootstrap
+from lexlab.workbench.stats import N_RESAMPLES, paired_bootstrap
 
 
 def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, float]:
@@ -34,7 +34,7 @@ def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, fl
 
 
 def differences_by_category(scores: Mapping[str, Mapping[str, float]], baseline: str,
-                            categories: Mapping[str, str], n: int = 2000, seed: int = 0) -> list[dict]:
+                            categories: Mapping[str, str], n: int = N_RESAMPLES, seed: int = 0) -> list[dict]:
     """Rows (method, category, n, diff, ci_low, ci_high) of each method's per-query difference to ``baseline``,
     per category and over ALL; ``scores`` maps method → {query id: score} (as `per_query` returns)."""
     cats = {trec_id(k): v for k, v in categories.items()}

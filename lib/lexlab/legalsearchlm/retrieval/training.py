@@ -16,12 +16,9 @@ TRAINERS: dict[str, tuple[str, str, str]] = {
 }
 
 
-# The steps `lexlab retrieve` trains when no --model is given, and the seconds per step (default batch size)
-# and per corpus case behind the estimate printed before training starts. searchlm: SearchLMConfig's default,
-# chosen by the learning curve (benchmarks/results/searchlm_learning_curve.json: dev P@5 0.08 / 0.16 / 0.21 /
-# 0.21 at 500 / 1000 / 1500 / 2000 steps); 0.33 s/step and ~0.05 s/case (targets, tokenizer, FM-index) measured
-# on the 2-core machine at load 2.8. dense: rough figures, not re-measured in issue #10.
-DEFAULT_STEPS: dict[str, int] = {"dense": 300, "searchlm": 2000}
+# The seconds per step (default batch size) and per corpus case behind the estimate printed before training
+# starts. searchlm: 0.33 s/step and ~0.05 s/case (targets, tokenizer, FM-index) measured on the 2-core machine at
+# load 2.8. dense: rough figures, not re-measured in issue #10.
 _SECONDS_PER_STEP: dict[str, float] = {"dense": 1.0, "searchlm": 0.33}
 _SECONDS_PER_CASE: dict[str, float] = {"dense": 0.01, "searchlm": 0.05}
 _DEFAULT_BATCH: dict[str, int] = {"dense": 16, "searchlm": 16}
@@ -32,6 +29,12 @@ def estimate_seconds(method: str, steps: int, n_cases: int, train_kw: Mapping[st
     size) + preparing the corpus (tokenizer, targets, FM-index)."""
     batch = float((train_kw or {}).get("batch_size", _DEFAULT_BATCH[method]))
     return steps * _SECONDS_PER_STEP[method] * batch / _DEFAULT_BATCH[method] + n_cases * _SECONDS_PER_CASE[method]
+
+
+def default_steps(method: str) -> int:
+    """The steps `lexlab retrieve` trains when no --model is given: the default of the method's config
+    (searchlm: chosen by the learning curve, benchmarks/results/searchlm_learning_curve.json)."""
+    return trainer_for(method)[0].max_steps
 
 
 def trainer_for(method: str) -> tuple[type, Any]:

@@ -98,8 +98,6 @@ class SearchLMConfig(TrainConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.out_dir:
-            raise ValueError("SearchLMConfig.out_dir is required")
         check_positive(self, "max_elements", "max_input_tokens", "targets_per_example", "vocab_size", "batch_size",
                        "target_candidates", "target_min_df", "target_max_df")
 
@@ -109,6 +107,8 @@ class SearchLMConfig(TrainConfig):
         return TargetFilter(min_df=self.target_min_df, max_df=self.target_max_df, max_elements=self.max_elements)
 
     def model_dir(self) -> Path:
+        if not self.out_dir:
+            raise ValueError("SearchLMConfig.out_dir is required")
         return Path(self.out_dir)
 
 
