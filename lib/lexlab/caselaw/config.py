@@ -15,7 +15,8 @@ class CaseOutcomeConfig:
     max_questions: int = 0              # 0 asks about every held-out decision, N about a seeded random N
     retrievers: str = "bm25,lancedb"    # comma list of registry methods; each gets a vote row; the first one answers
     retriever_model: str = ""           # lancedb: a dense encoder path (empty: LSA embedding fit on the corpus)
-    k: int = 10                         # precedents retrieved per question (decided earlier, not its appeal chain)
+    depth: int = 100                    # precedents retrieved per question (decided earlier, not its appeal chain)
+    k: int = 10                         # of those, the best k (of the question's instance) vote; tuned on dev
     same_instance: bool = True          # vote only over precedents of the question's instance (상고심/항소심/제1심)
     citations: int = 3                  # citations per answer (the top-scored precedents that voted for the answer)
     min_score: float = 0.0              # no retrieved precedent above this score: "not found"
@@ -28,7 +29,7 @@ class CaseOutcomeConfig:
     def __post_init__(self) -> None:
         check_choices(self)
         check_non_negative(self, "max_questions", "max_triplets", "min_score")
-        check_positive(self, "k", "citations")
+        check_positive(self, "depth", "k", "citations")
         if not self.retriever_names():
             raise ValueError("CaseOutcomeConfig.retrievers must name at least one retrieval method")
 

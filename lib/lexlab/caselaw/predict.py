@@ -40,12 +40,12 @@ def not_found(reason: str) -> Prediction:
     return Prediction(NOT_FOUND, "관련 선례를 찾지 못했습니다.", 0.0, flags=[f"not_found:{reason}"])
 
 
-def vote(q: Question, hits: Sequence[tuple[str, float]], caselaw: CaseLaw, same_instance: bool = True,
+def vote(q: Question, hits: Sequence[tuple[str, float]], caselaw: CaseLaw, k: int = 10, same_instance: bool = True,
          n_citations: int = 3, min_score: float = 0.0) -> Prediction:
-    """The score-weighted vote of the retrieved precedents' outcomes (each score over the best one)."""
+    """The score-weighted vote of the best ``k`` retrieved precedents' outcomes (each score over the best one)."""
     if same_instance and q.instance:
         hits = [(c, s) for c, s in hits if caselaw.instance.get(c) == q.instance]
-    hits = [(c, s) for c, s in hits if s > min_score]
+    hits = [(c, s) for c, s in hits if s > min_score][:k]
     if not hits:
         return not_found("no_precedent")
     top = max(s for _, s in hits)

@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from lexlab.legalsearchlm.retrieval import Retriever, get_retriever, register
+from lexlab.legalsearchlm.retrieval import Retriever, excluded_ids, get_retriever, register
 
 TABLE = "decisions"
-ENCODE_CHARS = 2000  # characters of a decision a dense encoder sees (LSA sees all of it)
+EARLIER_EXCLUDED = 20  # room for excluded ids the date filter leaves in (the query's earlier appeal chain)
+ENCODE_CHARS = 3000  # characters of a decision an encoder sees (its issue, summary and the start of 이유)
 
 
 class LSA:
@@ -62,13 +63,13 @@ class LanceDBRetriever(Retriever):
             if self._dense is None:
                 self._dense = get_retriever("dense", model=self.options["model"])
             return self._dense.encode_texts([t[:ENCODE_CHARS] for t in texts])
-        return self._lsa.encode(texts)
+        return self._lsa.encode([t[:ENCODE_CHARS] for t in texts])
 
     def _index(self, texts, records) -> None:
         import tempfile
 
         if not self.options["model"]:
-            self._lsa = LSA(self.options["dim"]).fit(texts)
+            self._lsa = LSA(self.options["dim"]).fit([t[:ENCODE_CHARS] for t in texts])
         vectors = self.encode(list(texts))
         rows = [{"id": str(r["id"]), "date": str(r.get("date") or ""), "vector": v.tolist()}
                 for r, v in zip(records, vectors)]
@@ -85,10 +86,12 @@ class LanceDBRetriever(Retriever):
         vectors = self.encode(list(texts))
         out = []
         for v, k, q in zip(vectors, ks, queries):
-            search = self._table.search(v).metric("cosine").limit(min(k, len(self.doc_ids)))
-            if q.get("before"):
+            search = self._table.search(v).metric("cosine").select(["id"])
+            if q.get("before"):  # the date rule inside the store: only the few earlier excluded ids remain to skip
                 search = search.where(f"date < '{_quote(q['before'])}'", prefilter=True)
-            out.append([(r["id"], 1.0 - float(r["_distance"])) for r in search.to_list()])
+                k = k - len(excluded_ids(q)) + EARLIER_EXCLUDED
+            out.append([(r["id"], 1.0 - float(r["_distance"]))
+                        for r in search.limit(max(1, min(k, len(self.doc_ids)))).to_list()])
         return out
 
     def _save(self, path: Path) -> None:
