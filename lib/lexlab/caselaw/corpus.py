@@ -108,16 +108,16 @@ def _bigrams(text: str) -> set[str]:
 
 
 def best_passage(row: Mapping, question: str) -> str:
-    """The sentence of the decision (판결요지, 판시사항, then 이유) sharing most bigrams with ``question``, cut to
-    ``PASSAGE_CHARS``; always a verbatim substring of one field."""
+    """The sentence of the decision sharing most bigrams with ``question``, from its 판결요지, else its 판시사항,
+    else its 이유, cut to ``PASSAGE_CHARS``; always a verbatim substring of that field."""
     q = _bigrams(question)
     best, best_score = "", -1.0
-    for field in PASSAGE_FIELDS:
-        for sentence in _SENTENCE.split(str(row.get(field) or "")[:6000]):
-            sentence = sentence.strip()
-            if len(sentence) < 10:
-                continue
-            score = len(q & _bigrams(sentence)) / (1 + len(_bigrams(sentence))) ** 0.5
-            if score > best_score:
-                best, best_score = sentence, score
+    field = next((f for f in PASSAGE_FIELDS if str(row.get(f) or "").strip()), PASSAGE_FIELDS[-1])
+    for sentence in _SENTENCE.split(str(row.get(field) or "")[:6000]):
+        sentence = sentence.strip()
+        if len(sentence) < 10:
+            continue
+        score = len(q & _bigrams(sentence)) / (1 + len(_bigrams(sentence))) ** 0.5
+        if score > best_score:
+            best, best_score = sentence, score
     return best[:PASSAGE_CHARS]

@@ -69,11 +69,16 @@ def summarize(rows: pd.DataFrame, reference: pd.DataFrame | None = None, n_boot:
            "citation_validity": float(rows["citations_valid"].sum() / given) if given else np.nan,
            "citation_relevance": float(rows["citations_relevant"].sum() / n_cites) if n_cites else np.nan}
     if reference is not None:
-        ref = reference.set_index("id").loc[rows["id"], "correct"].to_numpy()
-        d, d_lo, d_hi = paired_bootstrap(rows["correct"].to_numpy(), ref, n_boot=n_boot)
+        d, d_lo, d_hi = difference(rows, reference, n_boot)
         out.update({"accuracy_minus_majority": d, "accuracy_minus_majority.ci_low": d_lo,
                     "accuracy_minus_majority.ci_high": d_hi})
     return out
+
+
+def difference(rows: pd.DataFrame, reference: pd.DataFrame, n_boot: int = 2000) -> tuple[float, float, float]:
+    """Accuracy of ``rows`` minus that of ``reference`` on the same questions, with its paired interval."""
+    ref = reference.set_index("id").loc[rows["id"], "correct"].to_numpy()
+    return paired_bootstrap(rows["correct"].to_numpy(), ref, n_boot=n_boot)
 
 
 def by_category(rows: pd.DataFrame, column: str) -> pd.DataFrame:
