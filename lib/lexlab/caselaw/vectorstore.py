@@ -13,6 +13,7 @@ encoder can be downloaded here). Cosine distance; a score is 1 − distance.
 """
 from __future__ import annotations
 
+import os
 import pickle
 from pathlib import Path
 
@@ -76,6 +77,7 @@ class LanceDBRetriever(Retriever):
         self._open(Path(tempfile.mkdtemp(prefix="lexlab-lancedb-")), rows)
 
     def _open(self, path: Path, rows: list[dict] | None = None) -> None:
+        os.environ.setdefault("LANCE_LOG", "error")  # not a warning per new table into every notebook
         import lancedb
 
         db = lancedb.connect(str(path))
@@ -86,7 +88,7 @@ class LanceDBRetriever(Retriever):
         vectors = self.encode(list(texts))
         out = []
         for v, k, q in zip(vectors, ks, queries):
-            search = self._table.search(v).metric("cosine").select(["id"])
+            search = self._table.search(v).metric("cosine").select(["id", "_distance"])
             if q.get("before"):  # the date rule inside the store: only the few earlier excluded ids remain to skip
                 search = search.where(f"date < '{_quote(q['before'])}'", prefilter=True)
                 k = k - len(excluded_ids(q)) + EARLIER_EXCLUDED
