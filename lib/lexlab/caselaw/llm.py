@@ -48,6 +48,7 @@ def _parse(obj, caselaw: CaseLaw) -> Prediction:
         return Prediction(NOT_FOUND, "", 0.0, flags=[f"llm_error:{type(obj).__name__}"], cites=False)
     outcome = str(obj.get("outcome", NOT_FOUND))
     flags = [] if outcome in (*LABELS, NOT_FOUND) else [f"bad_outcome:{outcome}"]
+    outcome = NOT_FOUND if flags else outcome
     citations = []
     for c in obj.get("citations") or []:
         if isinstance(c, dict) and str(c.get("case_no", "")) in caselaw:
@@ -55,5 +56,4 @@ def _parse(obj, caselaw: CaseLaw) -> Prediction:
             citations.append(Citation(str(c["case_no"]), str(row["court"]), str(row["date"]), str(c.get("passage", ""))))
         else:
             flags.append(f"citation_dropped:{c.get('case_no') if isinstance(c, dict) else c}:unknown_case")
-    return Prediction(outcome if not flags or outcome in LABELS else NOT_FOUND, str(obj.get("answer", "")), 1.0,
-                      citations, flags)
+    return Prediction(outcome, str(obj.get("answer", "")), 1.0, citations, flags)
