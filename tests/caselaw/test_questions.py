@@ -30,7 +30,8 @@ def test_leak_of_names_each_kind_of_leak():
 def test_the_measured_leak_is_zero_and_a_leaking_question_is_dropped_not_asked(toy, monkeypatch):
     asked, stats = build_questions(toy)
     assert stats["leak_rate"] == 0 and stats["leaked_dropped"] == 0 and len(asked) == len(toy)
-    assert all(leak_of(q, o) is None for q, o in zip(asked["question"], toy.set_index("case_id").loc[asked["id"], "order"]))
+    orders = toy.set_index("case_id").loc[asked["id"], "order"]
+    assert all(leak_of(q, o) is None for q, o in zip(asked["question"], orders))
     monkeypatch.setattr(questions, "strip_outcome", lambda text: text)  # if masking ever misses …
     asked, stats = build_questions(toy)
     assert stats["leaked_dropped"] >= 6 and stats["leak_rate"] == 0  # … the leak check still stops it

@@ -52,8 +52,9 @@ def _parse(obj, caselaw: CaseLaw) -> Prediction:
     citations = []
     for c in obj.get("citations") or []:
         if isinstance(c, dict) and str(c.get("case_no", "")) in caselaw:
-            row = caselaw.row(str(c["case_no"]))
-            citations.append(Citation(str(c["case_no"]), str(row["court"]), str(row["date"]), str(c.get("passage", ""))))
+            no = str(c["case_no"])
+            row = caselaw.row(no)
+            citations.append(Citation(no, str(row["court"]), str(row["date"]), str(c.get("passage", ""))))
         else:
             flags.append(f"citation_dropped:{c.get('case_no') if isinstance(c, dict) else c}:unknown_case")
     return Prediction(outcome, str(obj.get("answer", "")), 1.0, citations, flags)

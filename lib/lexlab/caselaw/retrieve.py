@@ -5,6 +5,7 @@ list (`CaseLaw.query`), which the registry's base class enforces for all of them
 from __future__ import annotations
 
 from pathlib import Path
+
 from lexlab.caselaw import vectorstore  # noqa: F401  (registers "lancedb")
 from lexlab.caselaw.corpus import CaseLaw
 from lexlab.legalsearchlm.retrieval import Retriever, load_or_index
