@@ -14,6 +14,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Answer a legal question from the statutes with verified citations, or say 'not found'. "
         "The statute index is built on first use (from the latest snapshot, else the installed statute package).")
     p.add_argument("question", nargs="?", help="the question (or use --questions)")
+    p.add_argument("--over", choices=("statutes", "cases"), default="statutes",
+                   help="statutes (default) | cases: predict a case's outcome from earlier decisions "
+                   "(lexlab.caselaw.cli; `lexlab ask --over cases --help`)")
     p.add_argument("--questions", help="JSONL file of {\"id\", \"question\"}")
     p.add_argument("--out", help="JSONL output for --questions (default: stdout)")
     p.add_argument("--retriever", default="bm25", help="a retrieval method of the registry (bm25, dense, searchlm, …)")
@@ -31,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the JSON object(s)")
     p.add_argument("--no-progress", action="store_true")
     return p
+
+
+def _over(argv: list[str]) -> str:
+    """The ``--over`` value alone (so ``--over cases --help`` shows the case-law options)."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--over", choices=("statutes", "cases"), default="statutes")
+    return pre.parse_known_args(argv)[0].over
 
 
 def _items(args) -> list[dict]:
@@ -55,6 +65,10 @@ def ask_main(argv: list[str]) -> int:
     from lexlab.ask.statute_index import load_statute_index
     from lexlab.models.llm_client import LLMError
 
+    if _over(argv) == "cases":
+        from lexlab.caselaw.cli import ask_cases_main
+
+        return ask_cases_main(argv)
     args = _parser().parse_args(argv)
     if bool(args.question) == bool(args.questions):
         print("lexlab ask: give one question or --questions FILE", file=sys.stderr)

@@ -83,6 +83,14 @@ def appeal_chains(case_ids: Iterable[str], links: Iterable[tuple[str, str]]) -> 
     return {c: sorted(members) for members in groups.values() for c in members}
 
 
+def decision_chains(decisions) -> dict[str, list[str]]:
+    """Appeal chains of a decisions table (``lower_case_ids`` links): case_id → sorted members of its chain."""
+    ids = decisions["case_id"].astype(str).tolist()
+    lower = decisions["lower_case_ids"] if "lower_case_ids" in decisions else [[] for _ in ids]
+    links = [(cid, str(low)) for cid, lows in zip(ids, lower) for low in (list(lows) if lows is not None else [])]
+    return appeal_chains(ids, links)
+
+
 def case_split(decisions, dev: float = 0.1, test: float = 0.1):
     """Split of every decision such that an appeal chain (``lower_case_ids`` links) shares one split.
 
@@ -95,9 +103,7 @@ def case_split(decisions, dev: float = 0.1, test: float = 0.1):
 
     df = decisions
     ids = df["case_id"].astype(str).tolist()
-    lower = df["lower_case_ids"] if "lower_case_ids" in df else [[] for _ in ids]
-    links = [(cid, str(low)) for cid, lows in zip(ids, lower) for low in (list(lows) if lows is not None else [])]
-    chains = appeal_chains(ids, links)
+    chains = decision_chains(df)
     courts = df["court"].astype(str) if "court" in df else [""] * len(ids)
     dates = df["date"].astype(str) if "date" in df else [""] * len(ids)
     info = {cid: (court_rank(court), str(date or ""), cid) for cid, court, date in zip(ids, courts, dates)}
