@@ -152,6 +152,12 @@ def place(correct: str, distractors: list[str], qid: str) -> tuple[list[str], in
     return distractors[:pos] + [correct] + distractors[pos:], pos
 
 
+def seeded_order(keys, seed: int) -> list[int]:
+    """Positions of ``keys`` in a seeded hash order: a sample that does not depend on table order."""
+    keyed = sorted((hashlib.sha1(f"{seed}:{k}".encode()).hexdigest(), i) for i, k in enumerate(keys))
+    return [i for _, i in keyed]
+
+
 @dataclass
 class BuildStats:
     decisions_citing: int = 0    # decisions whose 이유 restates and cites at least one holding
@@ -173,7 +179,7 @@ def build(decisions: pd.DataFrame, split: str = "test", n_options: int = 5, befo
     pool = [h for hs in found.values() for h in hs]
     stats = BuildStats(decisions_citing=sum(bool(hs) for hs in found.values()), holdings=len(pool))
     askable = [cid for cid, hs in found.items() if hs and df.at[cid, "eval_split"] == split]
-    askable.sort(key=lambda cid: hashlib.sha1(f"{seed}:{cid}".encode()).hexdigest())
+    askable = [askable[i] for i in seeded_order(askable, seed)]
     items = []
     for cid in askable:
         if max_items and len(items) >= max_items:
@@ -209,3 +215,27 @@ def overlap_choice(item: CaseHoldItem, n: int = 3) -> int:
     context = grams(item.context, n)
     scores = [contained(o, context, n) for o in item.options]
     return max(range(len(scores)), key=lambda i: scores[i])
+
+
+def choose_with_model(spec: str, items: list[CaseHoldItem], max_context_tokens: int) -> list[int]:
+    """A local model's answers: the option with the highest log-likelihood per character after the prompt (the
+    prompt cut from the left to fit), as stage 06 scores multiple choice."""
+    from lexlab.judging.candidates import pad_id, render
+    from lexlab.models.generation import continuation_logprobs
+    from lexlab.models.hf import load_model
+
+    model, tokenizer, _ = load_model(spec)
+    model.eval()
+    rows, spans = [], []
+    for item in items:
+        options = [tokenizer(o, add_special_tokens=False)["input_ids"] for o in item.options]
+        budget = max(16, max_context_tokens - max(len(o) for o in options))
+        ctx = render(tokenizer, PROMPT.format(mask=MASK, context=item.context))[-budget:]
+        spans.append((len(rows), len(options)))
+        rows.extend((ctx, o) for o in options)
+    scores = continuation_logprobs(model, rows, pad_id(tokenizer), desc=f"casehold: {spec}")
+    out = []
+    for item, (start, k) in zip(items, spans):
+        norm = [scores[start + j] / max(len(item.options[j]), 1) for j in range(k)]
+        out.append(max(range(k), key=lambda j: norm[j]))
+    return out

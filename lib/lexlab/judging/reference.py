@@ -81,14 +81,22 @@ def _case_numbers(text: str) -> set[str]:
     return {re.sub(r"\s", "", m) for m in CASE_NO.findall(text or "")}
 
 
+def _statute(key: str) -> str:
+    """An article key compared loosely: spaces and a leading "구" (the former version of a law) dropped."""
+    key = re.sub(r"\s", "", key)
+    return key[1:] if key.startswith("구") else key
+
+
 def wrong_citations(summary: str, cited_articles: list[str], decision_text: str) -> tuple[int, list[str]]:
-    """(citations in the summary, those the decision does not cite): statutes by article key, precedents by
-    case number."""
+    """(citations in the summary, those the decision does not cite): statutes by article key (a law name cut
+    short on either side still matches: prose extraction may read "공정화에관한법률" for the full name),
+    precedents by case number."""
     statutes = article_keys(extract_citations(summary))
-    known = set(cited_articles) | set(article_keys(extract_citations(decision_text)))
+    known = {_statute(k) for k in [*cited_articles, *article_keys(extract_citations(decision_text))]}
+    wrong = [s for s in statutes
+             if not any(k.endswith(_statute(s)) or _statute(s).endswith(k) for k in known)]
     cases = _case_numbers(summary)
-    wrong = [s for s in statutes if s not in known] + sorted(cases - _case_numbers(decision_text))
-    return len(statutes) + len(cases), wrong
+    return len(statutes) + len(cases), wrong + sorted(cases - _case_numbers(decision_text))
 
 
 @dataclass
