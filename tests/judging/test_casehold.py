@@ -1,0 +1,71 @@
+"""The Korean CaseHOLD builder: holdings found before their citation, the leak check, hard distractors that are
+never the same precedent, a position that carries no signal."""
+from __future__ import annotations
+
+import pytest
+
+from judging.decisions import CASES, LEAKING, build
+from lexlab.data.snapshot import load_snapshot
+from lexlab.judging import casehold
+
+
+@pytest.fixture(scope="module")
+def decisions(tmp_path_factory):
+    return load_snapshot(build(tmp_path_factory.mktemp("casehold"))).decisions
+
+
+def test_a_holding_is_the_sentence_before_its_citation():
+    text = "1. 원심은 그렇게 보았다. 2. 사기죄의 기망행위는 신의와 성실의 의무를 저버리는 모든 적극적 또는 소극적 행위를 말한다" \
+           "(대법원 2016. 1. 1. 선고 2016도1111 판결 등 참조). 3. 원심은 잘못이다."
+    (h,) = casehold.find_holdings("c", text)
+    assert h.text.startswith("사기죄의 기망행위는") and h.text.endswith("행위를 말한다")
+    assert h.cited == {"2016도1111"}
+
+
+def test_the_leak_check_drops_a_decision_that_restates_its_holding(decisions):
+    items, stats = casehold.build(decisions, split="test", n_options=5)
+    test_cases = [c for c in CASES if c[0].startswith("2019")]
+    assert stats.questions_considered == len(test_cases) and stats.dropped_leak == 1
+    assert LEAKING not in {it.case_id for it in items} and len(items) == len(test_cases) - 1
+    for it in items:
+        holding = it.options[it.label]
+        assert holding not in it.context and casehold.MASK in it.context
+        assert casehold.leak_score(holding, it.context) < 0.2
+    # with the check off, the leaking item comes back and its score says why it was dropped
+    all_items, _ = casehold.build(decisions, split="test", leak_threshold=1.01)
+    leaked = next(it for it in all_items if it.case_id == LEAKING)
+    assert leaked.leak > 0.9
+
+
+def test_distractors_are_other_decisions_holdings_same_charge_first(decisions):
+    items, _ = casehold.build(decisions, split="test")
+    by_case = {c[0]: c for c in CASES}
+    holdings = {c[3] for c in CASES}
+    for it in items:
+        assert len(it.options) == 5 and len(set(it.options)) == 5
+        assert set(it.options) <= holdings
+        own = by_case[it.case_id]
+        assert it.options[it.label] == own[3]
+        assert it.cited == [own[4]]
+    fraud = next(it for it in items if it.case_id == "2019도1004")
+    assert fraud.hard_distractors == 4  # 사기 / 형법 제347조 decisions are enough to fill every option
+
+
+def test_distractors_never_share_the_cited_precedent():
+    h = casehold.Holding("q", "같은 판례를 인용한 첫 번째 법리 문장이다 충분히 길게", "", frozenset({"2016도1"}), 0, 0)
+    same = casehold.Holding("o1", "전혀 다른 표현이지만 같은 대법원 판례를 인용한 문장이다", "", frozenset({"2016도1"}), 0, 0)
+    copy = casehold.Holding("o2", "같은 판례를 인용한 첫 번째 법리 문장이다 충분히 길게!", "", frozenset({"2017도2"}), 0, 0)
+    other = casehold.Holding("o3", "업무상횡령죄의 업무는 사실상의 것이어도 된다는 법리이다", "", frozenset({"2017도3"}), 0, 0)
+    facts = {c: casehold.CaseFacts("사기", frozenset()) for c in ("q", "o1", "o2", "o3")}
+    wrong, hard = casehold.pick_distractors(h, "casehold:q", [same, copy, other], facts, 3, 0)
+    assert wrong == [other.text] and hard == 1  # the same precedent and the near-copy are refused
+
+
+def test_the_right_answers_position_is_spread():
+    positions = {casehold.place("r", ["a", "b", "c", "d"], f"casehold:{n}")[1] for n in range(40)}
+    assert positions == {0, 1, 2, 3, 4}
+
+
+def test_the_overlap_baseline_picks_the_option_sharing_most_with_the_context():
+    item = casehold.CaseHoldItem("x", "c", "횡령죄의 불법영득의사가 문제된다 [판시]", ["사기죄 기망", "횡령죄 불법영득의사"], 1, [], 0.0)
+    assert casehold.overlap_choice(item) == 1
