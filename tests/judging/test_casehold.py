@@ -69,3 +69,24 @@ def test_the_right_answers_position_is_spread():
 def test_the_overlap_baseline_picks_the_option_sharing_most_with_the_context():
     item = casehold.CaseHoldItem("x", "c", "횡령죄의 불법영득의사가 문제된다 [판시]", ["사기죄 기망", "횡령죄 불법영득의사"], 1, [], 0.0)
     assert casehold.overlap_choice(item) == 1
+
+
+def test_a_distractor_the_context_states_is_refused():
+    h = casehold.Holding("q", "정답인 법리 문장으로서 충분히 길게 쓴 것이다", "", frozenset({"2016도1"}), 0, 0)
+    seen = casehold.Holding("o1", "문맥에 이미 그대로 나오는 다른 판결의 법리 문장이다", "", frozenset({"2017도2"}), 0, 0)
+    other = casehold.Holding("o2", "업무상횡령죄의 업무는 사실상의 것이어도 된다는 법리이다", "", frozenset({"2017도3"}), 0, 0)
+    facts = {c: casehold.CaseFacts("사기", frozenset()) for c in ("q", "o1", "o2")}
+    context = f"원심은 이렇게 보았다. {seen.text}. [판시](대법원 판결 참조)"
+    wrong, _ = casehold.pick_distractors(h, "casehold:q", [seen, other], facts, 2, 0, context, 0.2)
+    assert wrong == [other.text]
+
+
+def test_dates_and_quoted_statutes_do_not_cut_a_holding():
+    text = ("구 청소년 보호법(2013. 3. 22. 법률 제11673호로 개정되기 전의 것) 제2조에 의하면 인터넷 사이트 자체도 매체물에 "
+            "해당한다(대법원 2007. 6. 14. 선고 2005두4397 판결 등 참조).")
+    (h,) = casehold.find_holdings("c", text)
+    assert h.text.startswith("구 청소년 보호법(2013. 3. 22.")
+    quoted = ("형사소송법 제314조는 \"…증거로 할 수 있다.\"고 규정하고 있는바, 여기서 특히 신빙할 수 있는 상태란 허위개입의 "
+              "여지가 거의 없는 것을 말한다(대법원 2006. 9. 28. 선고 2006도3922 판결 등 참조).")
+    (q,) = casehold.find_holdings("c", quoted)
+    assert q.text.startswith("형사소송법 제314조는")

@@ -31,7 +31,9 @@ from lexlab.judging.reference import CASE_NO, contained, grams
 MASK = "[판시]"
 PROMPT = "다음 판결 이유에서 {mask} 자리에 들어갈, 인용된 대법원 판례의 법리는 무엇인가?\n\n{context}\n\n법리: "
 _CITATION = re.compile(r"\((?:대법원|같은 취지의 대법원)[^()]{0,400}?(?:판결|결정)(?:\s?등)?\s?(?:참조|취지 참조)\)")
-_BOUNDARY = re.compile(r"다\.\s*|\n|\[\d+\]\s*|[.]\s+|^\s*[가-하\d]+\.\s")
+# a sentence ends at "다." (not "다."' closing a quotation: "…한다.'고 규정"), a newline, an item marker, or a full
+# stop after a non-digit (dates are written "2013. 3. 22.")
+_BOUNDARY = re.compile(r"다\.(?![\"”’'」])\s*|\n|\[\d+\]\s*|(?<!\d)[.]\s+")
 _LEAD = re.compile(r"^\s*(?:[가-하\d]{1,2}[.)]\s*|\(\d+\)\s*)+")  # "다) ", "2. ", "(1) " item markers
 LEAK_NGRAM = 8
 
@@ -72,7 +74,7 @@ def find_holdings(case_id: str, reasoning: str, min_chars: int = 40, max_chars: 
         starts = [b.end() for b in _BOUNDARY.finditer(head)]
         start = offset + (starts[-1] if starts else 0)
         text = _LEAD.sub("", reasoning[start:m.start()]).strip()
-        if min_chars <= len(text) <= max_chars and not text.startswith("("):
+        if min_chars <= len(text) <= max_chars and text.count("(") == text.count(")") and "참조" not in text:
             out.append(Holding(case_id, text, m.group(0), frozenset(_cases(m.group(0))), start, m.end()))
     return out
 
@@ -115,11 +117,12 @@ def _tier(c: Holding, own: CaseFacts, facts: dict[str, CaseFacts]) -> int:
     return 0 if other.title == own.title else 1 if own.articles & other.articles else 2
 
 
-def pick_distractors(h: Holding, qid: str, pool: list[Holding], facts: dict[str, CaseFacts], k: int, seed: int
-                     ) -> tuple[list[str], int]:
+def pick_distractors(h: Holding, qid: str, pool: list[Holding], facts: dict[str, CaseFacts], k: int, seed: int,
+                     context: str = "", leak_threshold: float = 1.0) -> tuple[list[str], int]:
     """k distractor holdings for ``h`` (see the module docstring), and how many came from the same charge or a
     shared cited article. Within those two tiers the holdings most like the right one come first (as CaseHOLD
-    picks similar holdings); the rest follow in a seeded hash order."""
+    picks similar holdings); the rest follow in a seeded hash order. A holding the context itself states (the
+    leak check, applied to distractors) is never one: it would be a second answer the reader can see."""
     own, target = facts[h.case_id], grams(h.text, 3)
     tiers: list[list[Holding]] = [[], [], []]
     for c in pool:
@@ -127,21 +130,23 @@ def pick_distractors(h: Holding, qid: str, pool: list[Holding], facts: dict[str,
     similar = sorted(tiers[0], key=lambda c: -len(c.grams & target)) + \
         sorted(tiers[1], key=lambda c: -len(c.grams & target))
     chosen: list[Holding] = []
-    _take(h, similar, chosen, k)
+    seen = grams(context, LEAK_NGRAM)
+    _take(h, similar, chosen, k, lambda c: contained(c.text, seen, LEAK_NGRAM) >= leak_threshold)
     if len(chosen) < k:  # sorted only when needed: hashing the whole pool per question is most of the cost
         _take(h, sorted(tiers[2], key=lambda c: hashlib.sha1(f"{seed}:{qid}:{c.case_id}:{c.start}".encode()).digest()),
-              chosen, k)
+              chosen, k, lambda c: contained(c.text, seen, LEAK_NGRAM) >= leak_threshold)
     return [c.text for c in chosen], sum(_tier(c, own, facts) < 2 for c in chosen)
 
 
-def _take(h: Holding, candidates: list[Holding], chosen: list[Holding], k: int) -> None:
+def _take(h: Holding, candidates: list[Holding], chosen: list[Holding], k: int, in_context) -> None:
     """Append candidates to ``chosen`` until it holds k: never the question's own decision or precedent, one per
-    decision, no near-copy of the right holding or of a chosen one."""
+    decision, no near-copy of the right holding or of a chosen one, none the context states (``in_context``)."""
     for c in candidates:
         if len(chosen) == k:
             return
         if (c.case_id == h.case_id or c.cited & h.cited or any(c.case_id == o.case_id for o in chosen)
-                or near_duplicate(c.text, h.text) or any(near_duplicate(c.text, o.text) for o in chosen)):
+                or near_duplicate(c.text, h.text) or any(near_duplicate(c.text, o.text) for o in chosen)
+                or in_context(c)):
             continue
         chosen.append(c)
 
@@ -202,7 +207,7 @@ def _item(h: Holding, df: pd.DataFrame, pool: list[Holding], facts: dict[str, Ca
     leak = leak_score(h.text, context)
     if leak >= leak_threshold:
         return "dropped_leak"
-    wrong, hard = pick_distractors(h, qid, pool, facts, n_options - 1, seed)
+    wrong, hard = pick_distractors(h, qid, pool, facts, n_options - 1, seed, context, leak_threshold)
     if len(wrong) < n_options - 1:
         return "dropped_too_few_distractors"
     options, label = place(h.text, wrong, qid)
