@@ -90,3 +90,11 @@ def test_dates_and_quoted_statutes_do_not_cut_a_holding():
               "여지가 거의 없는 것을 말한다(대법원 2006. 9. 28. 선고 2006도3922 판결 등 참조).")
     (q,) = casehold.find_holdings("c", quoted)
     assert q.text.startswith("형사소송법 제314조는")
+
+
+def test_length_gives_the_answer_away_on_none_of_the_fixture_items(decisions):
+    items, _ = casehold.build(decisions, split="test")
+    shortest = sum(casehold.length_choice(it) == it.label for it in items)
+    assert casehold.length_choice(casehold.CaseHoldItem("x", "c", "", ["aa", "a", "aaa"], 0, [], 0.0)) == 1
+    assert casehold.length_choice(casehold.CaseHoldItem("x", "c", "", ["aa", "a", "aaa"], 0, [], 0.0), True) == 2
+    assert shortest < len(items)  # the builder does not put the answer in the shortest slot every time

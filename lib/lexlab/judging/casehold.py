@@ -120,15 +120,17 @@ def _tier(c: Holding, own: CaseFacts, facts: dict[str, CaseFacts]) -> int:
 def pick_distractors(h: Holding, qid: str, pool: list[Holding], facts: dict[str, CaseFacts], k: int, seed: int,
                      context: str = "", leak_threshold: float = 1.0) -> tuple[list[str], int]:
     """k distractor holdings for ``h`` (see the module docstring), and how many came from the same charge or a
-    shared cited article. Within those two tiers the holdings most like the right one come first (as CaseHOLD
-    picks similar holdings); the rest follow in a seeded hash order. A holding the context itself states (the
+    shared cited article. Within those two tiers the holdings most like the right one (character 3-gram
+    Jaccard) come first (as CaseHOLD picks similar holdings); the rest follow in a seeded hash order. A holding the context itself states (the
     leak check, applied to distractors) is never one: it would be a second answer the reader can see."""
     own, target = facts[h.case_id], grams(h.text, 3)
     tiers: list[list[Holding]] = [[], [], []]
     for c in pool:
         tiers[_tier(c, own, facts)].append(c)
-    similar = sorted(tiers[0], key=lambda c: -len(c.grams & target)) + \
-        sorted(tiers[1], key=lambda c: -len(c.grams & target))
+    def likeness(c: Holding) -> float:  # Jaccard, not the raw overlap: that favours long holdings, and the
+        return -len(c.grams & target) / len(c.grams | target)  # answer then is the shortest option (seen: 39 %)
+
+    similar = sorted(tiers[0], key=likeness) + sorted(tiers[1], key=likeness)
     chosen: list[Holding] = []
     seen = grams(context, LEAK_NGRAM)
     _take(h, similar, chosen, k, lambda c: contained(c.text, seen, LEAK_NGRAM) >= leak_threshold)
@@ -220,6 +222,13 @@ def overlap_choice(item: CaseHoldItem, n: int = 3) -> int:
     context = grams(item.context, n)
     scores = [contained(o, context, n) for o in item.options]
     return max(range(len(scores)), key=lambda i: scores[i])
+
+
+def length_choice(item: CaseHoldItem, longest: bool = False) -> int:
+    """An artifact check, not a method: the shortest (or longest) option. Near chance when distractors are not
+    told apart from the answer by their length."""
+    lengths = [len(o) * (-1 if longest else 1) for o in item.options]
+    return lengths.index(min(lengths))
 
 
 def choose_with_model(spec: str, items: list[CaseHoldItem], max_context_tokens: int) -> list[int]:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from lexlab.judging import bias, reference
 from lexlab.judging.agreement import pair_key
-from lexlab.judging.casehold import CaseHoldItem, overlap_choice
+from lexlab.judging.casehold import CaseHoldItem, length_choice, overlap_choice
 from lexlab.judging.llm_judge import PairVerdict, compare, endpoint_configured, grade
 from lexlab.judging.rubric import Rubric
 from lexlab.workbench.stats import bootstrap_ci
@@ -133,9 +133,12 @@ def judge_pair_labels(verdicts: Sequence[PairVerdict]) -> dict:
 
 
 def casehold_table(items: Sequence[CaseHoldItem], choices: Mapping[str, Sequence[int]]) -> pd.DataFrame:
-    """Accuracy with its interval per system, beside chance (1 / options) and the no-model overlap baseline."""
+    """Accuracy with its interval per system, beside chance (1 / options), the no-model overlap baseline and the
+    length artifact checks (shortest / longest option: near chance when length gives nothing away)."""
     labels = np.array([it.label for it in items])
-    systems = {"overlap (no model)": [overlap_choice(it) for it in items], **choices}
+    systems = {"overlap (no model)": [overlap_choice(it) for it in items],
+               "shortest option": [length_choice(it) for it in items],
+               "longest option": [length_choice(it, longest=True) for it in items], **choices}
     rows = [{"system": "chance", "n": len(items), "accuracy": float(np.mean([1 / len(it.options) for it in items]))
              if items else math.nan}]
     for name, chosen in systems.items():
