@@ -13,7 +13,8 @@ Korean decisions restate the holding they rely on and then cite it: "… 거래�
   the same holding twice (in 8-character n-grams, ``leak_threshold`` of the holding found in the context).
 
 Questions come from decisions of the evaluation split (``lexlab.data.splits.case_split``), at most one per decision
-(the first qualifying sentence); distractor holdings from any decision (they are the answers of no question).
+(the first qualifying sentence); distractor holdings from dev and test decisions only: a model trained on the
+train split prefers text it has seen, so train-split distractors would push it below chance.
 """
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ def seeded_order(keys, seed: int) -> list[int]:
 @dataclass
 class BuildStats:
     decisions_citing: int = 0    # decisions whose 이유 restates and cites at least one holding
-    holdings: int = 0            # such sentences in all decisions (the distractor pool)
+    holdings: int = 0            # such sentences in dev and test decisions (the distractor pool)
     questions_considered: int = 0
     dropped_leak: int = 0
     dropped_too_few_distractors: int = 0
@@ -183,7 +184,9 @@ def build(decisions: pd.DataFrame, split: str = "test", n_options: int = 5, befo
                           title=decisions["title"].map(clean_markup)).set_index("case_id", drop=False)
     found = {cid: find_holdings(cid, text) for cid, text in df["reasoning_clean"].items()}
     facts = {cid: CaseFacts(t, frozenset(a)) for cid, t, a in zip(df["case_id"], df["title"], df["ref_articles"])}
-    pool = [h for hs in found.values() for h in hs]
+    # distractors never come from training decisions: a model trained on them would prefer text it has seen
+    # (measured: the tiny demo models scored 0.09-0.10, below chance, with a pool drawn from every split)
+    pool = [h for cid, hs in found.items() if df.at[cid, "eval_split"] != "train" for h in hs]
     stats = BuildStats(decisions_citing=sum(bool(hs) for hs in found.values()), holdings=len(pool))
     askable = [cid for cid, hs in found.items() if hs and df.at[cid, "eval_split"] == split]
     askable = [askable[i] for i in seeded_order(askable, seed)]
