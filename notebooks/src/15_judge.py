@@ -78,7 +78,7 @@ for row in ref_table.itertuples():
 ref_table
 # %% [markdown]
 # ### What ROUGE-L does not see
-# Summaries at or above the median ROUGE-L that state none of the holdings; summaries inventing a number or citing
+# Summaries in a candidate's better ROUGE-L half that state none of the holdings; summaries inventing a number or citing
 # wrongly; and the items where ROUGE-L prefers one candidate and holding coverage the other.
 # %%
 missed = evaluation.missed_by_rouge(checks)
