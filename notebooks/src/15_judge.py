@@ -32,6 +32,7 @@ import pandas as pd
 from lexlab.data import snapshot as snapshot_mod
 from lexlab.judging import agreement, candidates, casehold, evaluation
 from lexlab.judging.rubric import load_rubric
+from lexlab.models.llm_client import LLMClient
 from lexlab.workbench import paths, tracking
 from lexlab.workbench.config import stage_config
 from lexlab.workbench.progress import step_bar
@@ -55,8 +56,6 @@ for spec in step_bar(models, desc="model summaries"):
                                                             cfg.max_context_tokens)
 if judge is not None:
     for name in cfg.api_models:
-        from lexlab.models.llm_client import LLMClient
-
         summaries[f"api:{name}"] = candidates.api_summaries(
             LLMClient(base_url=cfg.judge_base_url or None, model=name, api_key_env=cfg.judge_key_env), items["source"])
 mlflow.log_param("candidates", ",".join(summaries))

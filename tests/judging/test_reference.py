@@ -44,3 +44,9 @@ def test_citations_are_right_when_the_decision_cites_them():
     assert n == 2 and wrong == ["형법 제355조", "2017도9999"]
     # the former version of a law ("구 …") is the same law for this check
     assert reference.wrong_citations("구 형법 제347조에 의하면", ["형법 제347조"], DECISION)[1] == []
+
+
+def test_a_date_is_not_a_case_number():
+    n, wrong = reference.wrong_citations("피고인은 2019년 3월 5일 기망하였다.", [], DECISION)
+    assert (n, wrong) == (0, [])
+    assert reference.wrong_citations("대법원 2010도 2556 판결", [], DECISION)[1] == ["2010도2556"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from lexlab.data.splits import case_split
 from lexlab.data.text import clean_markup
-from lexlab.judging.casehold import find_holdings
+from lexlab.judging.casehold import find_holdings, seeded_order
 from lexlab.judging.reference import split_sentences
 from lexlab.workbench import paths
 
@@ -56,8 +56,6 @@ def summary_items(decisions: pd.DataFrame, split: str, n: int, max_source_chars:
     """The decisions to summarise: the split's decisions with 이유 and 판결요지, ``n`` of them in a seeded order.
     Columns: item_id, case_id, source (clipped 이유), reference (판결요지), evidence (what a number or a citation
     may truthfully come from), ref_articles."""
-    from lexlab.judging.casehold import seeded_order
-
     df = decisions.assign(eval_split=case_split(decisions))
     df = df[df["eval_split"] == split].assign(reasoning_c=lambda d: d["reasoning"].map(clean_markup),
                                               summary_c=lambda d: d["summary"].map(clean_markup))

@@ -90,8 +90,7 @@ def judge_all(client, rubric: Rubric, items: pd.DataFrame, summaries: Mapping[st
     grades = pd.DataFrame(grade(client, rubric, batch))
     if grades.empty:
         grades = pd.DataFrame(columns=["item_id", "variant", "error", *rubric.names])
-    if len(rubric.names):
-        grades["judge_score"] = grades.reindex(columns=rubric.names).astype(float).mean(axis=1)
+    grades["judge_score"] = grades.reindex(columns=rubric.names).astype(float).mean(axis=1)
     pairs = [{"item_id": it.item_id, "source": it.source, "x": x, "y": y, "text_x": summaries[x][i],
               "text_y": summaries[y][i]}
              for x, y in combinations(summaries, 2) for i, it in enumerate(items.itertuples())] if pairwise else []

@@ -26,7 +26,11 @@ from lexlab.legalmidm.qa.verify import quantities  # the one allowed cross-impor
 _ITEM = re.compile(r"\[\d+\]")
 _SENT_END = re.compile(r"(?<=다\.)\s*|(?<=[.?!])\s+(?=[^\d\s])|\n+")
 _SQUASH = re.compile(r"[\s\"'“”‘’「」『』《》〈〉·ㆍ,()]+")
-CASE_NO = re.compile(r"\d{2,4}\s?[가-힣]{1,3}\s?\d{1,6}")
+# a case number: year, the court's case-type mark (도 criminal appeal, 다 civil appeal, 고단 criminal first
+# instance …), serial — not any "number, Hangul, number" ("2019년 3월" is a date)
+_CASE_MARKS = ("고단|고합|고정|가합|가단|가소|구합|구단|카합|카단|헌마|헌바|헌가|초기|도|다|두|누|노|나|마|므|르|후|허|모|"
+               "오|재|그|스|브")
+CASE_NO = re.compile(rf"(?<!\d)\d{{2,4}}\s?(?:{_CASE_MARKS})\s?\d{{1,6}}(?!\d)")
 
 
 class _CharTokens(Tokenizer):
