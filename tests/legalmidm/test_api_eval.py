@@ -156,7 +156,8 @@ def test_lexlab_run_evaluates_api_model_beside_a_local_one_and_compares(snapshot
     assert any(r["variant"] == "api_fake" and r["metric"] == "qa_statute.rougeL_char" for r in rows)
     assert MlflowClient().get_run(compare_run).info.status == "FINISHED"
     stage = mlflow.get_run(first.stages[0].run_id).data
-    assert stage.metrics["n_tasks_run"] == 3 and stage.tags["lexlab.tasks_run"] == "mc_title,qa_statute,general_ppl"
+    ran = stage.tags["lexlab.tasks_run"].split(",")  # general_ppl has no text in this snapshot: not counted as run
+    assert stage.metrics["n_tasks_run"] == len(ran) and {"mc_title", "qa_statute"} <= set(ran)
     assert api1["tags.lexlab.avg_tasks"] == "mc_title,qa_statute"  # the same tasks for both models
     assert "metrics.mc_title.acc_gen.ci_low" not in api1 or api1["metrics.mc_title.acc_gen.ci_low"] != \
         api1["metrics.mc_title.acc_gen.ci_low"]  # an interval is a param, not a one-bar chart

@@ -29,7 +29,8 @@ class CausalLM(mlflow.pyfunc.PythonModel):
         self.model, self.tokenizer, _ = hf.load_model(context.artifacts[ARTIFACT])
         self.model.eval()
 
-    def predict(self, context, model_input, params: dict[str, Any] | None = None) -> list[str]:
+    # typed: MLflow validates the input against the hints (and warns once per class definition without them)
+    def predict(self, context, model_input: list[str], params: dict[str, Any] | None = None) -> list[str]:
         import torch
 
         prompts = list(model_input.iloc[:, 0]) if hasattr(model_input, "iloc") else list(model_input)
