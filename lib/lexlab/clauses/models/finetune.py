@@ -29,6 +29,7 @@ class FineTuned(ClauseModel):
         cfg = self.cfg
         self.names = list(labels) if cfg.task == "article" else bio_labels(labels)
         model, self.tokenizer = _build(cfg, [e.text for e in train], self.names)
+        self.tokenizer.model_max_length = cfg.max_length  # saved with the model: what ``load`` cuts inputs to
         if cfg.lora:
             model = _apply_lora(cfg, model)
         collate = (DataCollatorWithPadding if cfg.task == "article" else DataCollatorForTokenClassification)
@@ -37,7 +38,7 @@ class FineTuned(ClauseModel):
         with shared.mlflow_run(cfg, "extract_clauses") as tracked:
             self.result = shared.fit(trainer, cfg, self.tokenizer)
             if tracked:
-                shared.log_result(self.result, cfg.log_model)
+                _log(self.result, cfg.log_model)
         self.model = trainer.model.eval()
 
     def _features(self, example) -> dict:
@@ -96,6 +97,17 @@ def _build(cfg, texts: Sequence[str], names: Sequence[str]):
     return model, tokenizer
 
 
+def _log(result, log_model: bool) -> None:
+    """The run's size and outcome; the model directory as artifacts (``models.mlflow_model`` wraps causal LMs
+    for generation, which a classifier is not)."""
+    import mlflow
+
+    shared.log_result(result, log_model=False)
+    if log_model:
+        mlflow.log_artifacts(result.final_dir, "clause_model")
+        mlflow.set_tag("lexlab.model_dir", result.final_dir)
+
+
 def _apply_lora(cfg, model):
     from peft import LoraConfig, get_peft_model
 
@@ -105,3 +117,24 @@ def _apply_lora(cfg, model):
     return get_peft_model(model, LoraConfig(
         r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout, target_modules=targets,
         task_type="SEQ_CLS" if cfg.task == "article" else "TOKEN_CLS"))
+
+
+def load(model: str, max_length: int = 0) -> FineTuned:
+    """A fine-tuned clause model saved by ``fit`` (its ``final/`` directory, a run, a registered model), ready to
+    ``predict``; the task (article or span) is read from its architecture, inputs are cut to ``max_length``
+    tokens (0: the length it was trained with)."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoModelForTokenClassification
+
+    from lexlab.clauses.config import ClauseConfig
+
+    path = hf.resolve_model(model)
+    config = AutoConfig.from_pretrained(path)
+    task = "span" if any(a.endswith("ForTokenClassification") for a in config.architectures or []) else "article"
+    tokenizer = hf.load_tokenizer(path)
+    extractor = FineTuned(ClauseConfig(task=task, max_length=max_length or tokenizer.model_max_length,
+                                       report_to="none"))
+    extractor.name, extractor.tokenizer = "finetune", tokenizer
+    auto = AutoModelForTokenClassification if task == "span" else AutoModelForSequenceClassification
+    extractor.model = auto.from_pretrained(path).eval()
+    extractor.names = [config.id2label[i] for i in range(config.num_labels)]
+    return extractor
