@@ -17,7 +17,8 @@ from lexlab.clauses.spans import Span, marker_spans
 from lexlab.clauses.types import OTHER, clause_type
 from lexlab.data import splits
 
-_HEADING = re.compile(r"^\s*(?:###\s*)?제\s?\d+(?:-\d+)?\s?조(?:\s?의\s?\d+)?\s*(?:\([^)]*\))?\s*")
+# a heading "제N조(제목)" at the start; a body that starts "제5조제1항에 따라 …" keeps its words
+_HEADING = re.compile(r"^\s*(?:###\s*)?제\s?\d+(?:-\d+)?\s?조(?:\s?의\s?\d+)?\s*\([^)]*\)\s*")
 
 
 @dataclass

@@ -131,8 +131,8 @@ def load(model: str, max_length: int = 0) -> FineTuned:
     config = AutoConfig.from_pretrained(path)
     task = "span" if any(a.endswith("ForTokenClassification") for a in config.architectures or []) else "article"
     tokenizer = hf.load_tokenizer(path)
-    extractor = FineTuned(ClauseConfig(task=task, max_length=max_length or tokenizer.model_max_length,
-                                       report_to="none"))
+    longest = min(tokenizer.model_max_length, getattr(config, "max_position_embeddings", 512))
+    extractor = FineTuned(ClauseConfig(task=task, max_length=max_length or longest, report_to="none"))
     extractor.name, extractor.tokenizer = "finetune", tokenizer
     auto = AutoModelForTokenClassification if task == "span" else AutoModelForSequenceClassification
     extractor.model = auto.from_pretrained(path).eval()
