@@ -41,16 +41,20 @@ class ClauseModel:
         raise NotImplementedError
 
 
-def make(name: str, cfg) -> ClauseModel:
-    """A registered model by name; an unknown name is an error listing the known ones."""
+def _class(name: str) -> type[ClauseModel]:
     if name not in REGISTRY:
         raise ValueError(f"unknown clause model {name!r}; known: {sorted(REGISTRY)}")
     module, _, cls = REGISTRY[name].partition(":")
-    model = getattr(importlib.import_module(module), cls)(cfg)
+    return getattr(importlib.import_module(module), cls)
+
+
+def make(name: str, cfg) -> ClauseModel:
+    """A registered model by name; an unknown name is an error listing the known ones."""
+    model = _class(name)(cfg)
     model.name = name
     return model
 
 
 def supports(name: str, task: str) -> bool:
-    module, _, cls = REGISTRY[name].partition(":")
-    return task in getattr(importlib.import_module(module), cls).tasks
+    """Whether the model does ``task`` ("article" or "span")."""
+    return task in _class(name).tasks
