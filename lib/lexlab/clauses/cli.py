@@ -15,7 +15,7 @@ from lexlab.workbench.io import ParseError, read_jsonl, write_jsonl
 
 def extract_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="lexlab extract-clauses", description=__doc__.split("\n")[0])
-    parser.add_argument("model", help="a fine-tuned clause model: its final/ directory, run:<id>, models:/<name>@<alias>")
+    parser.add_argument("model", help="a fine-tuned clause model: its final/ directory, run:<id>, models:/…")
     parser.add_argument("input", help='JSONL of {"id", "text"}')
     parser.add_argument("output", help="JSONL of spans (span model) or labels (article model)")
     parser.add_argument("--max-length", type=int, default=0,

@@ -42,7 +42,7 @@ class ClauseConfig(TrainConfig):
     max_test: int = 0                  # 0: the whole test split; N: a seeded subset of N
     models: str = "majority,rules,tfidf,finetune"  # comma-separated names from lexlab.clauses.models
     # ---- the fine-tuned model (lexlab.models.trainer)
-    model: str = "tiny"                # "tiny" (built from a config), or any Hugging Face path/id, run:<id>, models:/...
+    model: str = "tiny"                # "tiny" (built from a config), any Hugging Face path/id, run:<id>, models:/…
     lora: bool = False                 # LoRA adapters (peft) + a trained head instead of full fine-tuning
     lora_r: int = 16
     lora_alpha: int = 32

@@ -25,7 +25,8 @@ class Span:
     label: str
 
 
-def span_problem(spans: Sequence[Span], text_length: int, labels: Iterable[str] | None = None) -> tuple[str, str] | None:
+def span_problem(spans: Sequence[Span], text_length: int,
+                 labels: Iterable[str] | None = None) -> tuple[str, str] | None:
     """(field, message) of the first problem of a span set, None when it is sound: offsets inside the text and
     start < end, a known label, no two spans overlapping."""
     known = set(labels) if labels is not None else None
