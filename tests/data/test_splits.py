@@ -30,3 +30,11 @@ def test_case_split_keeps_appeal_chain_together():
     assert splits.case_split(df).tolist() == ["test", "test", "test"]
     alone = pd.DataFrame({"case_id": lows, "court": ["대법원"] * 2, "date": ["x", "y"], "lower_case_ids": [[], []]})
     assert splits.case_split(alone).tolist() == ["train", "train"]
+
+
+def test_a_law_its_decree_and_its_rules_are_one_family():
+    family = {splits.law_family(x) for x in ("근로기준법", "근로기준법 시행령", "근로기준법 시행규칙")}
+    assert family == {"근로기준"}
+    assert splits.law_family("금융기관 검사 및 제재에 관한 규정 시행세칙") == splits.law_family("금융기관검사및제재에관한규정")
+    assert splits.law_family("형법") != splits.law_family("근로기준법")
+    assert splits.law_family_key("상법 시행령") == splits.law_family_key("상법")

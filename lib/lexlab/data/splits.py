@@ -4,12 +4,14 @@ Every stage that trains, generates QA or evaluates asks this module, so no item 
 notebook and scored in another. The hash is sha1 of the key (not Python's ``hash``, which is salted per
 process), so the split of an item never changes between runs, machines or corpus versions.
 
-Keys: statutes ``statute:{law}:{article_no}``, decisions ``case:{case_id}``, interpretations
+Keys: statutes ``statute:{law}:{article_no}`` (or ``lawfamily:{family}`` where a whole law family must stay
+together), decisions ``case:{case_id}``, interpretations
 ``interp:{doc_id}``, general text ``general:{doc_id}``.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 SPLITS = ("train", "dev", "test")
@@ -35,6 +37,24 @@ def split_of(key: str, dev: float = 0.1, test: float = 0.1) -> str:
 
 def statute_key(law: str, article_no: str) -> str:
     return f"statute:{law}:{article_no}"
+
+
+_FAMILY_SUFFIX = re.compile(r"(?:시행령|시행규칙|시행세칙)$")
+_FAMILY_ROOT = re.compile(r"(?:에관한)?(?:법률|감독규정|규정|법)$")
+
+
+def law_family(law: str) -> str:
+    """A law and its 시행령/시행규칙 (and a 규정 with its 시행세칙, an act with its 감독규정) share one family name:
+    the normalised name without those endings ("근로기준법 시행령" → "근로기준")."""
+    from lexlab.data.references import normalise_law
+
+    key = _FAMILY_SUFFIX.sub("", normalise_law(law))
+    return _FAMILY_ROOT.sub("", key) or key
+
+
+def law_family_key(law: str) -> str:
+    """Split key of a whole law family: every article of a law, its decrees and rules lands in one split."""
+    return f"lawfamily:{law_family(law)}"
 
 
 def case_key(case_id: str) -> str:
