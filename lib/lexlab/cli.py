@@ -63,11 +63,18 @@ def _ask(argv: list[str]) -> int:
     return ask_main(argv)
 
 
+def _review(argv: list[str]) -> int:
+    from lexlab.review.cli import review_main
+
+    return review_main(argv)
+
+
 COMMANDS = {
     "run": (_run, "execute a stage / pipeline / grid (papermill + MLflow)"),
     "retrieve": (_retrieve, "rank a JSONL corpus for JSONL queries with bm25, dense or searchlm; writes TREC run"),
     "evaluate-run": (_evaluate_run, "score a TREC run against TREC qrels (P@5 etc., per category)"),
     "ask": (_ask, "answer a legal question from the statutes with verified citations, or say 'not found'"),
+    "review": (_review, "serve the human review queue of stage 14 on 127.0.0.1 (accept/reject/edit, audit log)"),
 }
 
 

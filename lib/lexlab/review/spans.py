@@ -141,7 +141,8 @@ def build_model(cfg: SpanConfig, tokenizer):
         from peft import LoraConfig, TaskType, get_peft_model
 
         model = get_peft_model(model, LoraConfig(task_type=TaskType.TOKEN_CLS, r=cfg.lora_r,
-                                                 lora_alpha=2 * cfg.lora_r, target_modules="all-linear"))
+                                                 lora_alpha=2 * cfg.lora_r, target_modules="all-linear",
+                                                 exclude_modules=["classifier", "score"]))
     return model
 
 
