@@ -1,13 +1,12 @@
 """Notebook 14 as users run it (papermill through the runner) on a one-table snapshot written here, at a tiny size."""
 from __future__ import annotations
 
-import json
-
 import mlflow
 import pytest
 
 from lexlab.review.store import ReviewStore
 from lexlab.workbench import paths, runner
+from testdata import write_snapshot
 
 TINY = {"name": "nb-test", "seeds": "0,1", "max_steps": 4, "batch_size": 2, "max_tokens": 64, "hidden_size": 32,
         "num_layers": 1, "vocab_size": 500, "doc_chars": 300, "dev_fraction": 0.25, "test_fraction": 0.25,
@@ -16,11 +15,7 @@ TINY = {"name": "nb-test", "seeds": "0,1", "max_steps": 4, "batch_size": 2, "max
 
 @pytest.mark.slow
 def test_notebook_14_runs_routes_and_queues(decisions, tmp_path):
-    snap = tmp_path / "snap"
-    snap.mkdir()
-    decisions.to_parquet(snap / "decisions.parquet")
-    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
-                                        encoding="utf-8")
+    snap = write_snapshot(decisions, tmp_path / "snap")
     result = runner.run_experiment(paths.REPO / "experiments" / "14_review.yaml", {"snapshot": str(snap), **TINY},
                                    progress=False, rerun=True)
     assert result.ok, result.stages[0].error
