@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at 
 
 
 def shot(page, path: Path) -> None:
-    """A screenshot through the DevTools protocol (Playwright's own waits for a frame Debian's Chromium may not
+    """With LEXLAB_REVIEW_SHOTS=<folder>: a screenshot through the DevTools protocol (Playwright's own waits for a frame Debian's Chromium may not
     send in headless mode)."""
     import base64
 
@@ -27,13 +27,15 @@ def shot(page, path: Path) -> None:
 def test_queue_accept_and_mark_missed_in_the_browser(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     db = served.make_db(tmp_path / "r.db")
-    shots = Path(os.environ.get("LEXLAB_REVIEW_SHOTS", tmp_path))
+    shots = Path(os.environ["LEXLAB_REVIEW_SHOTS"]) if os.environ.get("LEXLAB_REVIEW_SHOTS") else None
     with served.serving(db) as (url, _), sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1100, "height": 700})
+        page.set_default_timeout(30_000)
         page.goto(url + "/")
         assert page.locator("#queue tr").count() == 4 and "3 pending" in page.content()
-        shot(page, shots / "queue.png")
+        if shots:
+            shot(page, shots / "queue.png")
         page.click("text=2020도1#0")
         assert page.locator("#text mark").count() == 2
         page.fill("#reason", "주민등록번호와 이름")
@@ -49,7 +51,8 @@ def test_queue_accept_and_mark_missed_in_the_browser(tmp_path):
         page.keyboard.press("m")
         page.keyboard.press("e")
         page.wait_for_selector("#status[data-seq='2']")
-        shot(page, shots / "document.png")
+        if shots:
+            shot(page, shots / "document.png")
         browser.close()
     log = ReviewStore(db).audit()
     assert [(r["doc_id"], r["action"], r["reviewer"]) for r in log] == [("2020도1#0", "accept", "tester"),

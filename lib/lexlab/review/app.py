@@ -110,8 +110,11 @@ box.addEventListener('click',e=>{if(e.target.tagName==='MARK'&&!e.target.classLi
 function offset(node,off){const r=document.createRange();r.setStart(box,0);r.setEnd(node,off);return r.toString().length;}
 function markSelection(){const s=window.getSelection();if(!s.rangeCount||s.isCollapsed)return;
   const r=s.getRangeAt(0);const a=offset(r.startContainer,r.startOffset),b=offset(r.endContainer,r.endOffset);
-  if(b>a){missed.push({start:a,end:b,kind:'missed'});status.textContent='missed span '+a+'..'+b+' marked';}}
-function kept(){const out=[];box.querySelectorAll('mark:not(.removed)').forEach(m=>out.push(
+  if(b<=a)return;
+  try{const m=document.createElement('mark');m.className='missed';r.surroundContents(m);}catch(err){}
+  missed.push({start:a,end:b,kind:'missed'});s.removeAllRanges();
+  status.textContent='missed span '+a+'..'+b+' marked: '+box.textContent.slice(a,b);}
+function kept(){const out=[];box.querySelectorAll('mark:not(.removed):not(.missed)').forEach(m=>out.push(
   {start:+m.dataset.start,end:+m.dataset.end,kind:'model'}));return out.concat(missed);}
 async function decide(action){
   const body={doc_id:DOC,reviewer:document.getElementById('reviewer').value,action:action,
