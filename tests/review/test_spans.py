@@ -15,7 +15,7 @@ def test_token_labels_and_spans_round_trip():
     ids, offsets = spans.encode(tok, text)
     gold = [{"start": 4, "end": 7}, {"start": 9, "end": 22}]
     labels = spans.token_labels(offsets, gold)
-    found = [ensemble.trim(text, s) for s in spans.spans_from_tokens(np.array(labels, float), offsets)]
+    found = [ensemble.trim(text, s) for s in spans.spans_from_tokens(np.array(labels, float), offsets, 0.5)]
     covered = [text[s["start"]:s["end"]] for s in found]  # token-level: a span may carry a merged particle
     assert any("김민수" in c for c in covered) and any("010-1234-5678" in c for c in covered)
     assert "피해자" not in "".join(covered) and not covered[-1].endswith("로")
@@ -35,7 +35,7 @@ def test_member_trains_through_the_trainer_and_predicts(decisions, tmp_path):
     again = ensemble.train(train, base, [0], tok)  # a finished member is loaded, not retrained
     assert again[0].resumed_from and again[0].global_step == 4
     texts = [d["text"] for d in docs[:5]]
-    pred = ensemble.predict([r.final_dir for r in results], tok, texts, base.max_tokens)
+    pred = ensemble.predict([r.final_dir for r in results], tok, texts, base.max_tokens, 0.9)
     assert pred.members.shape == (2, 5) and np.all((pred.p >= 0) & (pred.p <= 1))
     assert np.allclose(pred.uncertainty, pred.members.std(axis=0))
 

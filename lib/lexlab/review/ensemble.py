@@ -46,7 +46,7 @@ def trim(text: str, span: dict) -> dict:
 
 
 def predict(final_dirs: Sequence[str], tokenizer, texts: Sequence[str], max_tokens: int,
-            span_threshold: float = 0.5) -> Prediction:
+            span_threshold: float) -> Prediction:
     per_member = []
     for d in item_bar(final_dirs, desc="ensemble predict"):
         per_member.append(span_model.token_probs(span_model.load_member(d), tokenizer, texts, max_tokens))

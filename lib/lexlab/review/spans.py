@@ -192,7 +192,7 @@ def token_probs(model, tokenizer, texts: Sequence[str], max_tokens: int, batch_s
     return [(p, offsets) for p, (_, offsets) in zip(probs, encoded)]
 
 
-def spans_from_tokens(probs: np.ndarray, offsets: Sequence[tuple[int, int]], threshold: float = 0.5) -> list[dict]:
+def spans_from_tokens(probs: np.ndarray, offsets: Sequence[tuple[int, int]], threshold: float) -> list[dict]:
     """Runs of tokens at or above ``threshold`` as character spans, each with its highest token probability."""
     out: list[dict] = []
     for p, (b, e) in zip(probs, offsets):
