@@ -121,7 +121,8 @@ routes = routing.route(inputs[cfg.queue_split]["passed"], inputs[cfg.queue_split
                        cfg.uncertainty_k)
 model_version = f"{cfg.name}@{run.info.run_id[:12]}"
 store = ReviewStore(pipeline.out_dir(cfg) / "review.db")
-queued = pipeline.queue_documents(store, parts[cfg.queue_split], preds[cfg.queue_split], routes, model_version)
+queued = pipeline.queue_documents(store, parts[cfg.queue_split], preds[cfg.queue_split], routes, model_version,
+                                  cfg.queue_span_threshold)
 mlflow.log_metrics({"queued_documents": queued, "stage_seconds": time.time() - t0})
 mlflow.set_tag("lexlab.review_db", str(store.path))
 queue = pd.DataFrame(store.queue())[["doc_id", "p", "uncertainty", "model_version"]]

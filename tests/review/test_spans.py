@@ -38,6 +38,7 @@ def test_member_trains_through_the_trainer_and_predicts(decisions, tmp_path):
     pred = ensemble.predict([r.final_dir for r in results], tok, texts, base.max_tokens, 0.9)
     assert pred.members.shape == (2, 5) and np.all((pred.p >= 0) & (pred.p <= 1))
     assert np.allclose(pred.uncertainty, pred.members.std(axis=0))
+    assert pred.spans_at(0.9) == pred.spans and sum(map(len, pred.spans_at(0.0))) >= sum(map(len, pred.spans))
 
 
 def test_lora_applies_when_asked(tmp_path):

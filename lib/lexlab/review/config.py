@@ -35,6 +35,7 @@ class ReviewConfig:
     num_layers: int = 2
     torch_threads: int = 1
     span_threshold: float = 0.9        # token probability a span needs (best span F1 on dev: 0.75; 0.5 gives 0.45)
+    queue_span_threshold: float = 0.5  # highlights in the human queue: the unsure documents, where 0.9 marks nothing
     # routing
     withhold_threshold: float = 0.9    # p - k·u at or above: withheld without a human
     uncertainty_k: float = 1.0         # k: how much the members' spread widens the human band
@@ -45,7 +46,7 @@ class ReviewConfig:
     def __post_init__(self) -> None:
         check_choices(self)
         check_fraction(self, "positive_fraction", "dev_fraction", "test_fraction", "stage1_recall",
-                       "span_threshold", "withhold_threshold")
+                       "span_threshold", "queue_span_threshold", "withhold_threshold")
         check_positive(self, "doc_chars", "passages_per_decision", "max_steps", "batch_size", "max_tokens",
                        "learning_rate", "vocab_size", "hidden_size", "num_layers")
         check_non_negative(self, "max_decisions", "uncertainty_k", "torch_threads")

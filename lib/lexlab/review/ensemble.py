@@ -21,7 +21,17 @@ class Prediction:
     p: np.ndarray                 # mean over members of the document probability
     uncertainty: np.ndarray       # standard deviation over members of the document probability
     members: np.ndarray           # (members × documents) document probabilities
-    spans: list[list[dict]]       # per document: spans of the mean token probabilities
+    spans: list[list[dict]]       # per document: spans of the mean token probabilities at the span threshold
+    texts: Sequence[str]
+    token_means: list[tuple[np.ndarray, list[tuple[int, int]]]]  # per document: mean token probs, offsets
+
+    def spans_at(self, threshold: float) -> list[list[dict]]:
+        """Per document: the spans of the mean token probabilities at ``threshold``."""
+        out = []
+        for text, (mean, offsets) in zip(self.texts, self.token_means):
+            found = (trim(text, s) for s in span_model.spans_from_tokens(mean, offsets, threshold))
+            out.append([s for s in found if s["end"] > s["start"]])
+        return out
 
 
 def member_configs(base: span_model.SpanConfig, seeds: Sequence[int]) -> list[span_model.SpanConfig]:
@@ -51,12 +61,11 @@ def predict(final_dirs: Sequence[str], tokenizer, texts: Sequence[str], max_toke
     for d in item_bar(final_dirs, desc="ensemble predict"):
         per_member.append(span_model.token_probs(span_model.load_member(d), tokenizer, texts, max_tokens))
     members = np.array([[float(p.max()) if p.size else 0.0 for p, _ in m] for m in per_member])
-    out_spans = []
-    for i, text in enumerate(texts):
-        mean = np.mean([m[i][0] for m in per_member], axis=0)
-        found = span_model.spans_from_tokens(mean, per_member[0][i][1], span_threshold)
-        out_spans.append([s for s in (trim(text, s) for s in found) if s["end"] > s["start"]])
-    return Prediction(p=members.mean(axis=0), uncertainty=members.std(axis=0), members=members, spans=out_spans)
+    means = [(np.mean([m[i][0] for m in per_member], axis=0), per_member[0][i][1]) for i in range(len(texts))]
+    pred = Prediction(p=members.mean(axis=0), uncertainty=members.std(axis=0), members=members, spans=[],
+                      texts=texts, token_means=means)
+    pred.spans = pred.spans_at(span_threshold)
+    return pred
 
 
 def span_scores(pred_spans: Sequence[Sequence[dict]], gold_spans: Sequence[Sequence[dict]]) -> dict[str, float]:

@@ -92,10 +92,12 @@ def workloads(parts, stage1, scores, preds, cfg: ReviewConfig) -> list[dict[str,
     return rows
 
 
-def queue_documents(store: ReviewStore, docs: list[dict], pred: ensemble.Prediction, routes, model_version: str
-                    ) -> int:
-    """The documents routed to a human into the app's queue, with the model's spans, p and uncertainty."""
-    queued = [{"id": d["id"], "text": d["text"], "spans": pred.spans[i], "p": float(pred.p[i]),
+def queue_documents(store: ReviewStore, docs: list[dict], pred: ensemble.Prediction, routes, model_version: str,
+                    span_threshold: float) -> int:
+    """The documents routed to a human into the app's queue, with the model's spans (at ``span_threshold``), p and
+    uncertainty."""
+    highlights = pred.spans_at(span_threshold)
+    queued = [{"id": d["id"], "text": d["text"], "spans": highlights[i], "p": float(pred.p[i]),
                "uncertainty": float(pred.uncertainty[i]), "route": r}
               for i, (d, r) in enumerate(zip(docs, routes)) if r == routing.HUMAN]
     return store.queue_documents(queued, model_version)
