@@ -74,12 +74,19 @@ def _extract_clauses(argv: list[str]) -> int:
     return extract_main(argv)
 
 
+def _review(argv: list[str]) -> int:
+    from lexlab.review.cli import review_main
+
+    return review_main(argv)
+
+
 COMMANDS = {
     "run": (_run, "execute a stage / pipeline / grid (papermill + MLflow)"),
     "retrieve": (_retrieve, "rank a JSONL corpus for JSONL queries with bm25, dense or searchlm; writes TREC run"),
     "evaluate-run": (_evaluate_run, "score a TREC run against TREC qrels (P@5 etc., per category)"),
     "ask": (_ask, "answer a legal question from the statutes with verified citations, or say 'not found'"),
     "extract-clauses": (_extract_clauses, "a fine-tuned clause model over a JSONL of documents: spans or types out"),
+    "review": (_review, "serve the human review queue of stage 14 on 127.0.0.1 (accept/reject/edit, audit log)"),
 }
 
 

@@ -32,18 +32,13 @@ def test_bad_table_names_the_missing_column(decisions):
 @pytest.mark.slow
 def test_notebook_08_builds_and_logs(decisions, tmp_path):
     """The stage as users run it: papermill through the runner, on a one-table snapshot written here."""
-    import json
-
     import mlflow
     from mlflow.tracking import MlflowClient
 
     from lexlab.workbench import paths, runner
+    from testdata import write_snapshot
 
-    snap = tmp_path / "snap"
-    snap.mkdir()
-    decisions.to_parquet(snap / "decisions.parquet")
-    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
-                                        encoding="utf-8")
+    snap = write_snapshot(decisions, tmp_path / "snap")
     result = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
                                    {"snapshot": str(snap), "name": "nb-test"}, progress=False)
     assert result.ok, result
