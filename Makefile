@@ -13,13 +13,13 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 QUIET := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^\s*$$" || true; }
 MLFLOW_DB := sqlite:///$(CURDIR)/mlruns/mlflow.db
 
-.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks screenshots
+.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks screenshots review
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "installing into $(VENV) (torch pinned to $(TORCH), data packages pinned)…"
 	@$(PIP) install -q "$(TORCH)" $(QUIET)
-	@$(PIP) install -q -e ".[lab,data,dev,morph]" "$(TORCH)" $(QUIET)
+	@$(PIP) install -q -e ".[lab,data,dev,morph,review]" "$(TORCH)" $(QUIET)
 	@$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lexlab)" >/dev/null
 	@touch $@
 
@@ -28,14 +28,22 @@ setup: $(STAMP)
 test: setup
 	$(BIN)/python -m pytest
 
-# Both papers: the LegalMidm pipeline, then the retrieval demo (LEGAR-style benchmark → BM25 / LegalSearchLM / hybrid).
+# Both papers (the LegalMidm pipeline, then the retrieval demo), then the fine-tuning guide's systems at demo size:
+# clause extraction, cited outcome prediction, document review (then `make review`), judging (reads the demo's models).
+DEMOS := legalmidm legalsearchlm clauses caselaw review judging
 demo: setup
-	$(BIN)/lexlab run experiments/legalmidm_demo.yaml
-	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
+	@for d in $(DEMOS); do echo "== experiments/$${d}_demo.yaml"; $(BIN)/lexlab run experiments/$${d}_demo.yaml || exit 1; done
+
+# One demo alone, e.g. `make demo-caselaw` (all but clauses need the snapshot the LegalMidm demo builds).
+demo-%: setup
+	$(BIN)/lexlab run experiments/$*_demo.yaml
+
+# The human review queue of the review demo (stage 14) on http://127.0.0.1:8765.
+review: setup
+	$(BIN)/lexlab review serve --name demo
 
 # The retrieval half alone (needs the snapshot the LegalMidm demo builds).
-demo-retrieval: setup
-	$(BIN)/lexlab run experiments/legalsearchlm_demo.yaml
+demo-retrieval: demo-legalsearchlm
 
 bench: setup
 	$(BIN)/python benchmarks/fm_index.py
