@@ -6,7 +6,7 @@ import sys
 
 
 def _run(argv: list[str]) -> int:
-    from lexlab.workbench import config, preflight, runner, signals, store
+    from lexlab.workbench import config, executors, preflight, runner, signals, store
 
     parser = argparse.ArgumentParser(
         prog="lexlab run",
@@ -20,11 +20,18 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--rerun", action="store_true",
                         help="run every stage, even one whose notebook, parameters and inputs match a finished run")
+    parser.add_argument("--executor", choices=executors.NAMES, default="sequential",
+                        help="sequential: one grid cell after another here; ray: each cell as a Ray task")
+    parser.add_argument("--address", help="Ray cluster: auto, ray://host:10001 (default: a local Ray on this machine)")
+    parser.add_argument("--max-parallel", type=int, help="with --executor ray: at most this many cells at once")
+    parser.add_argument("--retries", type=int, default=0, help="with --executor ray: retry a cell whose worker died")
     args = parser.parse_args(argv)
+    options = {"address": args.address, "max_parallel": args.max_parallel, "retries": args.retries}
     try:
         result = runner.run_experiment(
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
             stop_on_failure=not args.keep_going, rerun=args.rerun,
+            executor=executors.make(args.executor, **options) if args.executor != "sequential" else None,
         )
     except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
             TimeoutError) as exc:
