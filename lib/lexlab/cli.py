@@ -70,11 +70,18 @@ def _ask(argv: list[str]) -> int:
     return ask_main(argv)
 
 
+def _server(argv: list[str]) -> int:
+    from lexlab.workbench.server import serve_main
+
+    return serve_main(argv)
+
+
 COMMANDS = {
     "run": (_run, "execute a stage / pipeline / grid (papermill + MLflow)"),
     "retrieve": (_retrieve, "rank a JSONL corpus for JSONL queries with bm25, dense or searchlm; writes TREC run"),
     "evaluate-run": (_evaluate_run, "score a TREC run against TREC qrels (P@5 etc., per category)"),
     "ask": (_ask, "answer a legal question from the statutes with verified citations, or say 'not found'"),
+    "server": (_server, "start a shared MLflow tracking server (database store, served artifacts) for Ray workers"),
 }
 
 

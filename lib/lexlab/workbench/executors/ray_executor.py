@@ -74,6 +74,30 @@ def check_store_shared(uri: str, address: str | None, n_nodes: int = 1) -> None:
             "`export MLFLOW_TRACKING_URI=http://<this host>:5000`, and run again")
 
 
+LOCAL_RAY = {"include_dashboard": False, "object_store_memory": 300 * 2**20}  # a Ray this process starts
+
+
+def init_ray(address: str | None = None, attempts: int | None = None, **options: Any) -> None:
+    """Connect to the cluster at ``address``, or start a small local one (no dashboard, 300 MB object store).
+
+    Ray 2.60's raylet gives its dashboard agent 15 s to report its ports and aborts otherwise; on a loaded
+    machine the agent's imports can take longer ("The current node timed out during startup"). The next attempt
+    finds the imports in the page cache and usually wins: try ``attempts`` times (env ``LEXLAB_RAY_START_ATTEMPTS``,
+    default 3)."""
+    attempts = attempts or int(os.environ.get("LEXLAB_RAY_START_ATTEMPTS", "3"))
+    options = {**({} if address else LOCAL_RAY), "log_to_driver": True, **options}
+    for attempt in range(attempts):
+        try:
+            ray.init(address=address, **options)
+            return
+        except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception for the start-up time-out
+            ray.shutdown()
+            if address or "timed out during startup" not in str(exc) or attempt == attempts - 1:
+                raise RuntimeError(str(exc).splitlines()[0]) from exc
+            print(f"lexlab: Ray start-up timed out (attempt {attempt + 1} of {attempts}); trying again",
+                  file=sys.stderr)
+
+
 @ray.remote(max_restarts=0, max_task_retries=0)
 class CellWorker:
     """One worker process for one cell: runs the runner's own ``_run_point`` against the shared store."""
@@ -123,7 +147,7 @@ class RayExecutor:
         check_store_shared(uri, self.address)  # before connecting: a ray:// address is remote by definition
         if not ray.is_initialized():
             try:
-                ray.init(address=self.address, include_dashboard=False, log_to_driver=True, **self.init_options)
+                init_ray(self.address, **self.init_options)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 raise ExperimentError(f"--address {self.address}: cannot connect to Ray ({exc})") from None
             self._started_ray = True
