@@ -132,3 +132,13 @@ def test_a_cell_asking_for_more_than_the_cluster_has_is_refused(tmp_path, ray_lo
         runner.run_experiment(exp, progress=False, executor=executors.make("ray"))
     assert mlflow.get_experiment_by_name("test-ray-gpu") is None or not mlflow.search_runs(
         experiment_names=["test-ray-gpu"], output_format="list")
+
+
+def test_cells_sharing_their_first_stage_run_after_the_first_of_them(tmp_path):
+    stages = [{"name": "a", "notebook": str(NB / "ok.ipynb")}, {"name": "b", "notebook": str(NB / "ok.ipynb")}]
+    shared = runner.load_experiment(_write(tmp_path, {"name": "s", "stages": stages, "grid": {"b.x": [1, 2, 3]}}))
+    points = runner.grid_points(shared.grid)
+    assert ray_executor.shared_first_stage(shared, points, {}, "s") == [None, 0, 0]  # stage a: same params
+    apart = runner.load_experiment(_write(tmp_path, {"name": "s", "stages": stages, "grid": {"a.x": [1, 2]}},
+                                          "apart.yaml"))
+    assert ray_executor.shared_first_stage(apart, runner.grid_points(apart.grid), {}, "s") == [None, None]

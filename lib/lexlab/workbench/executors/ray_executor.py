@@ -16,12 +16,15 @@ handling and notebook artifacts are the runner's, unchanged. What this module ad
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import signal
 import socket
 import sys
 import time
 from collections import deque
+from pathlib import Path
 from typing import Any, Mapping
 
 import mlflow
@@ -87,15 +90,48 @@ def init_ray(address: str | None = None, attempts: int | None = None, **options:
     attempts = attempts or int(os.environ.get("LEXLAB_RAY_START_ATTEMPTS", "3"))
     options = {**({} if address else LOCAL_RAY), "log_to_driver": True, **options}
     for attempt in range(attempts):
+        before = _children()
         try:
             ray.init(address=address, **options)
             return
         except Exception as exc:  # noqa: BLE001 - Ray raises a bare Exception for the start-up time-out
             ray.shutdown()
+            for pid in _children() - before:  # a failed start leaves its GCS, monitor and dashboard running
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             if address or "timed out during startup" not in str(exc) or attempt == attempts - 1:
                 raise RuntimeError(str(exc).splitlines()[0]) from exc
             print(f"lexlab: Ray start-up timed out (attempt {attempt + 1} of {attempts}); trying again",
                   file=sys.stderr)
+
+
+@contextlib.contextmanager
+def daemons_at_normal_priority():
+    """Start Ray's control plane (GCS, raylet, agents) at priority 0 and its workers as nice as this process.
+
+    Under ``nice`` on a loaded machine the raylet's 15-s wait for its dashboard agent runs out; the daemons are
+    idle once started, and the work (workers: notebooks, shard builds) keeps this process's niceness through
+    Ray's ``worker_niceness``. Lowering the niceness needs the privilege; without it nothing changes."""
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    os.environ.setdefault("RAY_worker_niceness", str(nice))
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)
+    except PermissionError:
+        pass
+    try:
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+
+
+def _children() -> set[int]:
+    """Ids of this process's child processes (from /proc; empty where there is none)."""
+    me, out = os.getpid(), set()
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(entry.read_bytes().rsplit(b")", 1)[1].split()[1]) == me:
+                out.add(int(entry.parent.name))
+    return out
 
 
 @ray.remote(max_restarts=0, max_task_retries=0)
@@ -114,6 +150,36 @@ class CellWorker:
         batch = dataclasses.replace(batch, client=MlflowClient(), results=[])
         runner._run_point(batch, point, overrides, base_name, parent)
         return batch.results
+
+
+def shared_first_stage(exp, points: list[dict[str, Any]], overrides: Mapping[str, Any], base_name: str
+                       ) -> list[int | None]:
+    """Per cell, the earlier cell whose first stage gets the same parameters (``run_name`` aside), else None.
+
+    Such cells share that stage's output (ablation_format: the three formats of a seed share one CPT model): run
+    one after the other, the later one reuses the finished stage (or finds its final checkpoint) as the
+    sequential loop does, instead of training the same model into the same folder at the same time."""
+    from lexlab.workbench import preflight, reuse, runner
+
+    stage, seen, after = exp.stages[0], {}, []
+    for i, point in enumerate(points):
+        run_name = f"{base_name}-{runner._slug(point)}" if point else base_name
+        params = preflight.for_notebook(stage.notebook, runner.stage_params(exp, stage, {**point, **overrides},
+                                                                            run_name))
+        effective = preflight.effective_params(stage.notebook, params, stage.name)
+        effective.pop("run_name", None)
+        first = seen.setdefault(reuse.stage_key(stage.notebook, effective, []), i)
+        after.append(first if first != i else None)
+    return after
+
+
+def _next_ready(pending: deque, after: list[int | None], outcomes: dict[int, Any]) -> "_Cell | None":
+    """The first pending cell whose first-stage twin (``shared_first_stage``) has finished; removed from the queue."""
+    for cell in pending:
+        if after[cell.index] is None or after[cell.index] in outcomes:
+            pending.remove(cell)
+            return cell
+    return None
 
 
 @dataclasses.dataclass
@@ -176,10 +242,10 @@ class RayExecutor:
         running: dict[Any, _Cell] = {}
         outcomes: dict[int, list[StageResult]] = {}
         limit = self.max_parallel or len(points)
+        after = shared_first_stage(batch.exp, points, overrides, base_name)
         try:
             while pending or running:
-                while pending and len(running) < limit:
-                    cell = pending.popleft()
+                while len(running) < limit and (cell := _next_ready(pending, after, outcomes)) is not None:
                     running[self._submit(cell, shipped, args)] = cell
                 [ref], _ = ray.wait(list(running), num_returns=1)
                 cell = running.pop(ref)
