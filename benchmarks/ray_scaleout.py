@@ -35,7 +35,7 @@ import yaml  # noqa: E402
 from lexlab.legalsearchlm.searchlm.decoding import Span  # noqa: E402
 from lexlab.legalsearchlm.searchlm.sharded import build_sharded  # noqa: E402
 from lexlab.workbench import executors, runner  # noqa: E402
-from lexlab.workbench.executors.ray_executor import daemons_at_normal_priority, init_ray  # noqa: E402
+from lexlab.workbench.executors.ray_executor import init_ray  # noqa: E402
 
 NOTEBOOK = REPO / "tests" / "fixtures" / "notebooks" / "ok.ipynb"
 VOCAB = 8000
@@ -132,8 +132,7 @@ def main() -> None:
     results = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count(),
                "load_before": os.getloadavg()}
     started = time.perf_counter()
-    with daemons_at_normal_priority():
-        init_ray(num_cpus=os.cpu_count(), log_to_driver=False)
+    init_ray(num_cpus=os.cpu_count(), log_to_driver=False)
     results["ray_start_s"] = time.perf_counter() - started
     results["grid"] = grid_times(args.cells, os.cpu_count() or 2)
     results["load_mid"] = os.getloadavg()

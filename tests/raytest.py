@@ -9,13 +9,12 @@ import pytest
 @pytest.fixture(scope="session")
 def ray_local():
     ray = pytest.importorskip("ray")
-    from lexlab.workbench.executors.ray_executor import daemons_at_normal_priority, init_ray
+    from lexlab.workbench.executors.ray_executor import init_ray
 
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a throw-away local cluster: no token set-up
     started = not ray.is_initialized()
     if started:
-        with daemons_at_normal_priority():  # the tests' notebooks and tasks still run niced
-            init_ray(num_cpus=2, log_to_driver=False, configure_logging=False)
+        init_ray(num_cpus=2, log_to_driver=False, configure_logging=False)
     yield ray
     if started:
         ray.shutdown()

@@ -84,9 +84,9 @@ def init_ray(address: str | None = None, attempts: int | None = None, **options:
     """Connect to the cluster at ``address``, or start a small local one (no dashboard, 300 MB object store).
 
     Ray 2.60's raylet gives its dashboard agent 15 s to report its ports and aborts otherwise; on a loaded
-    machine the agent's imports can take longer ("The current node timed out during startup"). The next attempt
-    finds the imports in the page cache and usually wins: try ``attempts`` times (env ``LEXLAB_RAY_START_ATTEMPTS``,
-    default 3)."""
+    machine the agent's imports can take longer ("The current node timed out during startup"; seen here at load
+    13-17 on 2 cores, even with Ray's daemons at normal priority). Try ``attempts`` times (env
+    ``LEXLAB_RAY_START_ATTEMPTS``, default 3), killing what a failed attempt left running."""
     attempts = attempts or int(os.environ.get("LEXLAB_RAY_START_ATTEMPTS", "3"))
     options = {**({} if address else LOCAL_RAY), "log_to_driver": True, **options}
     for attempt in range(attempts):
@@ -103,25 +103,6 @@ def init_ray(address: str | None = None, attempts: int | None = None, **options:
                 raise RuntimeError(str(exc).splitlines()[0]) from exc
             print(f"lexlab: Ray start-up timed out (attempt {attempt + 1} of {attempts}); trying again",
                   file=sys.stderr)
-
-
-@contextlib.contextmanager
-def daemons_at_normal_priority():
-    """Start Ray's control plane (GCS, raylet, agents) at priority 0 and its workers as nice as this process.
-
-    Under ``nice`` on a loaded machine the raylet's 15-s wait for its dashboard agent runs out; the daemons are
-    idle once started, and the work (workers: notebooks, shard builds) keeps this process's niceness through
-    Ray's ``worker_niceness``. Lowering the niceness needs the privilege; without it nothing changes."""
-    nice = os.getpriority(os.PRIO_PROCESS, 0)
-    os.environ.setdefault("RAY_worker_niceness", str(nice))
-    try:
-        os.setpriority(os.PRIO_PROCESS, 0, 0)
-    except PermissionError:
-        pass
-    try:
-        yield
-    finally:
-        os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 def _children() -> set[int]:
