@@ -27,6 +27,8 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--retries", type=int, default=0, help="with --executor ray: retry a cell whose worker died")
     args = parser.parse_args(argv)
     options = {"address": args.address, "max_parallel": args.max_parallel, "retries": args.retries}
+    if args.executor == "sequential" and (args.address or args.max_parallel or args.retries):
+        parser.error("--address, --max-parallel and --retries need --executor ray")
     try:
         result = runner.run_experiment(
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
