@@ -13,7 +13,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 QUIET := 2>&1 | { grep -v -e "is ignored: it is neither" -e "^\s*$$" || true; }
 MLFLOW_DB := sqlite:///$(CURDIR)/mlruns/mlflow.db
 
-.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks screenshots review
+.PHONY: setup test demo lab ui clean-work demo-retrieval bench notebooks screenshots review server
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo: setup
 # One demo alone, e.g. `make demo-caselaw` (all but clauses need the snapshot the LegalMidm demo builds).
 demo-%: setup
 	$(BIN)/lexlab run experiments/$*_demo.yaml
+
+# A shared MLflow tracking server (SQLite store under mlruns/server/, artifacts served) for `lexlab run --executor ray`.
+server: setup
+	$(BIN)/lexlab server
 
 # The human review queue of the review demo (stage 14) on http://127.0.0.1:8765.
 review: setup

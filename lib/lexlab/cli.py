@@ -11,7 +11,7 @@ import sys
 
 
 def _run(argv: list[str]) -> int:
-    from lexlab.workbench import config, preflight, runner, signals, store
+    from lexlab.workbench import config, executors, preflight, runner, signals, store
 
     parser = argparse.ArgumentParser(
         prog="lexlab run",
@@ -25,11 +25,20 @@ def _run(argv: list[str]) -> int:
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--rerun", action="store_true",
                         help="run every stage, even one whose notebook, parameters and inputs match a finished run")
+    parser.add_argument("--executor", choices=executors.NAMES, default="sequential",
+                        help="sequential: one grid cell after another here; ray: each cell as a Ray task")
+    parser.add_argument("--address", help="Ray cluster: auto, ray://host:10001 (default: a local Ray on this machine)")
+    parser.add_argument("--max-parallel", type=int, help="with --executor ray: at most this many cells at once")
+    parser.add_argument("--retries", type=int, default=0, help="with --executor ray: retry a cell whose worker died")
     args = parser.parse_args(argv)
+    options = {"address": args.address, "max_parallel": args.max_parallel, "retries": args.retries}
+    if args.executor == "sequential" and (args.address or args.max_parallel or args.retries):
+        parser.error("--address, --max-parallel and --retries need --executor ray")
     try:
         result = runner.run_experiment(
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
             stop_on_failure=not args.keep_going, rerun=args.rerun,
+            executor=executors.make(args.executor, **options) if args.executor != "sequential" else None,
         )
     except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
             TimeoutError) as exc:
@@ -80,6 +89,12 @@ def _review(argv: list[str]) -> int:
     return review_main(argv)
 
 
+def _server(argv: list[str]) -> int:
+    from lexlab.workbench.server import serve_main
+
+    return serve_main(argv)
+
+
 COMMANDS = {
     "run": (_run, "execute a stage / pipeline / grid (papermill + MLflow)"),
     "retrieve": (_retrieve, "rank a JSONL corpus for JSONL queries with bm25, dense or searchlm; writes TREC run"),
@@ -87,6 +102,7 @@ COMMANDS = {
     "ask": (_ask, "answer a legal question from the statutes with verified citations, or say 'not found'"),
     "extract-clauses": (_extract_clauses, "a fine-tuned clause model over a JSONL of documents: spans or types out"),
     "review": (_review, "serve the human review queue of stage 14 on 127.0.0.1 (accept/reject/edit, audit log)"),
+    "server": (_server, "start a shared MLflow tracking server (database store, served artifacts) for Ray workers"),
 }
 
 

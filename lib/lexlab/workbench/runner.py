@@ -181,9 +181,11 @@ def run_experiment(
     progress: bool = True,
     stop_on_failure: bool = True,
     rerun: bool = False,
+    executor=None,
 ) -> ExperimentResult:
     """Run every stage of every grid point; returns the stage results (the CLI turns failures into exit 1).
-    A stage whose notebook, parameters and inputs match a finished run is reused unless ``rerun``."""
+    A stage whose notebook, parameters and inputs match a finished run is reused unless ``rerun``.
+    ``executor`` runs the grid's cells (``lexlab.workbench.executors``; default: one after another, here)."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     overrides = dict(overrides or {})
     for key in overrides:
@@ -191,8 +193,15 @@ def run_experiment(
     preflight.check(exp, overrides)  # unknown keys, wrong types, credentials, unsafe names: before any run exists
     _check_configs(exp, overrides)  # every stage's config dataclass accepts what it would get, at every grid point
     tracking.setup_mlflow(exp.experiment)
-    with signals.terminate_as_interrupt():  # SIGTERM closes runs as KILLED, like Ctrl-C
-        return _run_batch(exp, overrides, progress, stop_on_failure, rerun)
+    from lexlab.workbench import executors
+
+    executor = executor or executors.make()
+    executor.prepare(exp)  # Ray: connects, refuses a store its workers cannot reach; still before any run
+    try:
+        with signals.terminate_as_interrupt():  # SIGTERM closes runs as KILLED, like Ctrl-C
+            return _run_batch(exp, overrides, progress, stop_on_failure, rerun, executor)
+    finally:
+        executor.close()
 
 
 def _check_configs(exp: Experiment, overrides: Mapping[str, Any]) -> None:
@@ -208,8 +217,8 @@ def _check_configs(exp: Experiment, overrides: Mapping[str, Any]) -> None:
             preflight.build_config(stage.notebook, params, where)
 
 
-def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool, rerun: bool
-               ) -> ExperimentResult:
+def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_on_failure: bool, rerun: bool,
+               executor) -> ExperimentResult:
     orphaned = orphans.close_orphans(MlflowClient())
     if orphaned:
         print(f"lexlab: marked {len(orphaned)} orphaned RUNNING run(s) FAILED (their runner is gone): "
@@ -219,8 +228,7 @@ def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_
     base_name = str(overrides.get("run_name") or exp.name)
     parent = _open_parent(batch, base_name, overrides)
     try:
-        for point in grid_points(exp.grid):
-            _run_point(batch, point, overrides, base_name, parent)
+        executor.run_cells(batch, grid_points(exp.grid), overrides, base_name, parent)
     except KeyboardInterrupt:
         if parent:
             batch.client.set_terminated(parent, "KILLED")
