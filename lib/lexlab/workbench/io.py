@@ -13,6 +13,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
+from lexlab.workbench import secrets
+
 T = TypeVar("T")
 R = TypeVar("R")
 OnError = Literal["raise", "skip"]
@@ -154,7 +156,7 @@ def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
         for rec in records:
             if dataclasses.is_dataclass(rec):
                 rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
-            fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+            fh.write(secrets.redact(json.dumps(rec, ensure_ascii=False, default=_json_default)) + "\n")
             n += 1
     tmp.replace(path)
     return n
