@@ -90,6 +90,9 @@ def load_experiment(path: str | Path) -> Experiment:
     except config.IncludeError as exc:
         raise ExperimentError(str(exc)) from exc
     stages = _read_stages(path, spec.get("stages"))
+    for key in ("name", "experiment"):
+        if not isinstance(spec.get(key), (str, int, float, type(None))):
+            raise ExperimentError(f"{path}: field {key!r} must be text, got a {type(spec[key]).__name__}")
     return Experiment(
         name=str(spec.get("name") or path.stem),
         stages=stages,
@@ -111,6 +114,8 @@ def _read_stages(path: Path, raw_stages: Any) -> list[Stage]:
         if not nb.exists():
             raise ExperimentError(f"{path}: stages[{i}].notebook: {raw['notebook']} does not exist")
         params = raw.get("params") or {}
+        if not isinstance(raw.get("name"), (str, type(None))):
+            raise ExperimentError(f"{path}: stages[{i}].name must be text")
         if not isinstance(params, dict):
             raise ExperimentError(f"{path}: stages[{i}].params must be a mapping")
         stages.append(Stage(str(raw.get("name") or nb.stem), nb, dict(params)))
