@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Sequence, get_args
 
@@ -115,7 +116,7 @@ class StatuteRetriever:
             r.index_tokens(toks)
         else:
             if self.progress:
-                print(f"{desc}: indexing…", flush=True)
+                print(f"{desc}: indexing…", file=sys.stderr, flush=True)
             r.index(corpus)
         if index_dir is not None:
             r.save(index_dir)
