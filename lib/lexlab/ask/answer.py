@@ -114,11 +114,14 @@ class Asker:
     def ask(self, items: Sequence[Mapping[str, Any]]) -> list[AskResult]:
         """``items``: ``{"id", "question"}`` mappings; one ``AskResult`` each, in order."""
         questions = [str(it["question"]) for it in items]
-        hits = self.retriever.search(questions, self.config.k)
-        conf = self.retriever.confidence(questions, hits, self.config.confidence)
-        reasons = [not_found.decide(c, self._unknown_law(q), self.threshold) for q, c in zip(questions, conf)]
+        cleaned = [not_found.clean_question(q) for q in questions]  # markup is not words to retrieve by
+        hits = self.retriever.search(cleaned, self.config.k)
+        conf = self.retriever.confidence(cleaned, hits, self.config.confidence)
+        scope = [not_found.out_of_scope(q) for q in cleaned]
+        reasons = [scope[i] or not_found.decide(c, self._unknown_law(q), self.threshold)
+                   for i, (q, c) in enumerate(zip(cleaned, conf))]
         todo = [i for i, r in enumerate(reasons) if r is None and hits[i]]
-        gens = dict(zip(todo, self.generator.generate([questions[i] for i in todo],
+        gens = dict(zip(todo, self.generator.generate([cleaned[i] for i in todo],
                                                       [references(self.index, hits[i]) for i in todo])))
         out = []
         for i, it in enumerate(items):
