@@ -26,7 +26,7 @@ def _run(argv: list[str]) -> int:
             args.experiment, config.parse_overrides(args.param), progress=not args.no_progress,
             stop_on_failure=not args.keep_going, rerun=args.rerun,
         )
-    except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
+    except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.StoreError,
             TimeoutError) as exc:
         print(f"lexlab run: {exc}", file=sys.stderr)
         return 2
