@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
-from lexlab.workbench import secrets
+from lexlab.workbench import inputs, secrets
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -82,6 +82,7 @@ def iter_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
 def _iter_jsonl(path: Path, required: tuple[str, ...], on_error: str, errors: list | None, unique_ids: bool,
                 check: Callable[[str, dict], None] | None) -> Iterator[dict]:
     seen: dict[str, tuple[str, str]] = {}
+    inputs.record(path)  # a stage that read it is reused only while it is unchanged
     with path.open("rb") as fh:  # decoded line by line, so a non-UTF-8 line is an error naming file:line
         numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
         for _, obj in parse_each(
@@ -242,6 +243,7 @@ def _trec_lines(path: str | Path) -> Iterator[tuple[str, str]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    inputs.record(path)
     with path.open("rb") as f:
         for lineno, raw in enumerate(f, 1):
             try:

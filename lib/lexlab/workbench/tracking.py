@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import mlflow
 
-from lexlab.workbench import paths, secrets, store
+from lexlab.workbench import inputs, paths, secrets, store
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ def stage_run(stage: str, params: Mapping[str, Any] | Any = None) -> mlflow.Acti
     run = active or mlflow.start_run(run_id=run_id, run_name=None if run_id else stage)
     if not run_id:
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": git_commit(), "lexlab.interactive": "1"})
+    inputs.flush()  # files read before the run was active
     if dataclasses.is_dataclass(params):
         from lexlab.workbench.config import config_params
 
