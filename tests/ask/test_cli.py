@@ -90,3 +90,36 @@ def test_an_empty_file_or_a_list_question_is_refused(snap, tmp_path, content, me
     qfile.write_text(content, encoding="utf-8")
     assert main(["ask", "--questions", str(qfile), "--snapshot", snap, "--no-progress"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_another_snapshot_with_the_same_version_name_gets_its_own_index(tmp_path, capsys):
+    """--snapshot of a second snapshot named like the first silently used the first one's cached index."""
+    from lexlab.data.snapshot import build_snapshot
+    from lexlab.data.sources import JsonlSource, StatutesSource
+
+    law_api = StatutesSource(FIXTURES / "data" / "pkg" / "law_api")
+    build_snapshot(tmp_path / "one", [law_api], version="same", progress=False)
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"id": "x", "law": "우주법", "article": "제1조", "article_no": "1", "title": "목적",
+                                 "text": "제1조(목적) 이 법은 달 착륙선의 등록 절차를 정한다."}, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+    from lexlab.ask.statute_index import load_statute_index
+
+    first = load_statute_index(str(tmp_path / "one" / "same"), progress=False)
+    build_snapshot(tmp_path / "two", [law_api, JsonlSource(extra, table="statutes")], version="same", progress=False)
+    second = load_statute_index(str(tmp_path / "two" / "same"), progress=False)
+    assert first.source != second.source and len(second) == len(first) + 1
+
+
+def test_ask_with_its_index_built_needs_no_lock(snap, monkeypatch, capsys):
+    """A read-only LEXLAB_WORK crashed `ask` creating a lock even with its index built (root ignores file modes,
+    so the lock is made to fail the way a read-only directory fails it)."""
+    import filelock
+
+    assert main(["ask", "응시자란 무엇인가요?", "--snapshot", snap, "--json", "--no-progress"]) == 0
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Read-only file system")
+
+    monkeypatch.setattr(filelock, "FileLock", read_only)
+    assert main(["ask", "응시자란 무엇인가요?", "--snapshot", snap, "--json", "--no-progress"]) == 0

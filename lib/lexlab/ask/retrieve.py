@@ -100,6 +100,9 @@ class StatuteRetriever:
         if not cache:
             return self._build(None)
         index_dir = paths.work_dir("ask", self.index.source) / self.config.key()
+        r = saved_index(self.config.method, index_dir)  # built already: no lock (the work dir may be read-only)
+        if r is not None:
+            return r
         with FileLock(str(index_dir) + ".lock"):
             r = saved_index(self.config.method, index_dir)
             return r if r is not None else self._build(index_dir)
