@@ -139,7 +139,8 @@ from lexlab.legalsearchlm.retrieval.significance import differences_by_category,
 
 scored_qrels = {q_: r_ for q_, r_ in qrels.items() if q_ in {trec_id(q["id"]) for q in evalq}}
 per_q = {m: per_query(scored_qrels, r_, "P@5") for m, r_ in result.runs.items()}
-diffs = pd.DataFrame(differences_by_category(per_q, "bm25", categories, seed=seed)) if "bm25" in per_q else None
+diffs = (pd.DataFrame(differences_by_category(per_q, "bm25", categories, seed=seed))
+         if "bm25" in per_q and len(per_q) > 1 else None)  # nothing to compare with bm25 alone
 if diffs is not None:
     mlflow.log_table(diffs, "retrieval/p5_diff_to_bm25.json")
     for _, row in diffs[diffs["category"] == "ALL"].iterrows():

@@ -26,7 +26,7 @@ DEFAULT_EXPERIMENT = "lexlab"
 # MLflow's UI opens an experiment in its GenAI view unless this tag says it holds model training
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 STAGE_RUN_ENV = "LEXLAB_STAGE_RUN_ID"  # where stage_run keeps the runner's MLFLOW_RUN_ID once it resumed it
-_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
+_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /]")  # ":" too: the same names become artifact files (forbidden there)
 
 
 def default_tracking_uri(mlruns: Path | None = None) -> str:
@@ -64,7 +64,8 @@ def setup_mlflow(experiment: str | None = None) -> str:
 
 
 def metric_key(name: str) -> str:
-    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general")."""
+    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general"),
+    and artifact file names with ':' (``openai:NAME``, ``run:ID`` generators): a name safe for both."""
     return _METRIC_BAD.sub("_", name)
 
 

@@ -54,3 +54,10 @@ def test_notebook_08_builds_and_logs(decisions, tmp_path):
     assert {"benchmark/queries.jsonl", "benchmark/corpus.jsonl", "benchmark/qrels.standard.trec"} <= logged
     out = paths.work_dir("legar", "nb-test")
     assert set(load_benchmark(out).qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도6, 2020도7(병합)"}
+
+
+def test_a_benchmark_without_queries_is_an_error(decisions):
+    """Stage 08 FINISHED with 0 queries; a benchmark that measures nothing now fails the stage, saying why."""
+    alone = decisions[decisions["case_id"] == "2019도1234"]  # a query with no candidate to be relevant
+    with pytest.raises(legar.EmptyBenchmark, match="no query survived"):
+        legar.build_benchmark(alone, progress=False)
