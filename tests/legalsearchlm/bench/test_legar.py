@@ -61,3 +61,24 @@ def test_a_benchmark_without_queries_is_an_error(decisions):
     alone = decisions[decisions["case_id"] == "2019도1234"]  # a query with no candidate to be relevant
     with pytest.raises(legar.EmptyBenchmark, match="no query survived"):
         legar.build_benchmark(alone, progress=False)
+
+
+@pytest.mark.slow
+def test_notebook_10_with_bm25_alone(decisions, tmp_path):
+    """``methods=bm25`` alone failed with ``KeyError: 'category'`` (no method to compare with BM25)."""
+    import json
+
+    from lexlab.workbench import paths, runner
+
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    decisions.to_parquet(snap / "decisions.parquet")
+    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
+                                        encoding="utf-8")
+    built = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
+                                  {"snapshot": str(snap), "name": "bm25-alone"}, progress=False)
+    assert built.ok, built
+    result = runner.run_experiment(paths.REPO / "experiments" / "10_evaluate_retrieval.yaml",
+                                   {"benchmark": "bm25-alone", "methods": "bm25", "eval_split": "all",
+                                    "bm25_tune": False, "oracle": False, "learning_curve": ""}, progress=False)
+    assert result.ok, result.stages[0].error
