@@ -222,9 +222,13 @@ def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_
     batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
                    paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure, rerun)
     base_name = str(overrides.get("run_name") or exp.name)
+    points = grid_points(exp.grid)
+    if len(points) > 1:  # a 1000-cell grid used to start without a word on its size
+        print(f"lexlab: grid of {len(points)} points × {len(exp.stages)} stage(s) = {len(points) * len(exp.stages)} "
+              "stage runs (Ctrl-C stops it; finished stages are reused on a rerun)", file=sys.stderr, flush=True)
     parent = _open_parent(batch, base_name, overrides)
     try:
-        for point in grid_points(exp.grid):
+        for point in points:
             _run_point(batch, point, overrides, base_name, parent)
     except KeyboardInterrupt:
         if parent:
