@@ -22,7 +22,7 @@ from typing import Any
 from lexlab.data import lineage
 from lexlab.data.sources import (DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, JsonlSource, Source,
                                  default_sources)
-from lexlab.workbench import paths
+from lexlab.workbench import inputs, paths
 from lexlab.workbench.io import ParseError, check_on_error
 
 MANIFEST = "manifest.json"
@@ -409,12 +409,8 @@ def verify_table(f: Path, table: str, expected: str | None) -> None:
         return
     import pyarrow.parquet as pq
 
-    h = hashlib.sha256()
-    with open(f, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
     marker = Path(os.environ.get("LEXLAB_WORK", paths.WORK)) / "cache" / "snapshot-verified" / (
-        f"{h.hexdigest()}-{expected[:16]}")
+        f"{inputs.sha256_file(f)}-{expected[:16]}")
     if marker.exists():
         return
     if _rows_hash(pq.read_table(f).to_pylist(), _schema(table).names) != expected:

@@ -19,16 +19,21 @@ _PENDING: dict[str, str] = {}          # path → digest, read before the stage 
 _LOGGED: set[tuple[str, str]] = set()  # (run id, path) already logged
 
 
-def fingerprint(path: str | Path) -> str | None:
-    """sha256 (16 hex digits) of a file's bytes; None when it is not a readable file."""
+def sha256_file(path: str | Path) -> str:
+    """sha256 (hex) of a file's bytes, read in 1 MiB blocks."""
     h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(path: str | Path) -> str | None:
+    """``sha256_file`` cut to 16 hex digits; None when ``path`` is not a readable file."""
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        return sha256_file(path)[:16]
     except OSError:
         return None
-    return h.hexdigest()[:16]
 
 
 def _in_stage() -> bool:

@@ -29,13 +29,9 @@ def test_bad_table_names_the_missing_column(decisions):
         legar.build_benchmark(decisions.drop(columns=["lower_case_ids"]), split_of={}, progress=False)
 
 
-@pytest.mark.slow
-def test_notebook_08_builds_and_logs(decisions, tmp_path):
-    """The stage as users run it: papermill through the runner, on a one-table snapshot written here."""
+def _build_with_notebook_08(decisions, tmp_path, name: str):
+    """Stage 08 through the runner on a one-table snapshot written here."""
     import json
-
-    import mlflow
-    from mlflow.tracking import MlflowClient
 
     from lexlab.workbench import paths, runner
 
@@ -44,8 +40,19 @@ def test_notebook_08_builds_and_logs(decisions, tmp_path):
     decisions.to_parquet(snap / "decisions.parquet")
     (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
                                         encoding="utf-8")
-    result = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
-                                   {"snapshot": str(snap), "name": "nb-test"}, progress=False)
+    return runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
+                                 {"snapshot": str(snap), "name": name}, progress=False)
+
+
+@pytest.mark.slow
+def test_notebook_08_builds_and_logs(decisions, tmp_path):
+    """The stage as users run it: papermill through the runner, on a one-table snapshot written here."""
+    import mlflow
+    from mlflow.tracking import MlflowClient
+
+    from lexlab.workbench import paths
+
+    result = _build_with_notebook_08(decisions, tmp_path, "nb-test")
     assert result.ok, result
     run = mlflow.get_run(result.stages[0].run_id)
     assert run.data.metrics["queries"] >= 4 and run.data.metrics["candidates"] == len(decisions) - 1
@@ -66,17 +73,9 @@ def test_a_benchmark_without_queries_is_an_error(decisions):
 @pytest.mark.slow
 def test_notebook_10_with_bm25_alone(decisions, tmp_path):
     """``methods=bm25`` alone failed with ``KeyError: 'category'`` (no method to compare with BM25)."""
-    import json
-
     from lexlab.workbench import paths, runner
 
-    snap = tmp_path / "snap"
-    snap.mkdir()
-    decisions.to_parquet(snap / "decisions.parquet")
-    (snap / "manifest.json").write_text(json.dumps({"version": "fixture", "counts": {"decisions": len(decisions)}}),
-                                        encoding="utf-8")
-    built = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
-                                  {"snapshot": str(snap), "name": "bm25-alone"}, progress=False)
+    built = _build_with_notebook_08(decisions, tmp_path, "bm25-alone")
     assert built.ok, built
     result = runner.run_experiment(paths.REPO / "experiments" / "10_evaluate_retrieval.yaml",
                                    {"benchmark": "bm25-alone", "methods": "bm25", "eval_split": "all",

@@ -13,7 +13,6 @@ that way).
 """
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 import os
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from lexlab.legalsearchlm.retrieval.inputs import FINGERPRINT, corpus_fingerprint, read_meta
+from lexlab.workbench.inputs import sha256_file
 from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
@@ -141,7 +141,7 @@ CHECKSUMS = "checksums"  # retriever.json: sha256 of every file of the saved ind
 
 def index_checksums(path: Path) -> dict[str, str]:
     """``{relative path: sha256}`` of every file under a saved index but ``retriever.json``."""
-    return {str(f.relative_to(path)): _sha256(f) for f in sorted(path.rglob("*"))
+    return {str(f.relative_to(path)): sha256_file(f) for f in sorted(path.rglob("*"))
             if f.is_file() and f.name != "retriever.json"}
 
 
@@ -149,18 +149,11 @@ def verify_checksums(path: Path, expected: Mapping[str, str] | None) -> None:
     """Every file ``retriever.json`` lists still has its checksum (an index saved before checksums: unchecked)."""
     for rel, digest in (expected or {}).items():
         f = path / rel
-        if not f.is_file() or _sha256(f) != digest:
+        if not f.is_file() or sha256_file(f) != digest:
             what = "is missing" if not f.is_file() else "does not match the checksum saved with the index"
             raise ParseError(str(f), "checksum", f"{what}: the index was altered or damaged; delete {path} to "
                              "rebuild it")
 
-
-def _sha256(f: Path) -> str:
-    h = hashlib.sha256()
-    with open(f, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def register(name: str) -> Callable[[type[Retriever]], type[Retriever]]:
