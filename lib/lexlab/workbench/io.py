@@ -152,12 +152,13 @@ def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
+    redact = secrets.redactor()  # an echoed key never reaches the file (rejected.jsonl)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for rec in records:
             if dataclasses.is_dataclass(rec):
                 rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
-            fh.write(secrets.redact(json.dumps(rec, ensure_ascii=False, default=_json_default)) + "\n")
+            fh.write(redact(json.dumps(rec, ensure_ascii=False, default=_json_default)) + "\n")
             n += 1
     tmp.replace(path)
     return n
