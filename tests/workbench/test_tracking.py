@@ -41,7 +41,7 @@ def test_a_metric_key_is_also_a_valid_artifact_file_name(tmp_path):
     character: :`` (the generator name ``openai:NAME`` as an artifact name)."""
     tracking.setup_mlflow("test-metric-key")
     with mlflow.start_run():
-        for spec in ("openai:gpt-4o-mini", "run:0123abcd", "it_mix=legal+general"):
+        for spec in ("openai:gpt-4o-mini", "run:0123abcd", "it_mix=legal+general", "a,b[1]"):
             key = tracking.metric_key(spec)
             mlflow.log_metric(key, 1.0)
-            mlflow.log_dict({"spec": spec}, f"ask/answers_{key}.json")
+            mlflow.log_table({"spec": [spec]}, f"ask/answers_{key}.json")  # what stage 11 logs per generator
