@@ -21,8 +21,10 @@ class FakeChatServer:
     client sent. A non-200 status answers with an OpenAI-style error body. Use as a context manager.
     """
 
-    def __init__(self, reply: Reply):
+    def __init__(self, reply: Reply, echo_auth: bool = False, raw: bool = False):
         self.reply = reply
+        self.echo_auth = echo_auth  # error bodies quote the Authorization header, as some proxies do
+        self.raw = raw  # the content is sent verbatim as the body (not JSON, half a JSON document...)
         self.requests: list[dict] = []
         self.auth: list[str] = []
         self._lock = threading.Lock()
@@ -39,11 +41,16 @@ class FakeChatServer:
                     server.auth.append(self.headers.get("Authorization", ""))
                     n = len(server.requests)
                     status, content = server.reply(body)
+                if server.raw:
+                    return self._send_bytes(status, content.encode())
+                message = f"invalid credentials: {self.headers.get('Authorization')}" if server.echo_auth else "boom"
                 self._send(status, completion(body, content, n) if status == 200 else
-                           {"error": {"message": "boom", "type": "server_error"}})
+                           {"error": {"message": message, "type": "server_error"}})
 
             def _send(self, status: int, obj: dict):
-                payload = json.dumps(obj).encode()
+                self._send_bytes(status, json.dumps(obj).encode())
+
+            def _send_bytes(self, status: int, payload: bytes):
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

@@ -40,7 +40,7 @@ def _run(argv: list[str]) -> int:
             stop_on_failure=not args.keep_going, rerun=args.rerun,
             executor=executors.make(args.executor, **options) if args.executor != "sequential" else None,
         )
-    except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.TrackingUnreachable,
+    except (runner.ExperimentError, config.OverrideError, preflight.ParameterError, store.StoreError,
             TimeoutError) as exc:
         print(f"lexlab run: {exc}", file=sys.stderr)
         return 2

@@ -76,7 +76,7 @@ def test_deleted_or_nonexistent_citations_are_dropped_even_if_a_hit_claims_them(
 def test_an_answer_whose_citations_all_fail_is_not_found():
     FixedRetriever.planted = [("형법|347", 5.0)]
     a = asker(Scripted(Generation("답", [3])), method="ask_test_fixed", law_first=False)
-    [res] = a.ask([{"id": "1", "question": "q"}])
+    [res] = a.ask([{"id": "1", "question": "사기죄의 처벌은?"}])
     assert not res.found and res.citations == [] and "not_found:no_citation" in res.flags
 
 

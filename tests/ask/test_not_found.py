@@ -34,3 +34,21 @@ def test_calibration_needs_both_kinds_and_round_trips(tmp_path):
     (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.json"):
         Calibration.load(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("question, reason", [
+    ("What is the punishment for fraud?", "not_korean"), ("What does 형법 say about fraud?", "not_korean"),
+    ("<b>hello</b>", "not_korean"), ("사기죄의 처벌은?", None), ("CCTV 설치 기준은?", None),
+])
+def test_a_question_that_is_not_korean_is_out_of_scope(question, reason):
+    from lexlab.ask import not_found
+
+    assert not_found.out_of_scope(not_found.clean_question(question)) == reason
+
+
+def test_markup_is_not_part_of_the_question():
+    from lexlab.ask.not_found import clean_question
+
+    assert clean_question('<div class="q"><p>사기죄의 <b>처벌</b>은?</p></div><script>var x=1;</script>') == \
+        "사기죄의 처벌 은?"
+    assert clean_question("**사기죄**의 `처벌`은? [링크](https://x.y/z) &nbsp;") == "사기죄 의 처벌 은? 링크"

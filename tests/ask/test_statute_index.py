@@ -47,7 +47,7 @@ def test_load_from_a_snapshot_is_written_once_and_reused(tmp_path, monkeypatch):
     build_snapshot(tmp_path / "snap", [StatutesSource(FIXTURES / "data" / "pkg" / "law_api")], version="s1",
                    progress=False)
     idx = load_statute_index(tmp_path / "snap" / "s1", progress=False)
-    assert idx.source == "snapshot-s1" and idx.snapshot_path.endswith("s1")
+    assert idx.source.startswith("snapshot-s1-") and idx.snapshot_path.endswith("s1")  # name + content digest
     assert idx.in_force("시험법", "제4조") and idx.is_deleted("시험법", "제3조")
     again = load_statute_index(tmp_path / "snap" / "s1", progress=False)
     assert list(again.articles["doc_id"]) == list(idx.articles["doc_id"])

@@ -119,3 +119,37 @@ def test_load_snapshot_by_name_under_the_work_dir(built, tmp_path, monkeypatch, 
     snap = load_snapshot(name)
     assert snap.path == tmp_path / "snapshot" / "v1"
     assert snap.manifest["hashes"] == load_snapshot(root).manifest["hashes"]
+
+
+def _statutes_snapshot(root, version=None):
+    return build_snapshot(root, [StatutesSource(FIXTURES / "data" / "pkg" / "law_api")], version=version,
+                          progress=False)
+
+
+def test_an_edited_snapshot_table_is_refused(tmp_path):
+    """A snapshot whose files were edited answered from the edited text; the manifest's hashes are now checked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lexlab.data.snapshot import SnapshotDamaged
+
+    manifest = _statutes_snapshot(tmp_path)
+    assert len(load_snapshot(manifest.path).statutes)  # verified once, then remembered by file content
+    f = manifest.path / "statutes.parquet"
+    table = pq.read_table(f)
+    texts = table.column("text").to_pylist()
+    texts[0] = "변조된 조문: 이 법을 위반한 자는 처벌하지 아니한다."
+    pq.write_table(table.set_column(table.schema.get_field_index("text"), "text", pa.array(texts)), f)
+    with pytest.raises(SnapshotDamaged, match="statutes.parquet: its rows do not match"):
+        load_snapshot(manifest.path)
+
+
+def test_an_edited_manifest_is_refused(tmp_path):
+    from lexlab.data.snapshot import SnapshotDamaged
+
+    manifest = _statutes_snapshot(tmp_path)
+    data = json.loads((manifest.path / "manifest.json").read_text(encoding="utf-8"))
+    data["hashes"]["statutes"] = "0" * 64
+    (manifest.path / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(SnapshotDamaged, match="manifest was edited"):
+        load_snapshot(manifest.path)

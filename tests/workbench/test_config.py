@@ -53,3 +53,34 @@ def test_merge_experiment_merges_params_and_stages():
     assert config.merge_experiment(base, top) == {
         "name": "b", "params": {"x": 1, "y": 2},
         "stages": [{"name": "s", "params": {"p": 1, "q": 2}}, {"name": "t"}]}
+
+
+@pytest.mark.parametrize("text, value", [
+    ("010", 10), ("0o10", 8), ("no", "no"), ("on", "on"), ("y", "y"), ("1e-3", 0.001), ("2024-01-01", "2024-01-01"),
+    ("true", True), ("False", False), ("~", None), ("a b", "a b"), ("[1, x]", [1, "x"]),
+])
+def test_p_values_are_yaml_1_2_core(text, value):
+    """YAML 1.1 read max_decisions=010 as 8 and snapshot_name=no as False; a date became a date object."""
+    from lexlab.workbench.config import parse_overrides
+
+    parsed = parse_overrides([f"k={text}"], quiet=True)["k"]
+    assert parsed == value and type(parsed) is type(value)
+
+
+def test_a_p_value_read_as_something_else_is_said(capsys):
+    from lexlab.workbench.config import parse_overrides
+
+    parse_overrides(["max_decisions=010", "name=plain", "flag=true"])
+    err = capsys.readouterr().err
+    assert "-p max_decisions: read '010' as int 10" in err and "name" not in err and "flag" not in err
+
+
+def test_text_fields_take_numbers_and_refuse_mappings_and_bools_refuse_junk():
+    from lexlab.legalsearchlm.bench.config import BenchmarkConfig
+    from lexlab.workbench.config import config_from_dict
+
+    assert config_from_dict(BenchmarkConfig, {"name": 2024}).name == "2024"
+    with pytest.raises(ValueError, match="not text"):
+        config_from_dict(BenchmarkConfig, {"name": {"a": "b"}})
+    with pytest.raises(ValueError, match="not a finite number"):
+        config_from_dict(BenchmarkConfig, {"test_fraction": float("nan")})

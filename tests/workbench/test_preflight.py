@@ -104,3 +104,49 @@ def test_an_experiment_wide_parameter_reaches_only_the_stages_that_declare_it(tm
     params = {r.stage: mlflow.get_run(r.run_id).data.params for r in result.stages}
     assert params["a"]["x"] == "3" and "items" not in params["a"]
     assert params["b"]["items"] == "c" and "x" not in params["b"]
+
+
+def _config_exp(tmp_path: Path, **spec) -> Path:
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump({"name": "cfgexp", "experiment": "test-preflight",
+                                    "stages": [{"name": "s", "notebook": str(NB / "config_stage.ipynb")}], **spec}))
+    return path
+
+
+@pytest.mark.parametrize("item, message", [
+    ("max_queries=[unclosed", "is not a YAML value"),
+    ("name={oops", "is not a YAML value"),
+    ("name=!!python/object/apply:os.system [ls]", "is not a YAML value"),
+    ("max_queries=1{x", "not of type int"),             # a '{' no longer skips the type check
+    ("name=a: b", "not of type str"),                   # YAML reads a mapping: not a name
+    ("test_fraction=.nan", "not a finite number"),
+    ("seed=.inf", "not a finite number"),
+    ("run_name=" + "x" * 300, "bytes long"),
+])
+def test_unparsable_or_mistyped_values_are_one_line_errors(tmp_path, item, message, capsys):
+    """Each used to be a traceback (or a run that failed later)."""
+    before = _runs() if mlflow.get_experiment_by_name("test-preflight") else 0
+    assert cli.main(["run", str(_config_exp(tmp_path)), "--no-progress", "-p", item]) == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("lexlab run:")]
+    assert len(errors) == 1 and message in errors[0] and "Traceback" not in err
+    assert (_runs() if mlflow.get_experiment_by_name("test-preflight") else 0) == before
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(tmp_path, capsys):
+    """Nine lines that expand to 10^9 items grew the runner to 11.5 GB; now a one-line refusal."""
+    lines = ["name: bomb", "experiment: test-preflight", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    lines += ["params: {name: *a8}", f"stages: [{{name: s, notebook: {NB / 'config_stage.ipynb'}}}]"]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines))
+    assert cli.main(["run", str(path), "--no-progress"]) == 2
+    assert "too large" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["two\nlines", "tab\there"])
+def test_a_stage_name_with_control_characters_is_refused(name):
+    from lexlab.workbench import preflight
+
+    with pytest.raises(preflight.ParameterError, match="control characters"):
+        preflight.check(runner.Experiment(name="t", stages=[runner.Stage(name, NB / "ok.ipynb")]), {})

@@ -40,7 +40,7 @@ def test_single_stage_logs_params_metrics_tags_and_notebook(tmp_path):
     assert any(p.endswith(".ipynb") for p in _artifacts(run.info.run_id))
 
 
-def test_grid_over_pipeline_nests_variants_and_stages(tmp_path):
+def test_grid_over_pipeline_nests_variants_and_stages(tmp_path, capsys):
     exp = _write(tmp_path, {
         "name": "grid", "experiment": "test-runner",
         "stages": [{"name": "a", "notebook": str(NB / "ok.ipynb")}, {"name": "b", "notebook": str(NB / "ok.ipynb")}],
@@ -48,6 +48,7 @@ def test_grid_over_pipeline_nests_variants_and_stages(tmp_path):
     })
     result = runner.run_experiment(exp, progress=False)
     assert result.ok and len(result.stages) == 4
+    assert "grid of 2 points × 2 stage(s) = 4 stage runs" in capsys.readouterr().err  # said before it starts
     variants = mlflow.search_runs(experiment_names=["test-runner"],
                                   filter_string=f"tags.mlflow.parentRunId = '{result.parent_run_id}'")
     assert len(variants) == 2

@@ -34,3 +34,14 @@ def test_log_headline_reaches_every_parent_run():
     top = mlflow.get_run(parent.info.run_id)
     assert top.data.metrics["headline.p5.bm25"] == 0.25
     assert "Best: bm25" in top.data.tags["mlflow.note.content"]
+
+
+def test_a_metric_key_is_also_a_valid_artifact_file_name(tmp_path):
+    """Stage 11 with an API model failed after the whole evaluation: ``artifact_file contains forbidden
+    character: :`` (the generator name ``openai:NAME`` as an artifact name)."""
+    tracking.setup_mlflow("test-metric-key")
+    with mlflow.start_run():
+        for spec in ("openai:gpt-4o-mini", "run:0123abcd", "it_mix=legal+general", "a,b[1]"):
+            key = tracking.metric_key(spec)
+            mlflow.log_metric(key, 1.0)
+            mlflow.log_table({"spec": [spec]}, f"ask/answers_{key}.json")  # what stage 11 logs per generator

@@ -12,6 +12,7 @@ answer: it becomes "not found" (flag ``no_citation``).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -31,9 +32,13 @@ class AskConfig:
     max_false_not_found: float = 0.1   # calibration target
     confidence: Confidence = "normalized"  # normalized | top (lexlab.ask.retrieve.StatuteRetriever.confidence)
     retriever: RetrieverConfig = field(default_factory=RetrieverConfig)
+    timeout_s: float = 30.0            # openai:NAME only: seconds per request (one retry)
 
     def __post_init__(self):
-        check_positive(self, "k")
+        if self.threshold is not None and not math.isfinite(self.threshold):
+            raise ValueError(f"threshold must be a finite number, got {self.threshold!r} (nan would answer every "
+                             "question: no confidence is below it)")
+        check_positive(self, "k", "timeout_s")
         check_fraction(self, "max_false_not_found")
         check_choices(self)
 
@@ -52,12 +57,15 @@ class AskResult:
     confidence: float
     not_found_reason: str | None = None
     generation: Generation | None = None
+    error: str | None = None           # the generator failed: no answer, and not a "not found" either
 
     def record(self) -> dict[str, Any]:
+        """The JSON contract; ``error`` is there only when the generator failed."""
         hit = lambda h: {"law": h.law, "article": h.article, "title": h.title, "score": round(h.score, 4)}  # noqa: E731
-        return {"id": self.id, "question": self.question, "found": self.found, "answer": self.answer,
-                "citations": [hit(h) for h in self.citations], "retrieved": [hit(h) for h in self.retrieved],
-                "flags": list(self.flags)}
+        out = {"id": self.id, "question": self.question, "found": self.found, "answer": self.answer,
+               "citations": [hit(h) for h in self.citations], "retrieved": [hit(h) for h in self.retrieved],
+               "flags": list(self.flags)}
+        return {**out, "error": self.error} if self.error else out
 
 
 def references(index: StatuteIndex, hits: Sequence[Hit]) -> list[Reference]:
@@ -90,7 +98,8 @@ class Asker:
         self.index = index
         self.config = config or AskConfig()
         self.retriever = retriever or StatuteRetriever(index, self.config.retriever, progress=progress)
-        self.generator = generator or get_generator(self.config.generator)
+        options = {"timeout_s": self.config.timeout_s} if self.config.generator.startswith("openai:") else {}
+        self.generator = generator or get_generator(self.config.generator, **options)
         self.progress = progress
         self._threshold = self.config.threshold
 
@@ -105,11 +114,14 @@ class Asker:
     def ask(self, items: Sequence[Mapping[str, Any]]) -> list[AskResult]:
         """``items``: ``{"id", "question"}`` mappings; one ``AskResult`` each, in order."""
         questions = [str(it["question"]) for it in items]
-        hits = self.retriever.search(questions, self.config.k)
-        conf = self.retriever.confidence(questions, hits, self.config.confidence)
-        reasons = [not_found.decide(c, self._unknown_law(q), self.threshold) for q, c in zip(questions, conf)]
+        cleaned = [not_found.clean_question(q) for q in questions]  # markup is not words to retrieve by
+        hits = self.retriever.search(cleaned, self.config.k)
+        conf = self.retriever.confidence(cleaned, hits, self.config.confidence)
+        scope = [not_found.out_of_scope(q) for q in cleaned]
+        reasons = [scope[i] or not_found.decide(c, self._unknown_law(q), self.threshold)
+                   for i, (q, c) in enumerate(zip(cleaned, conf))]
         todo = [i for i, r in enumerate(reasons) if r is None and hits[i]]
-        gens = dict(zip(todo, self.generator.generate([questions[i] for i in todo],
+        gens = dict(zip(todo, self.generator.generate([cleaned[i] for i in todo],
                                                       [references(self.index, hits[i]) for i in todo])))
         out = []
         for i, it in enumerate(items):
@@ -124,6 +136,8 @@ class Asker:
     def _finish(self, qid: str, question: str, hits: list[Hit], conf: float, reason: str | None,
                 gen: Generation | None) -> AskResult:
         flags: list[str] = []
+        if reason is None and gen is not None and gen.error:
+            return AskResult(qid, question, False, "", [], hits, ["error:generator"], conf, None, gen, gen.error)
         if reason is None and gen is not None and not gen.answerable:
             reason = "generator_no_answer"
         cited: list[Hit] = []

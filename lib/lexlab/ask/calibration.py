@@ -6,6 +6,7 @@ questions are then unanswerable by construction); the threshold comes from ``not
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,13 +93,14 @@ def ensure_calibration(index: StatuteIndex, config, progress: bool = True) -> Ca
     if path.exists():
         return Calibration.load(path)
     if progress:
-        print(f"calibrating the 'not found' threshold on dev questions (once; saved to {path})", flush=True)
+        print(f"calibrating the 'not found' threshold on dev questions (once; saved to {path})", file=sys.stderr,
+              flush=True)  # stderr: stdout is the answers (--json must parse)
     setup = eval_setup(index, config.retriever, progress=progress)
     try:
         cal = calibrate_on(setup, config)
     except ValueError as exc:  # a corpus too small for dev questions of both kinds
         print(f"warning: cannot calibrate 'not found' ({exc}); answering whatever is retrieved "
-              "(set a threshold with --threshold)", flush=True)
+              "(set a threshold with --threshold)", file=sys.stderr, flush=True)
         return Calibration(0.0, config.max_false_not_found, float("nan"), float("nan"), 0, 0, config.retriever.key())
     cal.save(path)
     return cal

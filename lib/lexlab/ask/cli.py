@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--generator", default="extractive",
                    help="extractive | a model path or name | run:RUN_ID | openai:NAME (key from OPENAI_API_KEY, "
                    "endpoint from OPENAI_BASE_URL)")
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="openai:NAME: seconds per request to the endpoint (one retry); a failure is an error")
     p.add_argument("--threshold", type=float, help="retrieval score below which the answer is 'not found' "
                    "(default: calibrated on dev questions on first use)")
     p.add_argument("--no-withhold", action="store_true",
@@ -44,11 +46,30 @@ def _over(argv: list[str]) -> str:
 
 
 def _items(args) -> list[dict]:
-    from lexlab.workbench.io import read_jsonl
+    from lexlab.workbench.io import ParseError, read_jsonl
 
-    if args.questions:
-        return read_jsonl(args.questions, required=("id", "question"))
-    return [{"id": "1", "question": args.question}]
+    if not args.questions:
+        return [{"id": "1", "question": args.question}]
+    rows = read_jsonl(args.questions, required=("id", "question"), check=_check_question)
+    if not rows:
+        raise ParseError(args.questions, "question", "the file holds no question")
+    return rows
+
+
+def _check_question(where: str, obj: dict) -> None:
+    from lexlab.workbench.io import ParseError
+
+    if "question" in obj and not isinstance(obj["question"], str):
+        raise ParseError(where, "question", f"must be text, got a {type(obj['question']).__name__}")
+
+
+def _report_errors(records: list[dict]) -> int:
+    """A generator failure is an error: said on stderr (a summary in batch mode); exit 1 when any."""
+    failed = [r for r in records if r.get("error")]
+    if failed:
+        what = f"{len(failed)} of {len(records)} answers failed" if len(records) > 1 else "the answer failed"
+        print(f"lexlab ask: {what} (generator error, not 'not found'): {failed[0]['error']}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _print(record: dict) -> None:
@@ -76,7 +97,8 @@ def ask_main(argv: list[str]) -> int:
     try:
         items = _items(args)
         config = AskConfig(k=args.k, generator=args.generator, threshold=args.threshold, withhold=not args.no_withhold,
-                           retriever=RetrieverConfig(args.retriever, parse_overrides(args.retriever_opt)))
+                           retriever=RetrieverConfig(args.retriever, parse_overrides(args.retriever_opt)),
+                           timeout_s=args.timeout)
         asker = Asker(load_statute_index(args.snapshot, progress=not args.no_progress), config,
                       progress=not args.no_progress)
         records = [r.record() for r in asker.ask(items)]
@@ -91,6 +113,6 @@ def ask_main(argv: list[str]) -> int:
     elif args.json or args.questions:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))
-    else:
+    elif not records[0].get("error"):
         _print(records[0])
-    return 0
+    return _report_errors(records)

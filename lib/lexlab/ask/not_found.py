@@ -14,6 +14,7 @@ rates it was chosen at and is stored next to the index, so ``lexlab ask`` calibr
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -48,6 +49,31 @@ class Calibration:
             return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
         except (TypeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}: not a calibration file ({exc}); delete it to recalibrate") from exc
+
+
+_BLOCKS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_TAGS = re.compile(r"</?[A-Za-z][^<>]*>|<!--.*?-->|&[a-z]+;|&#\d+;", re.S)
+_MARKUP = re.compile(r"```\w*|`|\*\*|__|^#+\s|\[([^\]]*)\]\([^)]*\)|https?://\S+", re.M)
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN = re.compile(r"[A-Za-z]")
+MIN_HANGUL, MIN_KOREAN_SHARE = 2, 0.3
+
+
+def clean_question(question: str) -> str:
+    """The question without markup (HTML tags and entities, script/style blocks, Markdown marks, links), which
+    retrieval would otherwise match as words."""
+    text = _TAGS.sub(" ", _BLOCKS.sub(" ", question))
+    text = _MARKUP.sub(lambda m: f" {m.group(1) or ''} ", text)
+    return " ".join(text.split())
+
+
+def out_of_scope(question: str) -> str | None:
+    """``not_korean`` when the (cleaned) question is not Korean: the statutes are, and an English question
+    ("What is the punishment for fraud?") retrieved an unrelated article with confidence; else None."""
+    hangul, latin = len(_HANGUL.findall(question)), len(_LATIN.findall(question))
+    if hangul < MIN_HANGUL or hangul / max(1, hangul + latin) < MIN_KOREAN_SHARE:
+        return "not_korean"
+    return None
 
 
 def decide(confidence: float, unknown_law: bool, threshold: float) -> str | None:

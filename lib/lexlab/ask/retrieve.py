@@ -20,6 +20,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Sequence, get_args
 
@@ -99,6 +100,9 @@ class StatuteRetriever:
         if not cache:
             return self._build(None)
         index_dir = paths.work_dir("ask", self.index.source) / self.config.key()
+        r = saved_index(self.config.method, index_dir)  # built already: no lock (the work dir may be read-only)
+        if r is not None:
+            return r
         with FileLock(str(index_dir) + ".lock"):
             r = saved_index(self.config.method, index_dir)
             return r if r is not None else self._build(index_dir)
@@ -115,7 +119,7 @@ class StatuteRetriever:
             r.index_tokens(toks)
         else:
             if self.progress:
-                print(f"{desc}: indexing…", flush=True)
+                print(f"{desc}: indexing…", file=sys.stderr, flush=True)
             r.index(corpus)
         if index_dir is not None:
             r.save(index_dir)

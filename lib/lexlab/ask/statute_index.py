@@ -4,7 +4,8 @@ One row per article (``law``, ``article`` "제N조의M", ``article_no``, ``title
 articles left out, each with a stable ``doc_id`` "<law>|<article_no>". The rows come from the latest snapshot
 (``lexlab.data.snapshot``) when stage 01 has built one, else straight from the installed statute package, so
 ``lexlab ask`` works on a fresh clone. They are written once under ``work/ask/<source>/articles.parquet`` and
-reused; ``source`` names the snapshot version or the package version, so a new snapshot gets a new index.
+reused; ``source`` names the snapshot version and a digest of its statutes (or the package version), so a new
+snapshot, or another one with the same version name, gets a new index.
 
 ``exists`` / ``in_force`` answer from the *full* table (deleted articles included), which is how a citation is
 verified: an article the snapshot does not hold, or holds as deleted, can never become a citation.
@@ -109,7 +110,9 @@ def _from_snapshot(snapshot: str | Path | None) -> tuple[pd.DataFrame, str, str]
         if snapshot not in (None, "", "latest"):
             raise
         return None
-    return snap.statutes, f"snapshot-{snap.manifest.get('version', snap.path.name)}", str(snap.path)
+    # keyed by content: another snapshot with the same version name must not get this one's cached index
+    content = _digest(snap.manifest.get("hashes", {}).get("statutes") or snap.manifest)
+    return snap.statutes, f"snapshot-{snap.manifest.get('version', snap.path.name)}-{content}", str(snap.path)
 
 
 def _from_package(progress: bool) -> tuple[pd.DataFrame, str, str]:

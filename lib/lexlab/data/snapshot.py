@@ -22,7 +22,7 @@ from typing import Any
 from lexlab.data import lineage
 from lexlab.data.sources import (DATA_PACKAGE, DISTRIBUTIONS, TABLES, DecisionsSource, JsonlSource, Source,
                                  default_sources)
-from lexlab.workbench import paths
+from lexlab.workbench import inputs, paths
 from lexlab.workbench.io import ParseError, check_on_error
 
 MANIFEST = "manifest.json"
@@ -390,6 +390,40 @@ def resolve(path: str | Path | None = None) -> Path:
     return p
 
 
+class SnapshotDamaged(ValueError):
+    """A snapshot table whose rows are not those its manifest hashes: edited or damaged since it was built."""
+
+
+def _check_version(mpath: Path, manifest: dict[str, Any]) -> None:
+    """A content-named version (``snap-<digest>``) is the digest of the manifest's table hashes."""
+    version, hashes = str(manifest.get("version", "")), manifest.get("hashes")
+    if version.startswith("snap-") and hashes and version != _content_version(hashes):
+        raise SnapshotDamaged(f"{mpath}: its table hashes do not give its version {version}; the manifest was "
+                              "edited. Rebuild the snapshot: lexlab run experiments/01_prepare_corpus.yaml")
+
+
+def verify_table(f: Path, table: str, expected: str | None) -> None:
+    """``f``'s rows hash to ``expected`` (the manifest's), else `SnapshotDamaged`. The row hash is computed once
+    per file content: a marker under ``work/cache/snapshot-verified`` keyed by the file's sha256 says it matched."""
+    if not expected:
+        return
+    import pyarrow.parquet as pq
+
+    marker = Path(os.environ.get("LEXLAB_WORK", paths.WORK)) / "cache" / "snapshot-verified" / (
+        f"{inputs.sha256_file(f)}-{expected[:16]}")
+    if marker.exists():
+        return
+    if _rows_hash(pq.read_table(f).to_pylist(), _schema(table).names) != expected:
+        raise SnapshotDamaged(f"{f}: its rows do not match the hash in the snapshot's manifest; the file was edited "
+                              "or damaged since it was built. Rebuild the snapshot: lexlab run "
+                              "experiments/01_prepare_corpus.yaml")
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a read-only work dir: verified again next time
+
+
 def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABLES) -> Snapshot:
     """Read a snapshot: ``None``, "" or "latest" (the latest), a snapshot name or a path (see ``resolve``).
     Checks each table's row count against the manifest."""
@@ -400,11 +434,13 @@ def load_snapshot(path: str | Path | None = None, tables: tuple[str, ...] = TABL
     if not mpath.exists():
         raise FileNotFoundError(f"{snap_dir} is not a snapshot: {MANIFEST} is missing")
     manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    _check_version(mpath, manifest)
     snap = Snapshot(path=snap_dir, manifest=manifest)
     for table in tables:
         f = snap_dir / f"{table}.parquet"
         if not f.exists():
             raise FileNotFoundError(f"{f} is missing from snapshot {snap_dir}")
+        verify_table(f, table, manifest.get("hashes", {}).get(table))
         df = pd.read_parquet(f)
         for col in _LIST_COLUMNS[table]:
             df[col] = [list(v) if v is not None else [] for v in df[col]]

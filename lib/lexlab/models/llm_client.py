@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from lexlab.workbench import paths
+from lexlab.workbench import paths, secrets
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CACHE_VERSION = 1
@@ -343,7 +343,9 @@ class LLMClient:
                                                       **self._request_params(json_mode))
         except Exception as exc:  # noqa: BLE001 - the openai client already retried what is retryable
             self._bump("failures")
-            raise LLMError(f"request to {_public_url(self.base_url)} ({self.model}) failed: {exc}") from exc
+            # redacted here, at the source: a proxy's 401 may echo the Authorization header (the key)
+            raise LLMError(secrets.redact(f"request to {_public_url(self.base_url)} ({self.model}) failed: {exc}")
+                           ) from None
         self._record_usage(resp, time.perf_counter() - started)
         if not resp.choices:
             return ""

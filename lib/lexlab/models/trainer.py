@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,7 +28,7 @@ from typing import Any, Iterator, Literal, Mapping, Sequence
 import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 from transformers.trainer import TRAINER_STATE_NAME
-from transformers.trainer_callback import TrainerState
+from transformers.trainer_callback import TrainerCallback, TrainerState
 
 from lexlab.models import checkpoints, hf, trainer_params
 from lexlab.workbench import progress, tracking
@@ -230,12 +231,14 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
         checkpoints.link_resumed_run(cfg.model_dir(), last)
     trainer.args.resume_from_checkpoint = last  # what the Trainer's MLflow callback logs as a param
     started = time.time()
+    trainer.add_callback(FiniteLossGuard())
     with tracking.hide_run_id_from_trainer():
         if last and checkpoints.step_of(last) >= cfg.max_steps:
             train_loss = _load_finished(trainer, last, cfg.max_steps)
         else:
             train_loss = trainer.train(resume_from_checkpoint=last).training_loss
         seconds = time.time() - started
+        check_finite(trainer, train_loss)  # a NaN model is never saved as final/ nor reported as trained
         final = cfg.model_dir() / "final"
         trainer.save_model(str(final))
     if trainer.is_world_process_zero():
@@ -248,6 +251,32 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
         final_loss=losses[-1] if losses else train_loss, train_seconds=seconds,
         log_history=trainer.state.log_history, n_params=hf.count_parameters(trainer.model),
         n_trainable_params=hf.count_parameters(trainer.model, trainable_only=True))
+
+
+class NonFiniteTraining(RuntimeError):
+    """The loss or the weights became NaN or infinite: the run fails rather than saving a broken model."""
+
+
+class FiniteLossGuard(TrainerCallback):
+    """Stops training at the first logged loss that is NaN or infinite (instead of finishing the run)."""
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            raise NonFiniteTraining(f"training loss became {loss} at step {state.global_step} (learning rate "
+                                    f"{args.learning_rate}): the model diverged; lower the learning rate")
+
+
+def check_finite(trainer: Trainer, train_loss: float) -> None:
+    """`NonFiniteTraining` unless the training loss, every logged loss and every weight are finite."""
+    losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+    if not all(math.isfinite(v) for v in [train_loss, *losses]):
+        raise NonFiniteTraining(f"training loss is not finite (train_loss={train_loss}, logged {losses[-5:]}); "
+                                "the model diverged: lower the learning rate")
+    bad = [name for name, p in trainer.model.named_parameters() if not torch.isfinite(p).all()]
+    if bad:
+        raise NonFiniteTraining(f"{len(bad)} weight tensor(s) hold NaN or inf after training (first: {bad[0]}); "
+                                "the model diverged: lower the learning rate")
 
 
 def _load_finished(trainer: Trainer, last: str, max_steps: int) -> float:

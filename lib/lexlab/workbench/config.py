@@ -3,7 +3,10 @@ their ``__post_init__`` run, ``-p key=value`` overrides; and the experiment YAML
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import re
+import sys
 import typing
 from pathlib import Path
 from typing import Any, Callable, Literal, Mapping, TypeVar
@@ -25,21 +28,43 @@ def config_from_dict(cls: type[C], values: dict[str, Any], source: str = "config
         raise ValueError(f"{source}: unknown {cls.__name__} field(s) {unknown}; known: {sorted(known)}")
     out = {}
     for key, value in values.items():
-        kind = hints[key]
         try:
-            if kind is bool and isinstance(value, str):
-                value = value.strip().lower() in ("1", "true", "yes", "on")
-            elif kind in (int, float) and isinstance(value, str):
-                value = kind(float(value)) if kind is int else kind(value)
-            elif kind is int and isinstance(value, float) and value.is_integer():
-                value = int(value)
-            elif kind == list[str] and isinstance(value, str):
-                value = [v.strip() for v in value.split(",") if v.strip()]
-            elif kind is str and value is None:
-                value = ""
+            out[key] = _coerce(hints[key], value)
         except ValueError as exc:
-            raise ValueError(f"{source}: field {key!r}: cannot read {value!r} as {kind}") from exc
-        out[key] = value
+            raise ValueError(f"{source}: field {key!r}: {exc}") from None
+    return cls(**out)
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on", "y"}, {"0", "false", "no", "off", "n", ""}
+
+
+def _coerce(kind: Any, value: Any) -> Any:
+    """``value`` as the field type where a reader left it as text (or a number for a text field); non-finite
+    floats (``nan``, ``inf``: a learning rate of inf trained an all-NaN model to FINISHED) are refused."""
+    try:
+        if kind is bool and isinstance(value, str):
+            word = value.strip().lower()
+            if word not in _TRUE | _FALSE:
+                raise ValueError
+            value = word in _TRUE
+        elif kind in (int, float) and isinstance(value, str):
+            value = kind(float(value)) if kind is int else kind(value)
+        elif kind is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        elif kind == list[str] and isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        elif kind is str and value is None:
+            value = ""
+        elif kind is str and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"cannot read {value!r} as {getattr(kind, '__name__', kind)}") from None
+    if kind is str and isinstance(value, (dict, list)):
+        raise ValueError(f"{value!r} is a {type(value).__name__}, not text (YAML reads 'a: b' as a mapping and "
+                         "'[a]' as a list: quote the value)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return value
     return cls(**out)
 
 
@@ -77,20 +102,70 @@ class OverrideError(ValueError):
     """A ``-p`` item that is not ``key=value``."""
 
 
-_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$")
+class Core12Loader(yaml.SafeLoader):
+    """YAML 1.2 core schema: ``true``/``false`` are the only booleans (``no``, ``on``, ``y`` stay text), ``010`` is
+    ten (octal is ``0o10``), ``1e-3`` is a number, and dates stay text (``2024-01-01`` is not a ``date`` that
+    JSON and MLflow cannot hold). Merge keys (``<<: *base``) are kept: the experiment files use them."""
 
 
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """``-p key=value`` pairs; values are read as YAML scalars (1 → int, true → bool, text stays text)."""
+Core12Loader.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("merge", r"^(?:<<)$", "<"),
+]:
+    Core12Loader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), list(_first))
+
+
+def _core12_int(loader: yaml.SafeLoader, node: yaml.Node) -> int:
+    text = str(loader.construct_scalar(node))
+    return int(text[2:], 8) if text.startswith("0o") else int(text, 16) if text.startswith("0x") else int(text, 10)
+
+
+Core12Loader.add_constructor("tag:yaml.org,2002:int", _core12_int)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text with the 1.2 core schema (``Core12Loader``): experiment files and ``-p`` values alike."""
+    return yaml.load(text, Loader=Core12Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def parse_value(text: str, where: str) -> Any:
+    """One ``-p``/``--set`` value as YAML 1.2 core; `OverrideError` (one line) when it is not a YAML value."""
+    if text == "":
+        return ""
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as exc:
+        problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        raise OverrideError(f"{where}: {text!r} is not a YAML value ({problem}); quote it to pass it as text, "
+                            f"e.g. {where.split()[-1].split('=')[0]}='\"{text}\"'") from None
+
+
+def parsed_note(text: str, value: Any) -> str | None:
+    """What a value was read as, when that is not the text itself (``010`` → 10, ``a: b`` → a mapping)."""
+    if isinstance(value, str):
+        return None
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    return None if shown == text else f"read {text!r} as {type(value).__name__} {shown}"
+
+
+def parse_overrides(items: list[str] | None, quiet: bool = False) -> dict[str, Any]:
+    """``-p key=value`` pairs; values are read as YAML 1.2 core scalars (1 → int, true → bool, ``no`` and
+    ``2024-01-01`` stay text); a value read as something other than its text is said on stderr."""
     out: dict[str, Any] = {}
     for item in items or []:
         if "=" not in item:
             raise OverrideError(f"-p {item!r}: expected key=value")
-        key, value = item.split("=", 1)
-        parsed = yaml.safe_load(value) if value != "" else ""
-        if isinstance(parsed, str) and _FLOAT.match(parsed):
-            parsed = float(parsed)  # YAML 1.1 reads "1e-3" as text; a learning rate is meant
-        out[key.strip()] = parsed
+        key, text = item.split("=", 1)
+        value = parse_value(text, f"-p {key.strip()}")
+        note = parsed_note(text, value)
+        if note and not quiet:
+            print(f"-p {key.strip()}: {note}", file=sys.stderr)
+        out[key.strip()] = value
     return out
 
 
@@ -203,7 +278,7 @@ def _read_mapping(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise IncludeError(f"{path}: {'is a directory, not a file' if path.is_dir() else 'no such file'}")
     try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        spec = load_yaml(path.read_text(encoding="utf-8")) or {}
     except UnicodeDecodeError as exc:
         raise IncludeError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})") from None
     except yaml.YAMLError as exc:

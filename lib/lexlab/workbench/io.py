@@ -13,6 +13,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, Sequence, TypeVar
 
+from lexlab.workbench import inputs, secrets
+
 T = TypeVar("T")
 R = TypeVar("R")
 OnError = Literal["raise", "skip"]
@@ -80,6 +82,7 @@ def iter_jsonl(path: str | Path, required: Sequence[str] = ("id", "text"), *, on
 def _iter_jsonl(path: Path, required: tuple[str, ...], on_error: str, errors: list | None, unique_ids: bool,
                 check: Callable[[str, dict], None] | None) -> Iterator[dict]:
     seen: dict[str, tuple[str, str]] = {}
+    inputs.record(path)  # a stage that read it is reused only while it is unchanged
     with path.open("rb") as fh:  # decoded line by line, so a non-UTF-8 line is an error naming file:line
         numbered = ((n, line) for n, line in enumerate(fh, start=1) if line.strip())
         for _, obj in parse_each(
@@ -149,12 +152,13 @@ def write_jsonl(records: Iterable[Any], path: str | Path) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
+    redact = secrets.redactor()  # an echoed key never reaches the file (rejected.jsonl)
     tmp = path.with_suffix(path.suffix + ".tmp")
     with tmp.open("w", encoding="utf-8") as fh:
         for rec in records:
             if dataclasses.is_dataclass(rec):
                 rec = rec.to_row() if hasattr(rec, "to_row") else dataclasses.asdict(rec)
-            fh.write(json.dumps(rec, ensure_ascii=False, default=_json_default) + "\n")
+            fh.write(redact(json.dumps(rec, ensure_ascii=False, default=_json_default)) + "\n")
             n += 1
     tmp.replace(path)
     return n
@@ -240,6 +244,7 @@ def _trec_lines(path: str | Path) -> Iterator[tuple[str, str]]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    inputs.record(path)
     with path.open("rb") as f:
         for lineno, raw in enumerate(f, 1):
             try:

@@ -11,6 +11,7 @@ import ast
 import difflib
 import functools
 import logging
+import math
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -20,8 +21,11 @@ from lexlab.workbench import config, secrets
 if TYPE_CHECKING:
     from lexlab.workbench.runner import Experiment
 
+MAX_NAME_BYTES = 120  # a run, stage or experiment name becomes a file name (255 bytes with suffixes and ids)
+MAX_ITEMS, MAX_DEPTH, MAX_TEXT = 10_000, 8, 100_000  # per parameter source (-p, params, grid, a stage's params)
 RUNNER_PARAMS = {"run_name", "seed"}  # the runner may pass these to any notebook (docs/CONTRACTS.md)
-_SAFE_NAME = re.compile(r"^[^/\\\x00]+$")
+_SAFE_NAME = re.compile(r"^[^/\\\x00-\x1f\x7f]+$")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_]\w*\}")
 
 
 class ParameterError(ValueError):
@@ -104,15 +108,17 @@ def for_notebook(notebook: str | Path, params: Mapping[str, Any]) -> dict[str, A
 
 def check_value(key: str, value: Any, default: Any, where: str) -> None:
     """``value`` must be usable where the notebook's default is: int for int, number for float, bool for bool."""
-    if default is None or value is None or isinstance(value, str) and "{" in value:
-        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(f"{where}: {key}={value!r} is not a finite number")
+    if default is None or value is None or isinstance(value, str) and _PLACEHOLDER.search(value):
+        return  # "{run_name}-x" is filled in later
     wanted = type(default)
     ok = (isinstance(value, bool) if wanted is bool else
           isinstance(value, int) and not isinstance(value, bool) if wanted is int else
           isinstance(value, (int, float)) and not isinstance(value, bool) if wanted is float else
           isinstance(value, (list, tuple, str)) if wanted in (list, tuple) else
           isinstance(value, (dict, str)) if wanted is dict else
-          True)  # a str parameter takes numbers too (the notebook formats them)
+          not isinstance(value, (dict, list)))  # a str parameter takes numbers too (the notebook formats them)
     if not ok:
         raise ParameterError(f"{where}: {key}={value!r} is not of type {wanted.__name__} (the notebook's default is "
                              f"{default!r})")
@@ -149,6 +155,7 @@ def check(exp: Experiment, overrides: Mapping[str, Any]) -> None:
     src = str(exp.source or exp.name)
     for where, params in (("-p", overrides), (f"{src}: params", exp.params), (f"{src}: grid", exp.grid),
                           *((f"{src}: stages[{s.name}].params", s.params) for s in exp.stages)):
+        check_size(params, where)
         try:
             secrets.check_params(params, where)
         except secrets.SecretParameterError as exc:
@@ -176,5 +183,26 @@ def check(exp: Experiment, overrides: Mapping[str, Any]) -> None:
 def check_name(name: str, where: str) -> None:
     """A name that becomes a file or directory name: no separators, not "." / ".." (no path traversal)."""
     if not name or not _SAFE_NAME.match(name) or name in (".", "..") or name.startswith(".."):
-        raise ParameterError(f"{where}: {name!r} must be a plain name (no '/', '\\\\' or '..'): it names files "
-                             "under the work directory")
+        raise ParameterError(f"{where}: {name!r} must be a plain name (no '/', '\\\\', '..' or control characters "
+                             "such as a newline): it names files under the work directory")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise ParameterError(f"{where}: {name[:40]!r}... is {len(name.encode('utf-8'))} bytes long; names become file "
+                             f"names, at most {MAX_NAME_BYTES} bytes")
+
+
+def check_size(params: Mapping[str, Any], where: str) -> None:
+    """Parameters stay small and shallow: a YAML alias bomb (``&a [*b, *b, ...]`` nested) is a few lines that
+    expand to billions of items when the runner writes them out; counted with an early stop, never expanded."""
+    budget = MAX_ITEMS
+    stack = [(key, value, 1) for key, value in params.items()]
+    while stack:
+        key, value, depth = stack.pop()
+        budget -= 1
+        if budget < 0 or depth > MAX_DEPTH:
+            why = f"more than {MAX_ITEMS} items" if budget < 0 else f"nested deeper than {MAX_DEPTH} levels"
+            raise ParameterError(f"{where}: parameter {key!r} is too large ({why}; a YAML alias bomb?)")
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise ParameterError(f"{where}: parameter {key!r} is {len(value)} characters long (at most {MAX_TEXT}); "
+                                 "pass a file path instead")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+        stack.extend((key, child, depth + 1) for child in children)

@@ -1,11 +1,13 @@
 """Reusing finished stages: a stage whose notebook, parameters and inputs have not changed is not run again.
 
 Each stage run carries a content key (tag ``lexlab.stage_key``): a hash of the notebook's code cells, the
-resolved parameters and the run ids of the stages before it in the same pipeline (their *original* ids when they
-were reused themselves, so an unchanged chain keeps its keys). The snapshot a run read is recorded as its MLflow
-dataset input (``lexlab.data.lineage``); a finished run with the same key is reused only if the snapshot it read
-is still the latest one. Reuse is a link, not a copy: a new FINISHED run in the new tree, tagged
-``lexlab.reused_from`` with the original's id, and its description says so. ``lexlab run --rerun`` runs anyway.
+resolved parameters (with the content digest of each file a parameter names) and the run ids of the stages before
+it in the same pipeline (their *original* ids when they were reused themselves, so an unchanged chain keeps its
+keys). The snapshot a run read is recorded as its MLflow dataset input (``lexlab.data.lineage``), and every file it
+read through the project's readers as a ``file`` input (``lexlab.workbench.inputs``); a finished run with the same
+key is reused only if the snapshot it read is still the latest one and every file it read is unchanged. Reuse is a
+link, not a copy: a new FINISHED run in the new tree, tagged ``lexlab.reused_from`` with the original's id, and its
+description says so. ``lexlab run --rerun`` runs anyway.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
+
+from lexlab.workbench import inputs
 
 KEY_TAG = "lexlab.stage_key"
 REUSED_TAG = "lexlab.reused_from"
@@ -26,9 +30,28 @@ def notebook_digest(notebook: Path) -> str:
 
 
 def stage_key(notebook: Path, params: Mapping[str, Any], upstream: Sequence[str]) -> str:
-    """The content key of one stage run (see the module docstring)."""
+    """The content key of one stage run (see the module docstring); a parameter naming a file adds the file's
+    content digest (``extra_jsonl=FILE`` grown from 5 to 50 rows used to be reused with 5)."""
     basis = {"notebook": notebook_digest(notebook), "params": dict(params), "upstream": list(upstream)}
+    files = {k: inputs.fingerprint(_as_path(v)) for k, v in params.items() if _as_path(v) is not None}
+    if files:
+        basis["files"] = files
     return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def _as_path(value: Any) -> Path | None:
+    """An existing file a parameter names (absolute, or relative to the repository), else None."""
+    from lexlab.workbench import paths
+
+    if not isinstance(value, str) or not value or len(value) > 4096 or "\n" in value:
+        return None
+    for path in (Path(value), paths.REPO / value):
+        try:
+            if path.is_file():
+                return path
+        except OSError:
+            return None
+    return None
 
 
 def current_snapshot_digest() -> str | None:
@@ -44,9 +67,10 @@ def current_snapshot_digest() -> str | None:
 
 
 def _inputs_still_current(run, snapshot: str | None) -> bool:
+    """The snapshot the run read is the latest, and every file it read (``inputs``) is unchanged."""
     digests = {i.dataset.digest for i in run.inputs.dataset_inputs
                if any(t.key == "mlflow.data.context" and t.value == "snapshot" for t in i.tags)}
-    return not digests or digests == {snapshot}
+    return (not digests or digests == {snapshot}) and not inputs.changed(run)
 
 
 def find_reusable(client, exp_id: str, key: str):

@@ -90,6 +90,9 @@ def load_experiment(path: str | Path) -> Experiment:
     except config.IncludeError as exc:
         raise ExperimentError(str(exc)) from exc
     stages = _read_stages(path, spec.get("stages"))
+    for key in ("name", "experiment"):
+        if not isinstance(spec.get(key), (str, int, float, type(None))):
+            raise ExperimentError(f"{path}: field {key!r} must be text, got a {type(spec[key]).__name__}")
     return Experiment(
         name=str(spec.get("name") or path.stem),
         stages=stages,
@@ -111,6 +114,8 @@ def _read_stages(path: Path, raw_stages: Any) -> list[Stage]:
         if not nb.exists():
             raise ExperimentError(f"{path}: stages[{i}].notebook: {raw['notebook']} does not exist")
         params = raw.get("params") or {}
+        if not isinstance(raw.get("name"), (str, type(None))):
+            raise ExperimentError(f"{path}: stages[{i}].name must be text")
         if not isinstance(params, dict):
             raise ExperimentError(f"{path}: stages[{i}].params must be a mapping")
         stages.append(Stage(str(raw.get("name") or nb.stem), nb, dict(params)))
@@ -226,9 +231,13 @@ def _run_batch(exp: Experiment, overrides: dict[str, Any], progress: bool, stop_
     batch = _Batch(exp, MlflowClient(), mlflow.get_experiment_by_name(exp.experiment).experiment_id,
                    paths.work_dir("runs", re.sub(r"[^\w.-]+", "_", exp.name)), progress, stop_on_failure, rerun)
     base_name = str(overrides.get("run_name") or exp.name)
+    points = grid_points(exp.grid)
+    if len(points) > 1:  # a 1000-cell grid used to start without a word on its size
+        print(f"lexlab: grid of {len(points)} points × {len(exp.stages)} stage(s) = {len(points) * len(exp.stages)} "
+              "stage runs (Ctrl-C stops it; finished stages are reused on a rerun)", file=sys.stderr, flush=True)
     parent = _open_parent(batch, base_name, overrides)
     try:
-        executor.run_cells(batch, grid_points(exp.grid), overrides, base_name, parent)
+        executor.run_cells(batch, points, overrides, base_name, parent)
     except KeyboardInterrupt:
         if parent:
             batch.client.set_terminated(parent, "KILLED")

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import mlflow
 
-from lexlab.workbench import paths, secrets, store
+from lexlab.workbench import inputs, paths, secrets, store
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ DEFAULT_EXPERIMENT = "lexlab"
 # MLflow's UI opens an experiment in its GenAI view unless this tag says it holds model training
 EXPERIMENT_KIND = {"mlflow.experimentKind": "custom_model_development"}
 STAGE_RUN_ENV = "LEXLAB_STAGE_RUN_ID"  # where stage_run keeps the runner's MLFLOW_RUN_ID once it resumed it
-_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /:]")
+_METRIC_BAD = re.compile(r"[^0-9A-Za-z_\-. /]")  # ":" too: the same names become artifact files (forbidden there)
 
 
 def default_tracking_uri(mlruns: Path | None = None) -> str:
@@ -64,7 +64,8 @@ def setup_mlflow(experiment: str | None = None) -> str:
 
 
 def metric_key(name: str) -> str:
-    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general")."""
+    """MLflow refuses metric names with characters such as '=' or '+' (variant names like "it_mix=legal+general"),
+    and artifact file names with ':' (``openai:NAME``, ``run:ID`` generators): a name safe for both."""
     return _METRIC_BAD.sub("_", name)
 
 
@@ -136,6 +137,7 @@ def stage_run(stage: str, params: Mapping[str, Any] | Any = None) -> mlflow.Acti
     run = active or mlflow.start_run(run_id=run_id, run_name=None if run_id else stage)
     if not run_id:
         mlflow.set_tags({"lexlab.stage": stage, "lexlab.git_commit": git_commit(), "lexlab.interactive": "1"})
+    inputs.flush()  # files read before the run was active
     if dataclasses.is_dataclass(params):
         from lexlab.workbench.config import config_params
 

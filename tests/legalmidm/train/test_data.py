@@ -104,3 +104,21 @@ def test_legal_only_it_reads_what_general_fraction_zero_read(tmp_path, fake_snap
     assert fake_snapshot == []
     mixed_legal, mixed_general = data.it_items(train.ITConfig(qa_dir=str(qa), general_fraction=0.2))
     assert mixed_general and fake_snapshot == ["latest"]
+
+
+def test_cpt_at_its_defaults_on_a_snapshot_without_general_text_says_so(tmp_path, monkeypatch):
+    """Stage 03 at its defaults on a snapshot without general text crashed with an IndexError (the tokenizer on
+    an empty batch); now one line saying what is missing and what to do."""
+    snap = _snapshot()
+    snap.general = snap.general.iloc[0:0]
+    monkeypatch.setattr(data, "load_snapshot", lambda name: snap)
+    legal = tmp_path / "legal.jsonl"
+    legal.write_text('{"id": "a", "text": "형법 제1조 누구든지 이 법을 지켜야 한다."}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="there is none .*cpt_mix=legal"):
+        train.run_cpt(train.CPTConfig(report_to="none", max_steps=1, legal_jsonl=str(legal)))
+
+
+def test_packing_nothing_gives_no_blocks():
+    from lexlab.models import hf
+
+    assert data.pack([], hf.cached_tokenizer(["가나다 라마바"] * 20, 120), 8) == []

@@ -29,18 +29,25 @@ def test_bad_table_names_the_missing_column(decisions):
         legar.build_benchmark(decisions.drop(columns=["lower_case_ids"]), split_of={}, progress=False)
 
 
+def _build_with_notebook_08(decisions, tmp_path, name: str):
+    """Stage 08 through the runner on a one-table snapshot written here."""
+    from lexlab.workbench import paths, runner
+    from testdata import write_snapshot
+
+    snap = write_snapshot(decisions, tmp_path / "snap")
+    return runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
+                                 {"snapshot": str(snap), "name": name}, progress=False)
+
+
 @pytest.mark.slow
 def test_notebook_08_builds_and_logs(decisions, tmp_path):
     """The stage as users run it: papermill through the runner, on a one-table snapshot written here."""
     import mlflow
     from mlflow.tracking import MlflowClient
 
-    from lexlab.workbench import paths, runner
-    from testdata import write_snapshot
+    from lexlab.workbench import paths
 
-    snap = write_snapshot(decisions, tmp_path / "snap")
-    result = runner.run_experiment(paths.REPO / "experiments" / "08_build_benchmark.yaml",
-                                   {"snapshot": str(snap), "name": "nb-test"}, progress=False)
+    result = _build_with_notebook_08(decisions, tmp_path, "nb-test")
     assert result.ok, result
     run = mlflow.get_run(result.stages[0].run_id)
     assert run.data.metrics["queries"] >= 4 and run.data.metrics["candidates"] == len(decisions) - 1
@@ -49,3 +56,23 @@ def test_notebook_08_builds_and_logs(decisions, tmp_path):
     assert {"benchmark/queries.jsonl", "benchmark/corpus.jsonl", "benchmark/qrels.standard.trec"} <= logged
     out = paths.work_dir("legar", "nb-test")
     assert set(load_benchmark(out).qrels["2019도1234"]) == {"2020도1", "2020도2", "2020도6, 2020도7(병합)"}
+
+
+def test_a_benchmark_without_queries_is_an_error(decisions):
+    """Stage 08 FINISHED with 0 queries; a benchmark that measures nothing now fails the stage, saying why."""
+    alone = decisions[decisions["case_id"] == "2019도1234"]  # a query with no candidate to be relevant
+    with pytest.raises(legar.EmptyBenchmark, match="no query survived"):
+        legar.build_benchmark(alone, progress=False)
+
+
+@pytest.mark.slow
+def test_notebook_10_with_bm25_alone(decisions, tmp_path):
+    """``methods=bm25`` alone failed with ``KeyError: 'category'`` (no method to compare with BM25)."""
+    from lexlab.workbench import paths, runner
+
+    built = _build_with_notebook_08(decisions, tmp_path, "bm25-alone")
+    assert built.ok, built
+    result = runner.run_experiment(paths.REPO / "experiments" / "10_evaluate_retrieval.yaml",
+                                   {"benchmark": "bm25-alone", "methods": "bm25", "eval_split": "all",
+                                    "bm25_tune": False, "oracle": False, "learning_curve": ""}, progress=False)
+    assert result.ok, result.stages[0].error

@@ -77,3 +77,29 @@ def test_build_index_indexes_and_saves_without_looking_for_a_saved_one(tmp_path:
     second = build_index("bm25", tmp_path / "idx", docs, k1=1.0)  # rebuilt and saved over the first
     assert saved_index("bm25", tmp_path / "idx").options["k1"] == 1.0 and second.doc_ids == first.doc_ids
     assert build_index("bm25", None, docs).doc_ids == first.doc_ids
+
+
+def test_an_index_with_altered_arrays_is_refused(tmp_path: Path):
+    """A BM25 index whose arrays were edited was used; now every saved file has a checksum, as the FM-index has."""
+    import numpy as np
+
+    load_or_index("bm25", tmp_path / "idx", cases.corpus())
+    arrays = sorted((tmp_path / "idx").rglob("*.npy"))
+    assert arrays
+    data = np.load(arrays[0])
+    np.save(arrays[0], np.zeros_like(data) + 1)
+    with pytest.raises(ParseError, match=rf"{arrays[0].name}: field 'checksum': does not match"):
+        saved_index("bm25", tmp_path / "idx")
+
+
+def test_a_truncated_array_names_its_file(tmp_path: Path):
+    import json
+
+    load_or_index("bm25", tmp_path / "idx", cases.corpus())
+    meta = json.loads((tmp_path / "idx" / "retriever.json").read_text(encoding="utf-8"))
+    meta.pop("checksums")  # an index saved before checksums: the loader's own error must still name the place
+    (tmp_path / "idx" / "retriever.json").write_text(json.dumps(meta), encoding="utf-8")
+    array = sorted((tmp_path / "idx").rglob("*.npy"))[0]
+    array.write_bytes(array.read_bytes()[: array.stat().st_size // 2])
+    with pytest.raises(ParseError, match=r"idx: field 'index': cannot load the saved index"):
+        saved_index("bm25", tmp_path / "idx")

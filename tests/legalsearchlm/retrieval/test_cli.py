@@ -145,3 +145,19 @@ def test_no_progress_reaches_every_retriever_and_is_restored(files, tmp_path: Pa
         assert seen[2:] == [True, True]
     finally:
         _REGISTRY.pop("probe", None)
+
+
+def test_what_the_exclusion_rule_leaves_out_is_said(tmp_path: Path, capsys):
+    """A document whose id equals a query's, and a query whose exclude covers the corpus, vanished without a word."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                              for i, t in [("a", "사기 편취 기망"), ("b", "절도 재물 절취")]), encoding="utf-8")
+    queries = tmp_path / "q.jsonl"
+    queries.write_text(json.dumps({"id": "a", "text": "사기 편취"}, ensure_ascii=False) + "\n"
+                       + json.dumps({"id": "q2", "text": "절도", "exclude": ["a", "b"]}, ensure_ascii=False) + "\n",
+                       encoding="utf-8")
+    assert retrieve_main(["--method", "bm25", "--corpus", str(corpus), "--queries", str(queries), "--out",
+                          str(tmp_path / "r.trec"), "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "1 queries share their id with a corpus document (e.g. 'a')" in err
+    assert "1 queries exclude every document of the corpus (e.g. 'q2')" in err

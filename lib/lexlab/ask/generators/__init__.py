@@ -38,6 +38,7 @@ class Generation:
     used: list[int]                  # indices into the references the generator was given
     answerable: bool = True
     raw: str = ""                    # what the model said, before parsing
+    error: str | None = None         # the endpoint failed (500, no JSON, refused, timed out): not a "not found"
 
 
 class Generator:

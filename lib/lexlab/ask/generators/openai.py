@@ -15,15 +15,21 @@ SYSTEM = ("당신은 한국 법령 정보를 안내하는 도우미입니다. �
           'JSON 객체 하나로만 답하세요: {"answerable": true|false, "answer": "...", "references": [근거로 쓴 참고 조문 번호]}')
 
 
+TIMEOUT_S = 30.0  # seconds per request
+
+
 class OpenAIGenerator(Generator):
     name = "openai"
 
     def __init__(self, model: str, base_url: str | None = None, api_key_env: str = "OPENAI_API_KEY",
-                 max_tokens: int = 400, workers: int = 4, progress: bool = False, **client_options):
+                 max_tokens: int = 400, workers: int = 4, progress: bool = False, timeout_s: float = TIMEOUT_S,
+                 max_retries: int = 1, **client_options):
         from lexlab.models.llm_client import LLMClient
 
-        self.client = LLMClient(base_url=base_url, model=model, api_key_env=api_key_env,
-                                params={"max_tokens": max_tokens}, **client_options)
+        # A question waits at most (max_retries + 1) × timeout_s for the endpoint (a stalled one took 487 s)
+        self.client = LLMClient(base_url=base_url, model=model, api_key_env=api_key_env, timeout_s=timeout_s,
+                                max_retries=max_retries, json_retries=1, params={"max_tokens": max_tokens},
+                                **client_options)
         self.workers, self.progress = workers, progress
 
     def params(self) -> dict:
@@ -37,8 +43,8 @@ class OpenAIGenerator(Generator):
 
     @staticmethod
     def _parse(obj, refs: Sequence[Reference]) -> Generation:
-        if isinstance(obj, Exception):
-            return Generation("", [], answerable=False, raw=f"error: {obj}")
+        if isinstance(obj, Exception):  # an endpoint failure is an error, never "the articles do not answer"
+            return Generation("", [], answerable=False, raw=f"error: {obj}", error=str(obj))
         answer = str(obj.get("answer") or "").strip()
         nums = obj.get("references") or []
         used = sorted({int(n) - 1 for n in nums if isinstance(n, (int, float, str)) and str(n).strip().isdigit()

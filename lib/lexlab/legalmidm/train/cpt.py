@@ -29,6 +29,10 @@ def run_cpt(cfg: CPTConfig, legal_docs: Sequence[dict] | None = None, general_do
     general_docs = list(general_docs or [])
     if not legal_docs:
         raise ValueError("CPT has no legal documents (check the snapshot / legal_jsonl and max_legal_docs)")
+    if cfg.effective_general_fraction > 0 and not general_docs:
+        raise ValueError(f"CPT mixes general text (general_fraction={cfg.effective_general_fraction}) but there is "
+                         "none (the snapshot's general table is empty); give general_jsonl, rebuild the snapshot "
+                         "with general text, or train legal-only (cpt_mix=legal)")
     args = cfg.training_arguments(remove_unused_columns=True)
     legal_txt = [d["text"] for d in legal_docs]
     general_txt = [d["text"] for d in general_docs]

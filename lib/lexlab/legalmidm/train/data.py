@@ -52,6 +52,8 @@ def pack(texts: Sequence[str], tokenizer, block_size: int) -> list[list[int]]:
     Packing each side (legal, general) separately before mixing makes every example one full block, so the
     example ratio that ``mixing.mix`` realises is also the token ratio.
     """
+    if not texts:
+        return []  # the tokenizer raises IndexError on an empty batch
     eos = tokenizer.eos_token_id
     stream: list[int] = []
     for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]:

@@ -34,6 +34,10 @@ from lexlab.legalsearchlm.bench.relevance import Qrels, appeal_chains, standard_
 _REQUIRED_COLUMNS = ["case_id", "title", "case_type", "reasoning", "lower_case_ids"]
 
 
+class EmptyBenchmark(ValueError):
+    """The snapshot gave no query (no decision with a relevant, leak-free candidate)."""
+
+
 @dataclass
 class Benchmark:
     """Everything one build produced; ``export.export`` writes it, ``export.load_benchmark`` reads it back."""
@@ -78,6 +82,9 @@ def build_benchmark(
     queries, query_skips = leak_free_queries(rows, arts_by_id, chains, query_split, project_split,
                                              min_query_chars, progress)
     queries, qrels = standard_qrels(queries, corpus, title_match, query_skips)
+    if not len(queries):  # a benchmark without queries measures nothing: the stage fails, it does not FINISH
+        raise EmptyBenchmark(f"no query survived from {len(decisions)} decisions ({len(corpus)} candidates); "
+                             f"why each was skipped: {dict(query_skips) or 'no decision could be a query'}")
     queries, qrels = _sample_queries(queries, qrels, max_queries, seed)
     stricter, strict_stats = _stricter_qrels(annotator, queries, corpus, qrels, df, progress)
     stats = {

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from lexlab.legalsearchlm.retrieval.inputs import FINGERPRINT, corpus_fingerprint, read_meta
+from lexlab.workbench.inputs import sha256_file
 from lexlab.workbench.io import OnError, ParseError, Run, read_jsonl
 
 _REGISTRY: dict[str, type["Retriever"]] = {}
@@ -101,11 +102,12 @@ class Retriever:
     def save(self, path: str | Path) -> Path:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        meta = {"method": self.name, "options": self.options, "n_docs": len(self.doc_ids),
-                FINGERPRINT: getattr(self, "corpus_sha256", None)}
-        (path / "retriever.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         (path / "doc_ids.json").write_text(json.dumps(self.doc_ids, ensure_ascii=False), encoding="utf-8")
         self._save(path)
+        meta = {"method": self.name, "options": self.options, "n_docs": len(self.doc_ids),
+                FINGERPRINT: getattr(self, "corpus_sha256", None), CHECKSUMS: index_checksums(path)}
+        # written last: an index is complete once its retriever.json exists
+        (path / "retriever.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
 
     def _save(self, path: Path) -> None:
@@ -119,14 +121,39 @@ class Retriever:
         if not meta_file.exists():
             raise FileNotFoundError(f"{path}: not a saved retriever index (retriever.json missing)")
         meta = read_meta(path)  # a corrupt file is a ParseError naming it
+        verify_checksums(path, meta.get(CHECKSUMS))
         klass = get_class(meta["method"])
         obj = klass(**meta.get("options", {}))
-        obj.doc_ids = json.loads((path / "doc_ids.json").read_text(encoding="utf-8"))
-        obj._load(path)
+        try:
+            obj.doc_ids = json.loads((path / "doc_ids.json").read_text(encoding="utf-8"))
+            obj._load(path)
+        except (OSError, ValueError, EOFError) as exc:  # a truncated array, a missing file: named, one line
+            raise ParseError(str(path), "index", f"cannot load the saved index ({type(exc).__name__}: {exc}); "
+                             "delete the directory to rebuild it") from None
         return obj
 
     def _load(self, path: Path) -> None:
         raise NotImplementedError
+
+
+CHECKSUMS = "checksums"  # retriever.json: sha256 of every file of the saved index, checked on load
+
+
+def index_checksums(path: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` of every file under a saved index but ``retriever.json``."""
+    return {str(f.relative_to(path)): sha256_file(f) for f in sorted(path.rglob("*"))
+            if f.is_file() and f.name != "retriever.json"}
+
+
+def verify_checksums(path: Path, expected: Mapping[str, str] | None) -> None:
+    """Every file ``retriever.json`` lists still has its checksum (an index saved before checksums: unchecked)."""
+    for rel, digest in (expected or {}).items():
+        f = path / rel
+        if not f.is_file() or sha256_file(f) != digest:
+            what = "is missing" if not f.is_file() else "does not match the checksum saved with the index"
+            raise ParseError(str(f), "checksum", f"{what}: the index was altered or damaged; delete {path} to "
+                             "rebuild it")
+
 
 
 def register(name: str) -> Callable[[type[Retriever]], type[Retriever]]:

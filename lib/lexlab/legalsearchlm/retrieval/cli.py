@@ -172,7 +172,27 @@ def _retrieve(a: argparse.Namespace) -> int:
     write_trec_run(run, a.out, tag=a.method)
     print(f"{a.method}: {len(queries)} queries, {len(r.doc_ids)} docs, index {t_index:.1f}s, "
           f"search {t_search:.1f}s -> {a.out}", file=sys.stderr)
+    for note in exclusion_notes(queries, r.doc_ids):
+        print(f"lexlab retrieve: note: {note}", file=sys.stderr)
     return 0
+
+
+def exclusion_notes(queries: list[dict], doc_ids: list[str]) -> list[str]:
+    """What the exclusion rule (a query never retrieves itself nor its ``exclude`` ids) left out, in words: it used
+    to drop a document whose id equals a query's, and a query whose ``exclude`` covers the corpus, silently."""
+    from lexlab.legalsearchlm.retrieval.base import excluded_ids
+
+    docs = set(map(str, doc_ids))
+    own = [str(q["id"]) for q in queries if str(q["id"]) in docs]
+    empty = [str(q["id"]) for q in queries if docs and docs <= excluded_ids(q)]
+    notes = []
+    if own:
+        notes.append(f"{len(own)} queries share their id with a corpus document (e.g. {own[0]!r}); a query never "
+                     "retrieves its own id, so that document is never ranked for it")
+    if empty:
+        notes.append(f"{len(empty)} queries exclude every document of the corpus (e.g. {empty[0]!r}); they have no "
+                     "result in the run")
+    return notes
 
 
 def evaluate_run_main(argv: list[str] | None = None) -> int:

@@ -75,8 +75,9 @@ def category_intervals(per_q: Mapping[str, Mapping[str, float]], categories: Map
 
 def differences_to(per_q: Mapping[str, Mapping[str, float]], baseline: str, categories: Mapping[str, str],
                    seed: int = 0) -> pd.DataFrame | None:
-    """Each method's per-query difference to ``baseline`` per category, paired bootstrap (None without it)."""
-    if baseline not in per_q:
+    """Each method's per-query difference to ``baseline`` per category, paired bootstrap (None without it, or
+    with no other method to compare: ``methods=bm25`` alone)."""
+    if baseline not in per_q or len(per_q) < 2:
         return None
     return pd.DataFrame(differences_by_category(per_q, baseline, categories, seed=seed)).round(DIGITS)
 
