@@ -25,8 +25,13 @@ CPU = dict(report_to="none", bf16=False, it_mix="legal", logging_steps=1, warmup
 
 
 def stage_params(path: str, stage: str) -> dict:
-    exp = load_yaml_with_includes(paths.REPO / "experiments" / "models" / path)
-    return next(s["params"] for s in exp["stages"] if s["name"] == stage)
+    """What the recipe's stage runs with: every field of its config (the YAML sets only what differs)."""
+    from lexlab.workbench import preflight, runner
+
+    exp = runner.load_experiment(paths.REPO / "experiments" / "models" / path)
+    st = next(s for s in exp.stages if s.name == stage)
+    params = preflight.for_notebook(st.notebook, runner.stage_params(exp, st, {}, exp.name))
+    return preflight.effective_params(st.notebook, params, st.name)
 
 
 @pytest.fixture(scope="module")
@@ -110,13 +115,10 @@ def test_instruction_tuning_saves_resumes_and_reloads(name, tiny):
 
 
 def notebook_parameters(notebook: str) -> set[str]:
-    """The names the notebook's parameters cell assigns (from its jupytext source)."""
-    import re
+    """The parameters a stage accepts: the fields of the config dataclass its notebook names."""
+    from lexlab.workbench import preflight
 
-    source = (paths.REPO / "notebooks" / "src" / (notebook.split("/")[-1].replace(".ipynb", ".py"))).read_text(
-        encoding="utf-8")
-    cell = source.split('# %% tags=["parameters"]', 1)[1].split("# %%", 1)[0]
-    return set(re.findall(r"^(\w+)\s*=", cell, flags=re.M))
+    return set(preflight.notebook_parameters(paths.REPO / notebook))
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -233,12 +233,15 @@ def fit(trainer: Trainer, cfg: TrainConfig, tokenizer) -> TrainResult:
     started = time.time()
     trainer.add_callback(FiniteLossGuard())
     with tracking.hide_run_id_from_trainer():
-        if last and checkpoints.step_of(last) >= cfg.max_steps:
+        loaded = bool(last) and checkpoints.step_of(last) >= cfg.max_steps
+        if loaded:
             train_loss = _load_finished(trainer, last, cfg.max_steps)
         else:
             train_loss = trainer.train(resume_from_checkpoint=last).training_loss
         seconds = time.time() - started
-        check_finite(trainer, train_loss)  # a NaN model is never saved as final/ nor reported as trained
+        # a NaN model is never saved as final/ nor reported as trained; a loaded checkpoint may predate any logged
+        # loss (NaN stands for "unknown" there), so only its logged losses and weights are checked
+        check_finite(trainer, None if loaded else train_loss)
         final = cfg.model_dir() / "final"
         trainer.save_model(str(final))
     if trainer.is_world_process_zero():
@@ -267,10 +270,10 @@ class FiniteLossGuard(TrainerCallback):
                                     f"{args.learning_rate}): the model diverged; lower the learning rate")
 
 
-def check_finite(trainer: Trainer, train_loss: float) -> None:
-    """`NonFiniteTraining` unless the training loss, every logged loss and every weight are finite."""
+def check_finite(trainer: Trainer, train_loss: float | None) -> None:
+    """`NonFiniteTraining` unless the training loss (when known), every logged loss and every weight are finite."""
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
-    if not all(math.isfinite(v) for v in [train_loss, *losses]):
+    if not all(math.isfinite(v) for v in [*([] if train_loss is None else [train_loss]), *losses]):
         raise NonFiniteTraining(f"training loss is not finite (train_loss={train_loss}, logged {losses[-5:]}); "
                                 "the model diverged: lower the learning rate")
     bad = [name for name, p in trainer.model.named_parameters() if not torch.isfinite(p).all()]
