@@ -106,10 +106,9 @@ def ask_main(argv: list[str]) -> int:
         print(f"lexlab ask: {exc}", file=sys.stderr)
         return 2
     if args.out:
-        from lexlab.workbench.io import write_jsonl
+        from lexlab.workbench.io import write_answers
 
-        write_jsonl(records, args.out)
-        print(f"{len(records)} answers → {args.out} ({sum(r['found'] for r in records)} found)", file=sys.stderr)
+        write_answers(records, args.out)
     elif args.json or args.questions:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))

@@ -78,10 +78,9 @@ def ask_cases_main(argv: list[str]) -> int:
         print(f"lexlab ask --over cases: {exc}", file=sys.stderr)
         return 2
     if args.out:
-        from lexlab.workbench.io import write_jsonl
+        from lexlab.workbench.io import write_answers
 
-        write_jsonl(records, args.out)
-        print(f"{len(records)} answers → {args.out} ({sum(r['found'] for r in records)} found)", file=sys.stderr)
+        write_answers(records, args.out)
     else:
         for r in records:
             print(json.dumps(r, ensure_ascii=False))

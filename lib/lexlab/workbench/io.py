@@ -253,3 +253,11 @@ def _trec_lines(path: str | Path) -> Iterator[tuple[str, str]]:
                 raise ParseError(f"{path}:{lineno}", "encoding", "not UTF-8; save the file as UTF-8") from None
             if line.strip():
                 yield f"{path}:{lineno}", line.strip()
+
+
+def write_answers(records: list[dict], path: str | Path) -> None:
+    """A CLI's answers (``{"found", ...}`` records) to JSONL, and one summary line on stderr."""
+    import sys
+
+    write_jsonl(records, path)
+    print(f"{len(records)} answers → {path} ({sum(bool(r.get('found')) for r in records)} found)", file=sys.stderr)
