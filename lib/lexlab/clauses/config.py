@@ -1,6 +1,6 @@
 """Stage 12's parameters: the one place their defaults are written (notebook 12, its YAML and the CLI read them).
 
-The defaults are the setting measured in docs/handoff/issue19.md (one setting, not a search): the fine-tuned model is
+The defaults are the setting measured in the README ("Clause extraction") (one setting, not a search): the fine-tuned model is
 the tiny Llama built from a config with a classification head, fully trained; LoRA on that randomly initialised
 base fitted worse at the demo's size, so LoRA is the route for a pretrained checkpoint (``model=<hub id or dir>
 lora=true``).
