@@ -32,7 +32,6 @@ import pandas as pd
 from lexlab.data import snapshot as snapshot_mod
 from lexlab.judging import agreement, candidates, casehold, evaluation
 from lexlab.judging.rubric import load_rubric
-from lexlab.models.llm_client import LLMClient
 from lexlab.workbench import paths, tracking
 from lexlab.workbench.config import stage_config
 from lexlab.workbench.progress import step_bar
@@ -49,15 +48,8 @@ print(judge_note)
 # ## The candidates' summaries
 # %%
 items = candidates.summary_items(snap.decisions, cfg.split, cfg.n_summaries, cfg.max_source_chars, cfg.seed)
-summaries = {v: [candidates.SUMMARISERS[v](s) for s in items["source"]] for v in cfg.variants}
 models = candidates.resolve_models(cfg.models, cfg.max_models)
-for spec in step_bar(models, desc="model summaries"):
-    summaries[f"model:{spec}"] = candidates.model_summaries(spec, items["source"], cfg.max_new_tokens,
-                                                            cfg.max_context_tokens)
-if judge is not None:
-    for name in cfg.api_models:
-        summaries[f"api:{name}"] = candidates.api_summaries(
-            LLMClient(base_url=cfg.judge_base_url or None, model=name, api_key_env=cfg.judge_key_env), items["source"])
+summaries = candidates.all_summaries(cfg, list(items["source"]), models, with_api=judge is not None)
 mlflow.log_param("candidates", ",".join(summaries))
 print(f"{len(items)} decisions × {len(summaries)} candidates: {list(summaries)}")
 # %% [markdown]

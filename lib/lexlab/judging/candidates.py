@@ -118,3 +118,18 @@ def api_summaries(client, sources: Sequence[str]) -> list[str]:
     out = client.map_text([[{"role": "user", "content": PROMPT.format(reasoning=s)}] for s in sources],
                           desc=f"summaries: {client.model}")
     return ["" if isinstance(o, Exception) else o for o in out]
+
+
+def all_summaries(cfg, sources: Sequence[str], models: Sequence[str], with_api: bool) -> dict[str, list[str]]:
+    """Every candidate's summaries of ``sources``, keyed by candidate name: the extractive variants, the local
+    ``models`` (``model:<spec>``, as ``resolve_models`` gives them) and, when a judge endpoint is configured (``with_api``), the API models (``api:<name>``)."""
+    from lexlab.models.llm_client import LLMClient
+    from lexlab.workbench.progress import step_bar
+
+    summaries = {v: [SUMMARISERS[v](s) for s in sources] for v in cfg.variants}
+    for spec in step_bar(models, desc="model summaries"):
+        summaries[f"model:{spec}"] = model_summaries(spec, sources, cfg.max_new_tokens, cfg.max_context_tokens)
+    for name in cfg.api_models if with_api else ():
+        client = LLMClient(base_url=cfg.judge_base_url or None, model=name, api_key_env=cfg.judge_key_env)
+        summaries[f"api:{name}"] = api_summaries(client, sources)
+    return summaries
