@@ -31,11 +31,10 @@ import time
 import mlflow
 import pandas as pd
 
-from lexlab.clauses import dataset, evaluate, models, report, types
+from lexlab.clauses import dataset, evaluate, report, types
 from lexlab.clauses.data import span_counts, type_counts
 from lexlab.workbench import tracking
 from lexlab.workbench.config import stage_config
-from lexlab.workbench.progress import step_bar
 
 cfg = stage_config(CONFIG, params)
 run = tracking.stage_run("extract_clauses", cfg)
@@ -56,12 +55,7 @@ counts
 # %% [markdown]
 # ## Fit and score every model on the test split
 # %%
-results = []
-for name in step_bar(cfg.model_names(), desc="models"):
-    if not models.supports(name, cfg.task):
-        print(f"{name}: does not do task={cfg.task}, skipped")
-        continue
-    results.append(evaluate.run_model(name, cfg, ds))
+results = evaluate.run_models(cfg, ds)
 keep, left_out, averages = evaluate.headline(results, ds.labels, cfg.min_test_examples, cfg.seed)
 print(f"headline types ({len(keep)}): {keep}")
 print(f"left out of the averages (fewer than {cfg.min_test_examples} test examples, and 'other'): {left_out}")

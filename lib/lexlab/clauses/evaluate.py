@@ -39,6 +39,19 @@ def run_model(name: str, cfg, ds) -> ModelResult:
                        model)
 
 
+def run_models(cfg, ds) -> list[ModelResult]:
+    """Fit and score every model of ``cfg.model_names()`` that does ``cfg.task`` (the others are skipped, said so)."""
+    from lexlab.workbench.progress import step_bar
+
+    results = []
+    for name in step_bar(cfg.model_names(), desc="models"):
+        if not registry.supports(name, cfg.task):
+            print(f"{name}: does not do task={cfg.task}, skipped")
+            continue
+        results.append(run_model(name, cfg, ds))
+    return results
+
+
 def headline(results: list[ModelResult], labels, min_support: int, seed: int = 0):
     """(labels in the headline, labels left out, one row of averages per model)."""
     import pandas as pd
