@@ -1,0 +1,149 @@
+"""Applied articles as first-class legal elements, and where a candidate states them.
+
+Issue #23's measurement: what decides LEGAR relevance is the *substantive article* a case applies (same charge
+and a shared substantive article), and a case states it best in its **head** — the 판시사항 a Supreme Court
+decision opens with ("[1] 형법 제347조 제1항의 사기죄에서 …"), the first ``head_chars`` characters of the
+candidate text. The same article is written many ways ("특정경제범죄 가중처벌 등에 관한 법률(… 개정되기 전의
+것) 제3조 제1항", "특정경제범죄가중처벌등에관한법률 제3조"), so an FM-index match of one written form finds a
+fraction of the cases that state it: of the 7,456 (case, applied article) pairs of the project's corpus, 638 are
+found by the extractor's literal form, 5,587 by the citation scanner (`lexlab.data.references`).
+
+`ArticleIndex` keeps, per candidate, the normalised substantive article keys its text states (the benchmark's
+own scanner and rule: `bench.provisions`) and which of them its head states. A generated span that reads as an
+article (`article_key`) is then matched by its key — every case stating that article, however written — with the
+head weighing ``head_weight`` times more than a mention elsewhere (`article_hits`). Matching by the key is our
+addition to the paper's literal span matching; the spans are still generated under the FM-index constraint.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from lexlab.legalsearchlm.bench.crime_categories import canonical_law
+from lexlab.legalsearchlm.bench.provisions import _extract, article_law, is_substantive, normalize_article
+from lexlab.legalsearchlm.searchlm.elements import Element, _trim_front, normalize_text
+
+HEAD_CHARS = 600  # the 판시사항 of a Supreme Court decision fits in about this many characters
+
+
+def stated_articles(text: str) -> list[str]:
+    """The substantive article keys a text states, first-mentioned first (the benchmark's citation scanner).
+    Prose gives the scanner phrases such as "그러나 정보통신망법 제48조": a key whose law name ends with another
+    key's law name for the same article is that phrase, and is dropped."""
+    keys = [a for a in _extract(text, True, None) if is_substantive(a)]
+    return [a for a in keys if not any(b != a and _article_number(b) == _article_number(a)
+                                       and _ends_with_law(article_law(a), article_law(b)) for b in keys)]
+
+
+def _ends_with_law(name: str, law: str) -> bool:
+    """Is ``name`` a phrase ending in ``law`` (or in an alias of it: "그러나정보통신망법")?"""
+    return name != law and any(canonical_law(name[i:]) == law for i in range(1, len(name) - 1))
+
+
+def article_key(span: str) -> str | None:
+    """The substantive article a generated span names ("형법 제347조 제1항" → "형법 제347조"), else None."""
+    keys = stated_articles(span)
+    if len(keys) == 1:
+        return keys[0]
+    key = normalize_article(span)
+    return key if key and is_substantive(key) else None
+
+
+def _article_number(key: str) -> str:
+    return key.rsplit(" ", 1)[1]
+
+
+def written_form(text: str, key: str) -> str | None:
+    """How ``text`` (normalised) writes article ``key``: the law name as written (its fewest words), then
+    "제N조(의M)" — the first mention with the name right before the number (no amendment parenthetical between
+    them), else None."""
+    num, law = _article_number(key), article_law(key)
+    if not law or len(law) < 2:
+        return None
+    for m in re.finditer(re.escape(num) + r"(?![\d의])", text):
+        words = text[max(0, m.start() - 80):m.start()].split()
+        for i in reversed(range(len(words))):
+            name = words[i:]
+            if canonical_law(" ".join(name)) == law and "(" not in "".join(name) and _trim_front(name) == name:
+                return " ".join([*name, num])
+    return None
+
+
+def article_elements(text: str, head_chars: int = HEAD_CHARS, max_articles: int = 4) -> list[Element]:
+    """The case's applied articles as targets, in the words the case writes them: the articles its head states
+    first, then the others it states, most-mentioned first (kind ``article``)."""
+    text = normalize_text(text)
+    head = stated_articles(text[:head_chars])
+    body = stated_articles(text)
+    order = sorted(dict.fromkeys([*head, *body]), key=lambda a: (a not in head, -text.count(_article_number(a))))
+    out = []
+    for key in order:
+        form = written_form(text, key)
+        if form and all(form != e.text for e in out):
+            out.append(Element(form, "article", float(max_articles - len(out))))
+        if len(out) == max_articles:
+            break
+    return out
+
+
+class ArticleIndex:
+    """Per candidate: the substantive articles its text states, and those its head (first ``head_chars``) states."""
+
+    def __init__(self, head: Sequence[Sequence[str]], body: Sequence[Sequence[str]], head_chars: int = HEAD_CHARS):
+        self.head_chars = head_chars
+        self.n_docs = len(body)
+        self._docs: dict[str, tuple[list[int], list[int]]] = {}  # key → (docs stating it, 1 if in the head)
+        for d, (h, b) in enumerate(zip(head, body)):
+            for a in dict.fromkeys([*h, *b]):
+                docs, in_head = self._docs.setdefault(a, ([], []))
+                docs.append(d)
+                in_head.append(int(a in h))
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str], head_chars: int = HEAD_CHARS, progress: bool = False):
+        from tqdm.auto import tqdm
+
+        head, body = [], []
+        for t in tqdm(list(texts), desc="articles", leave=False, disable=not progress):
+            t = normalize_text(t)
+            head.append(stated_articles(t[:head_chars]))
+            body.append(stated_articles(t))
+        return cls(head, body, head_chars)
+
+    def df(self, key: str) -> int:
+        return len(self._docs.get(key, ((), ()))[0])
+
+    def idf(self, key: str) -> float:
+        return float(np.log((self.n_docs + 1) / (self.df(key) + 0.5)))
+
+    def hits(self, key: str, head_weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """(cases stating ``key``, 1 + head_weight where the head states it, else 1)."""
+        docs, in_head = self._docs.get(key, ([], []))
+        return np.asarray(docs, dtype=np.int64), 1.0 + head_weight * np.asarray(in_head, dtype=float)
+
+    def save(self, path: str | Path) -> None:
+        rows = {a: [d, h] for a, (d, h) in self._docs.items()}
+        Path(path).write_text(json.dumps({"head_chars": self.head_chars, "n_docs": self.n_docs, "articles": rows},
+                                         ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "ArticleIndex":
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        out = cls([], [], raw["head_chars"])
+        out.n_docs = raw["n_docs"]
+        out._docs = {a: (d, h) for a, (d, h) in raw["articles"].items()}
+        return out
+
+
+def article_scores(keys: Mapping[str, float], index: ArticleIndex, head_weight: float) -> np.ndarray:
+    """Every case's score from weighted article keys: sum of weight x (1 + head_weight if its head states it)."""
+    scores = np.zeros(index.n_docs)
+    for key, w in keys.items():
+        docs, mult = index.hits(key, head_weight)
+        if len(docs) and w > 0:
+            scores[docs] += w * mult
+    return scores
