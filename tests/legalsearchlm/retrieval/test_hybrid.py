@@ -28,13 +28,21 @@ def test_linear_fusion_normalises_scores_per_component():
         fuse([a], [1.0, 2.0])
 
 
+def test_rerank_reorders_the_first_component_s_top_and_adds_no_candidate():
+    bm25 = [("d1", 9.0), ("d2", 8.0), ("d3", 7.0), ("d4", 1.0)]
+    slm = [("d5", 5.0), ("d3", 4.0), ("d4", 3.0)]  # d5: not in BM25's top 3
+    fused = fuse([bm25, slm], [1.0, 2.0], "rerank", rerank_depth=3)
+    assert [d for d, _ in fused] == ["d3", "d1", "d2"]
+    assert dict(fused)["d3"] == pytest.approx(0.0 + 2.0)  # bottom of the pool for BM25, top of it for the re-ranker
+
+
 def _components():
     # Two BM25 views that each get one query type wrong: words alone and character bigrams.
     return [{"method": "bm25", "tokenizer": "word", "k1": 1.2, "b": 0.75},
             {"method": "bm25", "tokenizer": "char2", "k1": 1.2, "b": 0.75}]
 
 
-@pytest.mark.parametrize("fusion", ["rrf", "linear"])
+@pytest.mark.parametrize("fusion", ["rrf", "linear", "rerank"])
 def test_hybrid_on_the_toy_corpus(tmp_path, fusion: str):
     docs, queries = cases.corpus(), cases.queries()
     qrels = cases.qrels(docs)

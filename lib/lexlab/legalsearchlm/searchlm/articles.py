@@ -23,7 +23,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from lexlab.legalsearchlm.bench.crime_categories import canonical_law
+from lexlab.legalsearchlm.bench.crime_categories import LAW_ALIASES, canonical_law
 from lexlab.legalsearchlm.bench.provisions import _extract, article_law, is_substantive, normalize_article
 from lexlab.legalsearchlm.searchlm.elements import Element, _trim_front, normalize_text
 
@@ -34,7 +34,8 @@ def stated_articles(text: str) -> list[str]:
     """The substantive article keys a text states, first-mentioned first (the benchmark's citation scanner).
     Prose gives the scanner phrases such as "그러나 정보통신망법 제48조": a key whose law name ends with another
     key's law name for the same article is that phrase, and is dropped."""
-    keys = [a for a in _extract(text, True, None) if is_substantive(a)]
+    keys = dict.fromkeys(_known_law(a) for a in _extract(text, True, None))
+    keys = [a for a in keys if is_substantive(a)]
     return [a for a in keys if not any(b != a and _article_number(b) == _article_number(a)
                                        and _ends_with_law(article_law(a), article_law(b)) for b in keys)]
 
@@ -42,6 +43,15 @@ def stated_articles(text: str) -> list[str]:
 def _ends_with_law(name: str, law: str) -> bool:
     """Is ``name`` a phrase ending in ``law`` (or in an alias of it: "그러나정보통신망법")?"""
     return name != law and any(canonical_law(name[i:]) == law for i in range(1, len(name) - 1))
+
+
+def _known_law(key: str) -> str:
+    """``key`` with a phrase before a known short name cut off: "그러나정보통신망법 제48조" → the 정보통신망법 key."""
+    law = article_law(key) or ""
+    for i in range(1, len(law) - 1):
+        if law[i:] in LAW_ALIASES:
+            return f"{LAW_ALIASES[law[i:]]} {_article_number(key)}"
+    return key
 
 
 def article_key(span: str) -> str | None:
@@ -147,3 +157,14 @@ def article_scores(keys: Mapping[str, float], index: ArticleIndex, head_weight: 
         if len(docs) and w > 0:
             scores[docs] += w * mult
     return scores
+
+
+def span_articles(spans: Sequence, decode, index: ArticleIndex) -> dict[str, float]:
+    """The articles generated spans name, each weighted by its idf x the model's probability of its best span
+    (``decode``: token ids → text)."""
+    best: dict[str, float] = {}
+    for s in spans:
+        key = article_key(decode(list(s.tokens)))
+        if key and index.df(key):
+            best[key] = max(best.get(key, 0.0), float(np.exp(s.logprob)))
+    return {key: p * index.idf(key) for key, p in best.items()}

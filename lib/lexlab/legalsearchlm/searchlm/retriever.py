@@ -22,7 +22,9 @@ Here:
    the beginning of an informative word (dates, numbers, places, party labels, mid-word pieces).
 4. Ranking (SEAL-style): the cases that contain the generated spans, each span weighted by how much more
    likely the model makes it than the corpus does, saturated by how often a case holds it and normalised by the
-   case's length (:mod:`lexlab.legalsearchlm.searchlm.scoring`).
+   case's length (:mod:`lexlab.legalsearchlm.searchlm.scoring`); plus (our addition, issue #23) the cases that
+   state an article a generated span names, however they write it, a statement in the case's head weighing
+   most (:mod:`lexlab.legalsearchlm.searchlm.articles`).
 """
 from __future__ import annotations
 
@@ -34,7 +36,13 @@ from lexlab.legalsearchlm.retrieval.base import show_progress
 from lexlab.legalsearchlm.bench.masking import mask_like_query
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
-from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, rank_documents
+from lexlab.legalsearchlm.searchlm.articles import HEAD_CHARS, ArticleIndex, article_scores, span_articles
+from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, add_normalised, span_scores, top_k
+
+
+# Article match against span match, and the head's extra weight: chosen on dev (benchmarks/searchlm_dev_grid.py).
+ARTICLE_WEIGHT = 1.0
+HEAD_WEIGHT = 3.0
 
 
 # --- first-token-aware decoding --------------------------------------------------------------------------------
@@ -78,20 +86,27 @@ class SearchLMRetriever(Retriever):
     informative word-start token that occurs in the query — anchors decoding on the query when the model is
     too weakly trained to condition on it by itself (see the notebook 10 results);
     span_k1 / span_b: saturation and length normalisation of the case scores (0 / any: SEAL's plain sum; see
-    :mod:`lexlab.legalsearchlm.searchlm.scoring`).
+    :mod:`lexlab.legalsearchlm.searchlm.scoring`);
+    article_weight: weight of the article match against the span match (both normalised per query; 0: spans
+    only, the paper's ranking); head_weight: a case's head (first head_chars characters) stating the article
+    counts 1 + head_weight times.
     """
 
     def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
                  min_span_length: int = 2, first_token_aware: bool = True, max_input_tokens: int = 160,
                  max_span_count: int = 50000, query_windows: int = 3, batch_size: int = 4, mask_query: bool = True,
-                 first_token_from_query: bool = False, span_k1: float = SPAN_K1, span_b: float = SPAN_B, **kw):
+                 first_token_from_query: bool = False, span_k1: float = SPAN_K1, span_b: float = SPAN_B,
+                 article_weight: float = ARTICLE_WEIGHT, head_weight: float = HEAD_WEIGHT,
+                 head_chars: int = HEAD_CHARS, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
                          min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),
                          max_input_tokens=int(max_input_tokens), max_span_count=int(max_span_count),
                          query_windows=int(query_windows), batch_size=int(batch_size), mask_query=bool(mask_query),
                          first_token_from_query=bool(first_token_from_query), span_k1=float(span_k1),
-                         span_b=float(span_b), **kw)
+                         span_b=float(span_b), article_weight=float(article_weight), head_weight=float(head_weight),
+                         head_chars=int(head_chars), **kw)
         self.fm = None
+        self.articles = None
         self._lm = None
         self._tok = None
         self._banned = None
@@ -126,14 +141,18 @@ class SearchLMRetriever(Retriever):
         if empty:
             raise ValueError(f"documents with no tokens after normalisation: {empty[:5]}")
         self.fm = FMIndex.from_documents(docs, vocab_size=len(tok))
+        self.articles = ArticleIndex.from_texts(texts, self.options["head_chars"], progress=show_progress())
 
     def _save(self, path: Path) -> None:
         self.fm.save(str(path / "corpus.fmi"))
+        self.articles.save(path / "articles.json")
 
     def _load(self, path: Path) -> None:
         from lexlab.legalsearchlm.searchlm.fm_index import FMIndex
 
         self.fm = FMIndex.load(str(path / "corpus.fmi"))
+        # An index saved before issue #23 has no article index: it ranks by spans alone.
+        self.articles = ArticleIndex.load(path / "articles.json") if (path / "articles.json").exists() else None
 
     # -- search -----------------------------------------------------------------------------------------------
     def generate(self, texts: Sequence[str]) -> list[list]:
@@ -197,6 +216,14 @@ class SearchLMRetriever(Retriever):
             spans = self.generate(texts[i:i + bs])
             for q, ss, k in zip(queries[i:i + bs], spans, ks[i:i + bs]):
                 self.last_spans[str(q["id"])] = ss
-                out.append(rank_documents(self.fm, ss, self.doc_ids, k, self.options["max_span_count"],
-                                          self.options["span_k1"], self.options["span_b"]))
+                out.append(top_k(self.rank(ss), self.doc_ids, k))
         return out
+
+    def rank(self, spans: Sequence):
+        """Every case's score for one query's spans: the span match, plus the article match (class docstring)."""
+        o = self.options
+        scores = span_scores(self.fm, spans, o["max_span_count"], o["span_k1"], o["span_b"])
+        if self.articles is None or o["article_weight"] <= 0:
+            return scores
+        keys = span_articles(spans, self._tok.decode, self.articles)
+        return add_normalised(scores, article_scores(keys, self.articles, o["head_weight"]), o["article_weight"])

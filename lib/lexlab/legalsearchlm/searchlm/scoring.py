@@ -62,16 +62,37 @@ def case_scores(lengths: np.ndarray, hits: Iterable[tuple[np.ndarray, np.ndarray
     return scores
 
 
-def rank_documents(fm: "FMIndex", spans: Sequence, doc_ids: Sequence[str], k: int, max_span_count: int,
-                   k1: float = SPAN_K1, b: float = SPAN_B) -> list[tuple[str, float]]:
-    """The ``k`` best documents by saturated, length-normalised span weight (module docstring); ties by index.
-    A span generated twice counts once, with its better log-probability."""
+def span_scores(fm: "FMIndex", spans: Sequence, max_span_count: int, k1: float = SPAN_K1,
+                b: float = SPAN_B) -> np.ndarray:
+    """Every case's saturated, length-normalised span weight (module docstring). A span generated twice counts
+    once, with its better log-probability."""
     best: dict[tuple, object] = {}
     for s in spans:
         if s.count <= max_span_count and (s.tokens not in best or best[s.tokens].logprob < s.logprob):
             best[s.tokens] = s
     hits = ((*fm.term_frequencies(list(t)), span_weight(s.logprob, s.count, fm.n_tokens)) for t, s in best.items())
-    scores = case_scores(fm.doc_lengths, hits, k1, b)
+    return case_scores(fm.doc_lengths, hits, k1, b)
+
+
+def add_normalised(scores: np.ndarray, extra: np.ndarray, weight: float) -> np.ndarray:
+    """``scores / max(scores) + weight * extra / max(extra)``: two scores of different scales on one (each part
+    left out when it is all zero)."""
+    out = np.zeros_like(scores, dtype=float)
+    for part, w in ((scores, 1.0), (extra, weight)):
+        top = float(part.max()) if len(part) else 0.0
+        if top > 0 and w > 0:
+            out += w * part / top
+    return out
+
+
+def top_k(scores: np.ndarray, doc_ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+    """The ``k`` best-scoring documents with a score above 0, ties by index."""
     hit = np.flatnonzero(scores > 0)
     top = hit[np.lexsort((hit, -scores[hit]))][:k]
     return [(doc_ids[d], float(scores[d])) for d in top]
+
+
+def rank_documents(fm: "FMIndex", spans: Sequence, doc_ids: Sequence[str], k: int, max_span_count: int,
+                   k1: float = SPAN_K1, b: float = SPAN_B) -> list[tuple[str, float]]:
+    """The ``k`` best documents by `span_scores`; ties by index."""
+    return top_k(span_scores(fm, spans, max_span_count, k1, b), doc_ids, k)

@@ -13,7 +13,8 @@ retrieval — a span shared by *a few* cases:
 * spans in fewer than ``min_df`` cases (default 2: only the case itself) are dropped: they cannot retrieve
   another case;
 * the survivors are re-ranked by idf (rarer first, the case's own priority breaking ties) and cut to
-  ``max_elements``; a case left with none keeps its other non-general elements (``fallback``), so every case
+  ``max_elements``, after the case's applied articles (kind ``article``, `searchlm.articles`), which are kept
+  first whatever their frequency: they decide relevance (issue #23); a case left with none keeps its other non-general elements (``fallback``), so every case
   still trains.
 
 Document frequencies come from `SpanCounter`, a character-level FM-index over the whitespace-normalised
@@ -111,8 +112,11 @@ class TargetFilter:
 def filter_elements(elements: Sequence[Element], counter: SpanCounter, rule: TargetFilter) -> list[Element]:
     """The discriminative subset of one case's elements, rarest first (module docstring)."""
     hi = rule.max_count(counter.n_docs)
-    kept, rest = [], []
+    kept, rest, articles = [], [], []
     for rank, e in enumerate(elements):
+        if e.kind == "article":  # the case's applied articles: first, whatever their frequency
+            articles.append(e)
+            continue
         if rule.drop_general and e.kind == "statute" and is_general_provision(e.text):
             continue
         df = counter.df(e.text)
@@ -120,7 +124,7 @@ def filter_elements(elements: Sequence[Element], counter: SpanCounter, rule: Tar
     if not kept and rule.fallback:
         kept = [x for x in rest if counter.df(x[2].text) > 0]
     kept.sort(key=lambda x: (x[0], x[1]))
-    return [e for _, _, e in kept[: rule.max_elements]]
+    return [*articles, *(e for _, _, e in kept)][: rule.max_elements]
 
 
 def filter_targets(targets: Sequence[Sequence[Element]], texts: Sequence[str] | SpanCounter,

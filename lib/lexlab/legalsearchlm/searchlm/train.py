@@ -80,6 +80,9 @@ class SearchLMConfig(TrainConfig):
     target_candidates: int = 64
     target_min_df: int = 2
     target_max_df: float = 0.02    # with max_elements=32: the oracle's best design on dev (benchmarks/searchlm_oracle.py)
+    # The case's applied articles as written in it (searchlm/articles.py), head statements first: first-class
+    # targets, each leading its own example (0: none, the targets before issue #23).
+    article_targets: int = 4
     max_input_tokens: int = 160
     targets_per_example: int = 4          # targets sharing one prompt window (``prompt t1 EOS t2 EOS ...``)
     in_window: bool = True                # the window holds the first target where the case text shows it
@@ -179,19 +182,17 @@ def build_training_pairs(
         text = mask_like_query(rec["text"]) if mask_input else rec["text"]
         # Windows never need more than the first few thousand tokens; tokenizing once per case keeps this linear.
         doc_ids = tokenizer(normalize_text(text)[: 40 * max_input_tokens], add_special_tokens=False)["input_ids"]
-        kept = []
+        leads, kept = [], []
         for e in els:
             t = span_token_ids(tokenizer, e.text)
             stats["targets"] += 1
             if not t or (fm is not None and fm.count(t) == 0):
                 stats["targets_not_in_corpus"] += 1
                 continue
-            kept.append(t)
-        if not kept:
+            (leads if e.kind == "article" else kept).append(t)
+        if not kept and not leads:
             stats["cases_without_targets"] += 1
-        rng.shuffle(kept)
-        for g in range(0, len(kept), targets_per_example):
-            group = kept[g:g + targets_per_example]
+        for group in _groups(leads, kept, targets_per_example, rng):
             at = find_tokens(doc_ids, group[0]) if in_window else None
             stats["windows_holding_target"] += at is not None
             around = None if at is None else (at, at + len(group[0]))
@@ -199,6 +200,16 @@ def build_training_pairs(
     rng.shuffle(pairs)
     stats["pairs"] = len(pairs)
     return pairs, stats
+
+
+def _groups(leads: list[list[int]], rest: list[list[int]], size: int, rng: random.Random) -> list[list[list[int]]]:
+    """The case's targets ``size`` at a time in a random order, every ``leads`` target (an applied article)
+    first in a group of its own: the first target after the prompt is what search generates."""
+    rng.shuffle(leads)
+    rng.shuffle(rest)
+    groups = [[lead, *rest[i * (size - 1):(i + 1) * (size - 1)]] for i, lead in enumerate(leads)]
+    left = rest[len(leads) * (size - 1):]
+    return groups + [left[g:g + size] for g in range(0, len(left), size)]
 
 
 def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResult:
@@ -226,6 +237,7 @@ def train_searchlm(corpus: Sequence[Mapping], cfg: SearchLMConfig) -> TrainResul
                     "target_max_df": cfg.target_max_df, "max_steps": cfg.max_steps, "batch_size": cfg.batch_size,
                     "learning_rate": cfg.learning_rate, "seed": cfg.seed, "train_cases": len(train_recs),
                     "targets_per_example": cfg.targets_per_example, "in_window": cfg.in_window,
+                    "article_targets": cfg.article_targets,
                     **cfg.extra_meta, **stats}
     shared.save_run_json(trainer, result, "searchlm.json", result.extra)
     return result
@@ -262,6 +274,10 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
     els = build_targets(recs, targets=cfg.targets, first_token_aware=cfg.first_token_aware,
                         max_elements=cfg.target_candidates if use_filter else cfg.max_elements, seed=cfg.seed,
                         extractor=cfg.extractor, llm=cfg.llm, progress=cfg.progress)
+    if cfg.article_targets and cfg.targets == "legal":
+        from lexlab.legalsearchlm.searchlm.articles import article_elements
+
+        els = [article_elements(r["text"], max_articles=cfg.article_targets) + list(es) for r, es in zip(recs, els)]
     if use_filter:
         from lexlab.legalsearchlm.searchlm.targets import filter_targets
 
