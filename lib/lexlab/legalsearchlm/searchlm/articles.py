@@ -18,24 +18,50 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from lexlab.legalsearchlm.bench.crime_categories import LAW_ALIASES, canonical_law
-from lexlab.legalsearchlm.bench.provisions import _extract, article_law, is_substantive, normalize_article
+from lexlab.legalsearchlm.bench.provisions import (
+    CONSTITUTION,
+    PENAL_CODE,
+    PROCEDURAL_LAWS,
+    _extract,
+    article_law,
+    is_substantive,
+    normalize_article,
+)
 from lexlab.legalsearchlm.searchlm.elements import Element, _trim_front, normalize_text
 
 HEAD_CHARS = 600  # the 판시사항 of a Supreme Court decision fits in about this many characters
 
 
-def stated_articles(text: str) -> list[str]:
+# A law named as the offence ("공직선거법위반", "정보통신망이용촉진및정보보호등에관한법률 위반"): its name
+# stands alone, without the words before it that prose puts in front of "<law> 제N조".
+_NAMED_AS_OFFENCE = re.compile(r"([가-힣·ㆍ]{2,40}(?:법률|법|령|규칙))\s?위반")
+_FIXED_LAWS = frozenset({*LAW_ALIASES, *LAW_ALIASES.values(), *PROCEDURAL_LAWS, *CONSTITUTION, PENAL_CODE})
+
+
+def law_names(texts: Iterable[str], min_docs: int = 2) -> frozenset[str]:
+    """Law names a corpus uses: those it names as an offence in at least ``min_docs`` texts, plus the aliases,
+    procedure laws, the constitution and 형법 the benchmark knows."""
+    counts: Counter = Counter()
+    for t in texts:
+        counts.update({canonical_law(m.group(1)) for m in _NAMED_AS_OFFENCE.finditer(t)})
+    return frozenset({law for law, c in counts.items() if c >= min_docs} | _FIXED_LAWS)
+
+
+def stated_articles(text: str, laws: frozenset[str] = _FIXED_LAWS) -> list[str]:
     """The substantive article keys a text states, first-mentioned first (the benchmark's citation scanner).
-    Prose gives the scanner phrases such as "그러나 정보통신망법 제48조": a key whose law name ends with another
-    key's law name for the same article is that phrase, and is dropped."""
-    keys = dict.fromkeys(_known_law(a) for a in _extract(text, True, None))
-    keys = [a for a in keys if is_substantive(a)]
+
+    In prose the scanner takes the words before "제N조" for the law's name ("생략한 채 형사소송법 제364조",
+    "그러나 정보통신망법 제48조"): a name that ends with a known law (``laws``) is that law, and a name that ends
+    with another key's law for the same article is dropped."""
+    keys = dict.fromkeys(_known_law(a, laws) for a in _extract(text, True, None))
+    keys = [a for a in keys if is_substantive(a) and len(article_law(a) or "") > 1]
     return [a for a in keys if not any(b != a and _article_number(b) == _article_number(a)
                                        and _ends_with_law(article_law(a), article_law(b)) for b in keys)]
 
@@ -45,18 +71,20 @@ def _ends_with_law(name: str, law: str) -> bool:
     return name != law and any(canonical_law(name[i:]) == law for i in range(1, len(name) - 1))
 
 
-def _known_law(key: str) -> str:
-    """``key`` with a phrase before a known short name cut off: "그러나정보통신망법 제48조" → the 정보통신망법 key."""
+def _known_law(key: str, laws: frozenset[str]) -> str:
+    """``key`` with the words before a known law's name cut off ("생략한채형사소송법 제364조" → 형사소송법)."""
     law = article_law(key) or ""
+    if law in laws:
+        return key
     for i in range(1, len(law) - 1):
-        if law[i:] in LAW_ALIASES:
-            return f"{LAW_ALIASES[law[i:]]} {_article_number(key)}"
+        if law[i:] in laws:
+            return f"{canonical_law(law[i:])} {_article_number(key)}"
     return key
 
 
-def article_key(span: str) -> str | None:
+def article_key(span: str, laws: frozenset[str] = _FIXED_LAWS) -> str | None:
     """The substantive article a generated span names ("형법 제347조 제1항" → "형법 제347조"), else None."""
-    keys = stated_articles(span)
+    keys = stated_articles(span, laws)
     if len(keys) == 1:
         return keys[0]
     key = normalize_article(span)
@@ -83,12 +111,14 @@ def written_form(text: str, key: str) -> str | None:
     return None
 
 
-def article_elements(text: str, head_chars: int = HEAD_CHARS, max_articles: int = 4) -> list[Element]:
-    """The case's applied articles as targets, in the words the case writes them: the articles its head states
-    first, then the others it states, most-mentioned first (kind ``article``)."""
+def article_elements(text: str, head_chars: int = HEAD_CHARS, max_articles: int = 4,
+                     laws: frozenset[str] = _FIXED_LAWS) -> list[Element]:
+    """The case's applied articles as targets, in the words the case writes them: the articles of known laws
+    (``laws``: `law_names`) its head states first, then the others it states, most-mentioned first (kind
+    ``article``). An unknown law's name is often a phrase ("하거나 청소년보호법"): left out."""
     text = normalize_text(text)
-    head = stated_articles(text[:head_chars])
-    body = stated_articles(text)
+    head = [a for a in stated_articles(text[:head_chars], laws) if article_law(a) in laws]
+    body = [a for a in stated_articles(text, laws) if article_law(a) in laws]
     order = sorted(dict.fromkeys([*head, *body]), key=lambda a: (a not in head, -text.count(_article_number(a))))
     out = []
     for key in order:
@@ -100,11 +130,19 @@ def article_elements(text: str, head_chars: int = HEAD_CHARS, max_articles: int 
     return out
 
 
+def corpus_article_elements(texts: Sequence[str], max_articles: int = 4) -> list[list[Element]]:
+    """`article_elements` of every text, the law names read from the whole corpus (`law_names`)."""
+    laws = law_names(texts)
+    return [article_elements(t, max_articles=max_articles, laws=laws) for t in texts]
+
+
 class ArticleIndex:
     """Per candidate: the substantive articles its text states, and those its head (first ``head_chars``) states."""
 
-    def __init__(self, head: Sequence[Sequence[str]], body: Sequence[Sequence[str]], head_chars: int = HEAD_CHARS):
+    def __init__(self, head: Sequence[Sequence[str]], body: Sequence[Sequence[str]], head_chars: int = HEAD_CHARS,
+                 laws: frozenset[str] = _FIXED_LAWS):
         self.head_chars = head_chars
+        self.laws = laws  # the corpus's law names (`law_names`): how a generated span's article is read
         self.n_docs = len(body)
         self._docs: dict[str, tuple[list[int], list[int]]] = {}  # key → (docs stating it, 1 if in the head)
         for d, (h, b) in enumerate(zip(head, body)):
@@ -114,15 +152,16 @@ class ArticleIndex:
                 in_head.append(int(a in h))
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str], head_chars: int = HEAD_CHARS, progress: bool = False):
+    def from_texts(cls, texts: Sequence[str], head_chars: int = HEAD_CHARS, progress: bool = False):
         from tqdm.auto import tqdm
 
+        laws = law_names(texts)
         head, body = [], []
         for t in tqdm(list(texts), desc="articles", leave=False, disable=not progress):
             t = normalize_text(t)
-            head.append(stated_articles(t[:head_chars]))
-            body.append(stated_articles(t))
-        return cls(head, body, head_chars)
+            head.append(stated_articles(t[:head_chars], laws))
+            body.append(stated_articles(t, laws))
+        return cls(head, body, head_chars, laws)
 
     def df(self, key: str) -> int:
         return len(self._docs.get(key, ((), ()))[0])
@@ -137,13 +176,14 @@ class ArticleIndex:
 
     def save(self, path: str | Path) -> None:
         rows = {a: [d, h] for a, (d, h) in self._docs.items()}
-        Path(path).write_text(json.dumps({"head_chars": self.head_chars, "n_docs": self.n_docs, "articles": rows},
-                                         ensure_ascii=False), encoding="utf-8")
+        Path(path).write_text(json.dumps({"head_chars": self.head_chars, "n_docs": self.n_docs,
+                                          "laws": sorted(self.laws), "articles": rows}, ensure_ascii=False),
+                              encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "ArticleIndex":
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        out = cls([], [], raw["head_chars"])
+        out = cls([], [], raw["head_chars"], frozenset(raw["laws"]))
         out.n_docs = raw["n_docs"]
         out._docs = {a: (d, h) for a, (d, h) in raw["articles"].items()}
         return out
@@ -164,7 +204,7 @@ def span_articles(spans: Sequence, decode, index: ArticleIndex) -> dict[str, flo
     (``decode``: token ids → text)."""
     best: dict[str, float] = {}
     for s in spans:
-        key = article_key(decode(list(s.tokens)))
+        key = article_key(decode(list(s.tokens)), index.laws)
         if key and index.df(key):
             best[key] = max(best.get(key, 0.0), float(np.exp(s.logprob)))
     return {key: p * index.idf(key) for key, p in best.items()}

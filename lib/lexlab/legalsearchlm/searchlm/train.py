@@ -275,9 +275,10 @@ def _targets_and_pairs(cfg: SearchLMConfig, recs: Sequence[Mapping], tokenizer,
                         max_elements=cfg.target_candidates if use_filter else cfg.max_elements, seed=cfg.seed,
                         extractor=cfg.extractor, llm=cfg.llm, progress=cfg.progress)
     if cfg.article_targets and cfg.targets == "legal":
-        from lexlab.legalsearchlm.searchlm.articles import article_elements
+        from lexlab.legalsearchlm.searchlm.articles import corpus_article_elements
 
-        els = [article_elements(r["text"], max_articles=cfg.article_targets) + list(es) for r, es in zip(recs, els)]
+        arts = corpus_article_elements([r["text"] for r in recs], cfg.article_targets)
+        els = [a + list(es) for a, es in zip(arts, els)]
     if use_filter:
         from lexlab.legalsearchlm.searchlm.targets import filter_targets
 
