@@ -140,6 +140,21 @@ def test_default_model_is_reused_by_corpus_fingerprint_and_settings(files, tmp_p
     assert len(list(auto.glob("searchlm-*"))) == 3
 
 
+@pytest.mark.slow
+def test_dense_default_model_is_quiet_and_reused(files, tmp_path: Path, capfd, monkeypatch):
+    monkeypatch.setenv("LEXLAB_WORK", str(tmp_path / "work"))
+    args = ["--method", "dense", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]), "--k", "3",
+            "--out", str(tmp_path / "r.trec"), "--no-progress", "--opt", "train_steps=2", "--opt",
+            "train_batch_size=4", "--opt", "train_vocab_size=300", "--opt", "train_hidden_size=32", "--opt",
+            "train_num_layers=1", "--opt", "train_crop_tokens=32"]
+    for said in ("training a dense model", "reusing the dense model trained on this corpus"):
+        assert retrieve_main(args) == 0
+        captured = capfd.readouterr()
+        _quiet(captured.out, captured.err)
+        assert said in captured.err and "LOAD REPORT" not in captured.err  # transformers' log: quiet too
+        assert captured.err.count("\n") == 3  # training/reusing, the summary line, the note on shared ids
+
+
 def test_retrain_needs_a_trained_default_model(files, tmp_path: Path):
     for bad in (["--method", "bm25"], ["--method", "searchlm", "--model", str(tmp_path)]):
         with pytest.raises(SystemExit):

@@ -49,3 +49,25 @@ def test_ndcg_uses_the_relevance_grades():
     swapped = (1 / 1 + 2 / math.log2(3)) / (2 / 1 + 1 / math.log2(3))
     assert per_query_cut(qrels, {"q": [("b", 2.0), ("a", 1.0)]}, "nDCG@2") == {"q": pytest.approx(swapped)}
     assert per_query_cut(qrels, {"q": [("c", 1.0)]}, "nDCG@5") == {"q": 0.0}
+
+
+def test_notebook_10s_metrics_need_no_ranx():
+    """P@5, nDCG@k and R@5 (``score_metrics``) and per-query P@5 never import ranx: in a fresh environment its first
+    call compiles numba kernels for tens of seconds (benchmarks/results/ranx_first_call.json)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import lexlab
+
+    lib = str(Path(lexlab.__file__).resolve().parents[1])  # this checkout's lexlab, not an installed one
+    code = ("import sys\n"
+            "from lexlab.legalsearchlm.retrieval.benchmark import score_metrics, score_runs\n"
+            "from lexlab.legalsearchlm.retrieval.significance import per_query\n"
+            "qrels = {'q': {'a': 1}}; run = {'q': [('a', 1.0)]}; qs = [{'id': 'q'}]\n"
+            "for k in (5, 10): score_runs({'m': run}, qrels, qs, {'q': 'c'}, k)\n"
+            "per_query(qrels, run, 'P@5'); print(score_metrics(10), 'ranx' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": lib})
+    assert done.stdout.strip() == "['P@5', 'nDCG@10', 'R@5'] False"

@@ -154,14 +154,14 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     if a.retrain and (a.model or a.method not in MODEL_METHODS):
         p.error("--retrain applies to the model trained when no --model is given (dense, searchlm, hybrid)")
     before = {k: os.environ.get(k) for k in _QUIET_ENV}
-    hf_bars = _hf_progress(None)
+    hf_state = _hf_quiet(None)
     if a.no_progress:
-        os.environ.update({k: "1" for k in _QUIET_ENV})
-        _hf_progress(False)
+        os.environ.update(_QUIET_ENV)
+        _hf_quiet((False, _HF_QUIET_LEVEL))
     try:
         return _retrieve(a)
     finally:
-        _hf_progress(hf_bars)
+        _hf_quiet(hf_state)
         for k, v in before.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -169,19 +169,24 @@ def retrieve_main(argv: list[str] | None = None) -> int:
                 os.environ[k] = v
 
 
-# Ours (indexing, decoding) and Hugging Face's (model loading: read when transformers is imported).
-_QUIET_ENV = (NO_PROGRESS_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")
+# Ours (indexing, decoding) and Hugging Face's (progress bars; transformers' log level, read when it is imported:
+# e.g. a dense model's "LOAD REPORT" of its unused pooler).
+_QUIET_ENV = {NO_PROGRESS_ENV: "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error"}
+_HF_QUIET_LEVEL = 40  # logging.ERROR
 
 
-def _hf_progress(on: bool | None) -> bool | None:
-    """Switch an already imported transformers' progress bars on/off (None: leave them); returns their state."""
+def _hf_quiet(state: tuple[bool, int] | None) -> tuple[bool, int] | None:
+    """Set an already imported transformers' (progress bars on, log level) (None: leave them); returns the state
+    before."""
     if "transformers" not in sys.modules:
         return None
     from transformers.utils import logging as hf_logging
 
-    if on is not None:
-        (hf_logging.enable_progress_bar if on else hf_logging.disable_progress_bar)()
-    return hf_logging.is_progress_bar_enabled()
+    old = (hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity())
+    if state is not None:
+        (hf_logging.enable_progress_bar if state[0] else hf_logging.disable_progress_bar)()
+        hf_logging.set_verbosity(state[1])
+    return old
 
 
 def _retrieve(a: argparse.Namespace) -> int:
