@@ -221,7 +221,7 @@ def _say_spans(method: str, retriever) -> None:
         return
     stats = diagnostics.collapse(spans)
     print(f"{method}: {diagnostics.summary(stats)}", file=sys.stderr)
-    warning = diagnostics.warning(method, stats)
+    warning = diagnostics.warning("searchlm" if method == "searchlm" else f"searchlm (in {method})", stats)
     if warning:
         print(f"lexlab retrieve: warning: {warning}", file=sys.stderr)
 
