@@ -32,6 +32,8 @@ import mlflow
 import pandas as pd
 
 from lexlab.legalsearchlm.retrieval import read_records
+from lexlab.legalsearchlm.retrieval.inputs import corpus_fingerprint
+from lexlab.legalsearchlm.searchlm.registry import register_model
 from lexlab.legalsearchlm.searchlm.train import category_train_ids, train_searchlm
 from lexlab.models.trainer import loss_curve
 from lexlab.workbench import tracking
@@ -61,4 +63,14 @@ pd.DataFrame([{"id": r["id"], "targets": " | ".join(r["targets"][:5])} for r in 
 # %%
 fig = loss_curve(result.log_history, f"LegalSearchLM training ({cfg.variant})", ylabel="target NLL", figsize=(6, 3))
 mlflow.log_figure(fig, "searchlm/train_loss.png")
-mlflow.log_artifacts(result.final_dir, "searchlm/model")
+# %% [markdown]
+# ## The model in MLflow's Model Registry
+# Logged as an MLflow model of this run and registered as `register_as` with the alias `register_alias` (the
+# variant by default): `models:/lexlab-legalsearchlm@legal` is the default LegalSearchLM model wherever a model is
+# taken (notebook 10's `searchlm_models`, `lexlab retrieve --model`).
+# %%
+registered = None
+if cfg.register_as:
+    registered = register_model(result.final_dir, cfg.register_as, cfg.register_alias,
+                                {**meta, "corpus_sha256": corpus_fingerprint(corpus)})
+registered

@@ -70,10 +70,15 @@ grid.pivot_table(index=["tokenizer", "k1"], columns="b", values="P@5").round(3) 
 # filtered to discriminative spans, `lexlab.legalsearchlm.searchlm.targets`) through a character FM-index with
 # idf span weights, saturated and length-normalised as LegalSearchLM ranks: what perfect generation would give.
 # `oracle[base]` uses the unfiltered targets (8 per case). Span diversity: a model that generates the same spans
-# for every query has a low `distinct_spans` and a high `top_span_is_global_top`.
+# for every query has a low `distinct_spans` and a high `top_span_is_global_top`. A LegalSearchLM model is flagged
+# **collapsed** (warning below, tag `lexlab.collapsed` and metrics `spans.*` on its MLflow run) when, over at least
+# 10 queries, one first span leads for more than half of them or there is less than 0.1 distinct span per query
+# (`lexlab.legalsearchlm.searchlm.diagnostics`).
 # %%
 if cfg.oracle:
     report.add_oracle(result, corpus, evalq, cfg.k)
+for text in report.collapse_warnings(result).values():
+    print("WARNING:", text)
 diversity = report.rounded(pd.DataFrame(result.diversity).T)
 diversity
 # %%

@@ -57,6 +57,13 @@ def test_train_and_evaluate_retrieval_notebooks(tmp_path):
         assert evaluate.data.metrics[f"headline.P_at_5.{method}"] == child.data.metrics["P_at_5.standard"]
     assert by_method["bm25"].data.params["bm25.tokenizer"] == "char2"  # the tuned default that ran, not "{}"
     assert by_method["searchlm"].data.params["model_dir"].endswith("nbtest-searchlm/final")
+    # the LegalSearchLM run carries its span diagnostics and the collapse flag (3 queries: measured, not flagged)
+    assert {"spans.distinct", "spans.top_span_share", "spans.collapsed"} <= set(by_method["searchlm"].data.metrics)
+    assert by_method["searchlm"].data.tags["lexlab.collapsed"] == "false"
+    # stage 09 registered its model, under the variant's alias
+    assert train.data.tags["lexlab.registered_model"].startswith("lexlab-legalsearchlm/")
+    version = mlflow.MlflowClient().get_model_version_by_alias("lexlab-legalsearchlm", "naive")
+    assert version.tags["lexlab.model_dir"].endswith("nbtest-searchlm/final")
     parent = mlflow.get_run(result.parent_run_id)
     assert parent.data.metrics["headline.P_at_5.bm25"] == by_method["bm25"].data.metrics["P_at_5.standard"]
     arts = {a.path for a in mlflow.MlflowClient().list_artifacts(evaluate.info.run_id, "retrieval")}

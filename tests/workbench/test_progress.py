@@ -64,3 +64,20 @@ def test_the_trainer_shows_one_step_bar_and_no_loss_table_under_the_runner(monke
     logs = {"loss": 1.0, "train_loss": 2.0}
     fake.callback_handler.callbacks[0].on_log(None, None, None, logs=logs)
     assert logs == {"loss": 1.0}  # MLflow's callback sees one loss name
+
+
+def test_with_progress_off_the_trainer_prints_no_loss_dicts():
+    """``disable_tqdm``: the Trainer swaps its bar for ``PrinterCallback``, which prints every logged loss dict;
+    quiet means quiet, so it goes."""
+    from types import SimpleNamespace
+
+    from transformers.trainer_callback import CallbackHandler, PrinterCallback
+
+    from lexlab.models import trainer
+
+    fake = SimpleNamespace(args=SimpleNamespace(disable_tqdm=True),
+                           callback_handler=CallbackHandler([PrinterCallback], None, None, None, None))
+    fake.remove_callback = fake.callback_handler.remove_callback
+    fake.add_callback = fake.callback_handler.add_callback
+    trainer.quiet_callbacks(fake)
+    assert [type(c) for c in fake.callback_handler.callbacks] == [trainer.OneLossName]

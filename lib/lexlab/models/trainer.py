@@ -211,12 +211,15 @@ class StepBar(TrainerCallback):
 
 
 def quiet_callbacks(trainer: Trainer) -> None:
-    """One loss name for MLflow (``OneLossName``, ahead of its callback) and, under the runner, ``StepBar`` in
-    place of the Trainer's own bar or notebook table."""
-    from transformers.trainer_callback import ProgressCallback
+    """One loss name for MLflow (``OneLossName``, ahead of its callback); under the runner, ``StepBar`` in place
+    of the Trainer's own bar or notebook table; with progress off, no ``PrinterCallback`` (the Trainer's stand-in
+    for its bar, which prints every logged ``{'loss': ..., 'epoch': ...}`` dict: quiet means quiet)."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
     from transformers.utils.notebook import NotebookProgressCallback
 
     trainer.callback_handler.callbacks.insert(0, OneLossName())
+    if trainer.args.disable_tqdm:
+        trainer.remove_callback(PrinterCallback)
     if progress.mode() == "step" and not trainer.args.disable_tqdm:
         for cls in (ProgressCallback, NotebookProgressCallback):
             trainer.remove_callback(cls)

@@ -70,27 +70,96 @@ def test_dense_cli_trains_and_retrieves(files, tmp_path: Path):
     assert len(losses) == 3 and losses[:2] == list(res.losses().values())  # 2 kept + 1 new step
 
 
+_TRAIN = ["--opt", "train_steps=2", "--opt", "train_target_max_df=0.5", "--opt", "train_vocab_size=400", "--opt",
+          "train_max_input_tokens=32", "--opt", "train_batch_size=4", "--opt",
+          "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
+
+
+def _quiet(out: str, err: str) -> None:
+    """Nothing of the trainer's per-step logging nor any progress bar (ours or Hugging Face's) on the terminal."""
+    for text in (out, err):
+        assert "{'loss'" not in text and "'epoch'" not in text and "train_runtime" not in text
+        assert "it/s]" not in text and "%|" not in text and "s/it" not in text
+
+
 @pytest.mark.slow
-def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path, capfd):
+def test_searchlm_cli_trains_indexes_and_reloads(files, tmp_path: Path, capfd, monkeypatch):
+    monkeypatch.setenv("LEXLAB_WORK", str(tmp_path / "work"))
     out = tmp_path / "slm.trec"
     common = ["--method", "searchlm", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
               "--k", "3", "--index", str(tmp_path / "slm_idx"), "--opt", "num_beams=3", "--opt", "max_new_tokens=3",
               "--no-progress"]
-    train = ["--opt", "train_steps=2", "--opt", "train_target_max_df=0.5", "--opt", "train_vocab_size=400", "--opt", "train_max_input_tokens=32",
-             "--opt", "train_batch_size=4", "--opt", "train_model_config=" + json.dumps(cases.TINY_LLAMA)]
-    assert retrieve_main(common + train + ["--out", str(out)]) == 0
-    err = capfd.readouterr().err
-    # The time it will take is said before training; --no-progress leaves no progress bar (ours or HF's).
-    assert "training a searchlm model" in err and "min on 2 CPU cores" in err and "--model" in err
-    assert "it/s]" not in err and "%|" not in err
+    assert retrieve_main(common + _TRAIN + ["--out", str(out)]) == 0
+    captured = capfd.readouterr()
+    # The time it will take is said before training; --no-progress: no bar, no loss dict, one line per step.
+    assert "training a searchlm model" in captured.err and "min on 2 CPU cores" in captured.err
+    _quiet(captured.out, captured.err)
     assert (tmp_path / "slm_idx" / "corpus.fmi").exists()
-    assert (tmp_path / "slm_idx" / "model" / "final" / "searchlm.json").exists()
+    trained = list((tmp_path / "work" / "retrieval" / "auto").glob("searchlm-*/final/searchlm.json"))
+    assert len(trained) == 1 and str(trained[0].parent) in captured.err
+    assert "searchlm: spans:" in captured.err  # how varied its spans were
     run = read_trec_run(out) if out.stat().st_size else {}
     for qid, hits in run.items():
         assert qid not in [d for d, _ in hits]
     # The second call loads the saved FM-index and model instead of training again, and ranks the same way.
     assert retrieve_main(common + ["--out", str(tmp_path / "slm2.trec")]) == 0
     assert (read_trec_run(tmp_path / "slm2.trec") if (tmp_path / "slm2.trec").stat().st_size else {}) == run
+    assert "training a" not in capfd.readouterr().err
+
+
+@pytest.mark.slow
+def test_default_model_is_reused_by_corpus_fingerprint_and_settings(files, tmp_path: Path, capfd, monkeypatch):
+    """Users should not pay twice: hybrid after searchlm on the same corpus with the same settings reuses the
+    model (and says so); --retrain, other settings or another corpus train."""
+    monkeypatch.setenv("LEXLAB_WORK", str(tmp_path / "work"))
+    common = ["--corpus", str(files["corpus"]), "--queries", str(files["queries"]), "--k", "3", "--no-progress",
+              "--out", str(tmp_path / "r.trec")]
+
+    def retrieve(*extra: str) -> str:
+        assert retrieve_main([*common, *extra]) == 0
+        captured = capfd.readouterr()
+        _quiet(captured.out, captured.err)
+        return captured.err
+
+    assert "training a searchlm model" in retrieve("--method", "searchlm", *_TRAIN)
+    auto = tmp_path / "work" / "retrieval" / "auto"
+    (model,) = auto.glob("searchlm-*")
+    record = json.loads((model / "lexlab-trained.json").read_text(encoding="utf-8"))
+    assert record["steps"] == 2 and record["settings"]["batch_size"] == 4
+    err = retrieve("--method", "hybrid", *_TRAIN)
+    assert f"reusing the searchlm model trained on this corpus at {model / 'final'}" in err
+    assert f"(trained {record['trained_at']}, 2 steps); --retrain to train again" in err and "training a" not in err
+    assert "training a searchlm model" in retrieve("--method", "hybrid", "--retrain", *_TRAIN)
+    assert list(auto.glob("searchlm-*")) == [model]  # trained again in the same place
+    assert "training a searchlm model" in retrieve("--method", "searchlm", *_TRAIN[:-2])  # another model config
+    assert len(list(auto.glob("searchlm-*"))) == 2
+    other = tmp_path / "other.jsonl"
+    other.write_text(files["corpus"].read_text(encoding="utf-8").replace("피고인은", "피고인이"), encoding="utf-8")
+    common[1] = str(other)
+    assert "training a searchlm model" in retrieve("--method", "searchlm", *_TRAIN)  # another corpus
+    assert len(list(auto.glob("searchlm-*"))) == 3
+
+
+@pytest.mark.slow
+def test_dense_default_model_is_quiet_and_reused(files, tmp_path: Path, capfd, monkeypatch):
+    monkeypatch.setenv("LEXLAB_WORK", str(tmp_path / "work"))
+    args = ["--method", "dense", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]), "--k", "3",
+            "--out", str(tmp_path / "r.trec"), "--no-progress", "--opt", "train_steps=2", "--opt",
+            "train_batch_size=4", "--opt", "train_vocab_size=300", "--opt", "train_hidden_size=32", "--opt",
+            "train_num_layers=1", "--opt", "train_crop_tokens=32"]
+    for said in ("training a dense model", "reusing the dense model trained on this corpus"):
+        assert retrieve_main(args) == 0
+        captured = capfd.readouterr()
+        _quiet(captured.out, captured.err)
+        assert said in captured.err and "LOAD REPORT" not in captured.err  # transformers' log: quiet too
+        assert captured.err.count("\n") == 3  # training/reusing, the summary line, the note on shared ids
+
+
+def test_retrain_needs_a_trained_default_model(files, tmp_path: Path):
+    for bad in (["--method", "bm25"], ["--method", "searchlm", "--model", str(tmp_path)]):
+        with pytest.raises(SystemExit):
+            retrieve_main([*bad, "--retrain", "--corpus", str(files["corpus"]), "--queries", str(files["queries"]),
+                           "--out", str(tmp_path / "r.trec")])
 
 
 def test_bm25_cli_defaults_are_the_tuned_options(files, tmp_path: Path):

@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from legalsearchlm import cases  # noqa: E402
 from lexlab.legalsearchlm.retrieval import report  # noqa: E402
 from lexlab.legalsearchlm.retrieval.benchmark import Evaluation  # noqa: E402
+from lexlab.legalsearchlm.searchlm.diagnostics import collapse  # noqa: E402
 from lexlab.workbench import plots, tracking  # noqa: E402
 
 # four categories, one of them with a single query (the old plot dropped n < 3)
@@ -71,15 +72,26 @@ def test_each_method_gets_its_own_child_run():
     ev.add("bm25", {}, 0.1, index_s=0.1)
     ev.add("searchlm[legal]+qanchor", {}, 0.1, index_s=0.1)
     ev.model_dirs["searchlm[legal]+qanchor"] = "/work/retrieval/x/final"
-    metrics = {"bm25": {"P_at_5.standard": 0.3}, "searchlm[legal]+qanchor": {"P_at_5.standard": 0.2}}
+    ev.add("hybrid[legal]+qanchor", {}, 0.1, index_s=0.0)
+    ev.collapse["searchlm[legal]+qanchor"] = collapse({f"q{i}": ["사기죄"] for i in range(12)})
+    metrics = {"bm25": {"P_at_5.standard": 0.3}, "searchlm[legal]+qanchor": {"P_at_5.standard": 0.2},
+               "hybrid[legal]+qanchor": {"P_at_5.standard": 0.3}}
+    metrics["searchlm[legal]+qanchor"].update(report.collapse_metrics(ev.collapse["searchlm[legal]+qanchor"]))
     tracking.setup_mlflow("test-retrieval-report")
     with mlflow.start_run(run_name="evaluate") as stage:
         ids = report.log_method_runs(ev, metrics, report.method_params(ev))
     runs = {m: mlflow.get_run(i) for m, i in ids.items()}
+    assert len(runs) == 3  # one child run per method: MLflow's compare view puts them side by side
     assert all(r.data.tags["mlflow.parentRunId"] == stage.info.run_id for r in runs.values())
     assert runs["bm25"].info.run_name == "bm25 · evaluate"
     assert runs["bm25"].data.params["bm25.k1"] == "300.0" and runs["bm25"].data.metrics["P_at_5.standard"] == 0.3
-    assert runs["searchlm[legal]+qanchor"].data.params["model_dir"] == "/work/retrieval/x/final"
+    slm = runs["searchlm[legal]+qanchor"]
+    assert slm.data.params["model_dir"] == "/work/retrieval/x/final"
+    # the collapsed model is flagged on its run (metrics, tag, warning) and on the stage run
+    assert slm.data.metrics["spans.collapsed"] == 1.0 and slm.data.metrics["spans.top_span_share"] == 1.0
+    assert slm.data.tags["lexlab.collapsed"] == "true" and "looks collapsed" in slm.data.tags["lexlab.warning"]
+    assert "lexlab.collapsed" not in runs["bm25"].data.tags
+    assert mlflow.get_run(stage.info.run_id).data.tags["lexlab.collapsed_methods"] == "searchlm[legal]+qanchor"
 
 
 def test_differences_need_the_baseline():

@@ -37,3 +37,13 @@ def test_model_and_corpus_paths(tmp_path):
     assert TrainSearchLMConfig(out_dir=str(tmp_path)).model_dir() == tmp_path
     with pytest.raises(ValueError, match="leads outside the work directory"):
         TrainSearchLMConfig(model_name="../../x").model_dir()
+
+
+def test_the_model_is_registered_under_the_variant_unless_an_alias_is_given():
+    assert TrainSearchLMConfig().register_as == "lexlab-legalsearchlm"
+    assert TrainSearchLMConfig().register_alias == "legal"
+    assert TrainSearchLMConfig(variant="naive").register_alias == "naive"
+    assert TrainSearchLMConfig(variant="naive", register_alias="demo").register_alias == "demo"
+    for bad in ("latest", "v3", "a/b"):
+        with pytest.raises(ValueError, match="register_alias"):
+            TrainSearchLMConfig(register_alias=bad)

@@ -95,6 +95,7 @@ class Evaluation:
     trained_on: dict[str, str] = field(default_factory=dict)  # method → the one category its model saw
     diversity: dict[str, dict] = field(default_factory=dict)  # method → span diversity over all its queries
     model_dirs: dict[str, str] = field(default_factory=dict)  # method → the model it ran (dense, searchlm)
+    collapse: dict[str, dict] = field(default_factory=dict)  # LegalSearchLM method → its collapse flag (diagnostics)
 
     def add(self, name: str, run: Run, search_s: float, **seconds: float) -> None:
         self.runs[name] = run
@@ -186,11 +187,15 @@ def _dense(ev: Evaluation, corpus, queries, config: EvaluationConfig) -> None:
 
 
 def searchlm_model_dir(name: str) -> Path:
-    """A LegalSearchLM model: a path, or a name under work/retrieval/ (notebook 09's ``model_name``)."""
-    return Path(resolve_model(name if Path(name).exists() else paths.work_dir("retrieval", name)))
+    """A LegalSearchLM model: a path, ``models:/lexlab-legalsearchlm@legal`` (stage 09 registers it) or
+    ``run:<id>``, or a name under work/retrieval/ (notebook 09's ``model_name``)."""
+    if name.startswith(("models:/", "run:")) or Path(name).exists():
+        return Path(resolve_model(name))
+    return Path(resolve_model(paths.work_dir("retrieval", name)))
 
 
 def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConfig) -> None:
+    from lexlab.legalsearchlm.searchlm.diagnostics import collapse
     from lexlab.legalsearchlm.searchlm.oracle import span_diversity
     from lexlab.legalsearchlm.searchlm.retriever import search_defaults
 
@@ -210,7 +215,9 @@ def _searchlm(ev: Evaluation, name: str, corpus, queries, config: EvaluationConf
         ev.add(name_a, run, t_search, train_s=float(meta.get("seconds_train", 0.0)), index_s=t_index)
         ev.model_dirs[name_a] = str(mdir)
         ev.spans += _spans_table(name_a, slm, queries[:20])
-        ev.diversity[name_a] = span_diversity({q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()})
+        spans = {q: [s.text.strip() for s in ss] for q, ss in slm.last_spans.items()}
+        ev.diversity[name_a] = span_diversity(spans)
+        ev.collapse[name_a] = collapse(spans)
         if meta.get("train_category"):
             ev.trained_on[name_a] = meta["train_category"]
 

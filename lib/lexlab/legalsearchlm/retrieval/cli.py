@@ -5,8 +5,11 @@
     lexlab evaluate-run --qrels qrels.standard.trec --run run.trec --metrics P@5 nDCG@10 --by-category queries.jsonl
 
 ``--model``: for dense/searchlm/hybrid a model directory (trained by notebook 09, or any HF / sentence-transformers
-path); without it, one is trained self-supervised on the corpus first (``--opt train_steps=N``; the time it will
-take is printed before it starts) and kept under the index directory, where ``--model`` can reuse it. For bm25 it
+path, or ``models:/lexlab-legalsearchlm@legal``); without it, one is trained self-supervised on the corpus first
+(``--opt train_steps=N``; the time it will take is printed before it starts) and kept under
+work/retrieval/auto/<method>-<key>, the key made of the corpus's fingerprint and the training settings: the next
+run on the same corpus with the same settings (``--method hybrid`` after ``--method searchlm`` too) reuses it and
+says so; ``--retrain`` trains it again. For bm25 it
 may name a JSON file of options (e.g. the tuned ``{"tokenizer", "k1", "b"}``); the defaults are the options tuned
 on the project's dev split (README). ``--tune QRELS`` re-tunes BM25 (tokenizer, k1, b) on your own queries: those
 with ``"split": "dev"`` in the queries file (all of them when none has a split), scored against QRELS.
@@ -26,6 +29,7 @@ from pathlib import Path
 from lexlab.legalsearchlm.retrieval import available_methods, build_index, get_class, inputs, read_records, saved_index
 from lexlab.legalsearchlm.retrieval.base import NO_PROGRESS_ENV
 from lexlab.legalsearchlm.retrieval.training import train_model
+from lexlab.models.naming import resolve_model
 from lexlab.workbench.io import ParseError, read_trec_qrels, read_trec_run, trec_id, write_trec_run
 
 
@@ -47,13 +51,16 @@ MODEL_METHODS = ("dense", "searchlm", "hybrid")  # need a model: trained self-su
 
 def build_retriever(method: str, corpus_path: str | None, model: str | None, index_dir: str | None,
                     opts: dict, on_error: str = "raise", progress: bool = True, tune: str | None = None,
-                    queries_path: str | None = None):
-    """Load the index at ``index_dir`` if one is there (built from this corpus), else index the corpus (training a
-    model if needed)."""
+                    queries_path: str | None = None, retrain: bool = False):
+    """Load the index at ``index_dir`` if one is there (built from this corpus), else index the corpus (with the
+    default model trained on it when no ``model`` is given: reused, or trained when none is or ``retrain``)."""
     inputs.check_options(get_class(method), opts)  # fail fast on an unknown method or option, before reading
     saved = bool(index_dir) and (Path(index_dir) / "retriever.json").exists()
     if saved:
         inputs.read_meta(index_dir)
+        if retrain:
+            raise SystemExit(f"--retrain: --index {index_dir} already holds an index, built with its model; give "
+                             "another --index directory, or delete this one")
     if saved and not corpus_path:
         return saved_index(method, index_dir), 0.0
     if not corpus_path:
@@ -72,26 +79,41 @@ def build_retriever(method: str, corpus_path: str | None, model: str | None, ind
         if tune:
             opts = {**_tune_bm25(corpus, tune, queries_path, on_error, progress), **opts}
     elif method in MODEL_METHODS:
+        if model and model.startswith(("models:/", "run:")):  # a registered model or a run's: its directory
+            model = resolve_model(model)
         if not model:
-            model = _train_default(method, corpus, corpus_path, index_dir, train_steps, train_kw, progress)
+            model = _train_default(method, corpus, corpus_path, train_steps, train_kw, progress, retrain)
         opts = {"model": model, **opts}
     r = build_index(method, index_dir, corpus, **opts)  # saved_index found nothing there
     return r, time.time() - t0
 
 
-def _train_default(method: str, corpus: list, corpus_path: str, index_dir: str | None, steps: int | None,
-                   train_kw: dict, progress: bool) -> str:
-    """Train the documented default model for ``method`` (hybrid: its LegalSearchLM part); returns its path."""
-    from lexlab.legalsearchlm.retrieval.training import default_steps, estimate_seconds
+def _train_default(method: str, corpus: list, corpus_path: str, steps: int | None, train_kw: dict, progress: bool,
+                   retrain: bool = False) -> str:
+    """The documented default model for ``method`` (hybrid: its LegalSearchLM part), trained on this corpus with
+    these settings: reused when one was trained before (`training.DefaultModel`), else trained; returns its path."""
+    from lexlab.legalsearchlm.retrieval.training import default_model, default_steps, estimate_seconds
 
     trained = "searchlm" if method == "hybrid" else method
-    work = Path(index_dir) if index_dir else Path(corpus_path).with_suffix("").parent / f".{method}_model"
-    steps = steps or default_steps(trained)
-    est = estimate_seconds(trained, steps, len(corpus), train_kw)
-    print(f"no --model: training a {trained} model self-supervised on {corpus_path}: {steps} steps, about "
-          f"{est / 60:.0f} min on 2 CPU cores (reuse it later with --model {work / 'model' / 'final'})",
+    kw = {**train_kw, "max_steps": steps or default_steps(trained)}
+    fingerprint = inputs.corpus_fingerprint(corpus)
+    entry = default_model(trained, fingerprint, kw)
+    done = entry.trained()
+    if done and not retrain:
+        print(f"reusing the {trained} model trained on this corpus at {entry.final} (trained {done['trained_at']}, "
+              f"{done['steps']} steps); --retrain to train again", file=sys.stderr)
+        return entry.final
+    if retrain:
+        entry.clear()
+        entry.dir.mkdir(parents=True, exist_ok=True)
+    est = estimate_seconds(trained, kw["max_steps"], len(corpus), train_kw)
+    resumed = " (resuming the interrupted run's checkpoints)" if (entry.dir / "checkpoints").is_dir() else ""
+    print(f"no --model: training a {trained} model self-supervised on {corpus_path}: {kw['max_steps']} steps, about "
+          f"{est / 60:.0f} min on 2 CPU cores{resumed}; kept at {entry.final} for the next run on this corpus",
           file=sys.stderr)
-    model, _ = train_model(trained, corpus, work / "model", max_steps=steps, progress=progress, **train_kw)
+    t0 = time.time()
+    model, _ = train_model(trained, corpus, entry.dir, progress=progress, **kw)
+    entry.record(fingerprint, time.time() - t0)
     return model
 
 
@@ -121,19 +143,25 @@ def retrieve_main(argv: list[str] | None = None) -> int:
     p.add_argument("--on-error", choices=["raise", "skip"], default="raise",
                    help="a bad JSONL record: stop (default) or skip it and report")
     p.add_argument("--tune", metavar="QRELS", help="bm25: tune tokenizer/k1/b on the dev queries against QRELS")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars (indexing, training, search)")
+    p.add_argument("--retrain", action="store_true",
+                   help="no --model: train the default model again, even if one was trained on this corpus with "
+                        "these settings")
+    p.add_argument("--no-progress", action="store_true",
+                   help="quiet: no progress bars nor training logs (indexing, training, search)")
     a = p.parse_args(argv)
     if a.tune and a.method != "bm25":
         p.error("--tune applies to --method bm25")
+    if a.retrain and (a.model or a.method not in MODEL_METHODS):
+        p.error("--retrain applies to the model trained when no --model is given (dense, searchlm, hybrid)")
     before = {k: os.environ.get(k) for k in _QUIET_ENV}
-    hf_bars = _hf_progress(None)
+    hf_state = _hf_quiet(None)
     if a.no_progress:
-        os.environ.update({k: "1" for k in _QUIET_ENV})
-        _hf_progress(False)
+        os.environ.update(_QUIET_ENV)
+        _hf_quiet((False, _HF_QUIET_LEVEL))
     try:
         return _retrieve(a)
     finally:
-        _hf_progress(hf_bars)
+        _hf_quiet(hf_state)
         for k, v in before.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -141,25 +169,30 @@ def retrieve_main(argv: list[str] | None = None) -> int:
                 os.environ[k] = v
 
 
-# Ours (indexing, decoding) and Hugging Face's (model loading: read when transformers is imported).
-_QUIET_ENV = (NO_PROGRESS_ENV, "HF_HUB_DISABLE_PROGRESS_BARS")
+# Ours (indexing, decoding) and Hugging Face's (progress bars; transformers' log level, read when it is imported:
+# e.g. a dense model's "LOAD REPORT" of its unused pooler).
+_QUIET_ENV = {NO_PROGRESS_ENV: "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error"}
+_HF_QUIET_LEVEL = 40  # logging.ERROR
 
 
-def _hf_progress(on: bool | None) -> bool | None:
-    """Switch an already imported transformers' progress bars on/off (None: leave them); returns their state."""
+def _hf_quiet(state: tuple[bool, int] | None) -> tuple[bool, int] | None:
+    """Set an already imported transformers' (progress bars on, log level) (None: leave them); returns the state
+    before."""
     if "transformers" not in sys.modules:
         return None
     from transformers.utils import logging as hf_logging
 
-    if on is not None:
-        (hf_logging.enable_progress_bar if on else hf_logging.disable_progress_bar)()
-    return hf_logging.is_progress_bar_enabled()
+    old = (hf_logging.is_progress_bar_enabled(), hf_logging.get_verbosity())
+    if state is not None:
+        (hf_logging.enable_progress_bar if state[0] else hf_logging.disable_progress_bar)()
+        hf_logging.set_verbosity(state[1])
+    return old
 
 
 def _retrieve(a: argparse.Namespace) -> int:
     try:
         r, t_index = build_retriever(a.method, a.corpus, a.model, a.index, _parse_opts(a.opt), a.on_error,
-                                     not a.no_progress, a.tune, a.queries)
+                                     not a.no_progress, a.tune, a.queries, a.retrain)
         queries = read_records(a.queries, on_error=a.on_error, check=inputs.check_query)
         if Path(a.out).is_dir():
             raise ValueError(f"--out {a.out} is a directory; name the TREC run file to write")
@@ -172,9 +205,25 @@ def _retrieve(a: argparse.Namespace) -> int:
     write_trec_run(run, a.out, tag=a.method)
     print(f"{a.method}: {len(queries)} queries, {len(r.doc_ids)} docs, index {t_index:.1f}s, "
           f"search {t_search:.1f}s -> {a.out}", file=sys.stderr)
+    _say_spans(a.method, r)
     for note in exclusion_notes(queries, r.doc_ids):
         print(f"lexlab retrieve: note: {note}", file=sys.stderr)
     return 0
+
+
+def _say_spans(method: str, retriever) -> None:
+    """For LegalSearchLM (alone or in the hybrid): how varied its spans were, and a warning when the model looks
+    collapsed (`lexlab.legalsearchlm.searchlm.diagnostics`)."""
+    from lexlab.legalsearchlm.searchlm import diagnostics
+
+    spans = diagnostics.spans_by_query(retriever)
+    if not spans:
+        return
+    stats = diagnostics.collapse(spans)
+    print(f"{method}: {diagnostics.summary(stats)}", file=sys.stderr)
+    warning = diagnostics.warning("searchlm" if method == "searchlm" else f"searchlm (in {method})", stats)
+    if warning:
+        print(f"lexlab retrieve: warning: {warning}", file=sys.stderr)
 
 
 def exclusion_notes(queries: list[dict], doc_ids: list[str]) -> list[str]:

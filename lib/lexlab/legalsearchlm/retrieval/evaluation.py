@@ -3,13 +3,16 @@
 Queries that have qrels but no retrieved document count as 0 (``make_comparable``), and run queries without
 qrels are left out, so a method cannot improve its average by answering fewer queries.
 
-P@k and R@k, the benchmark's headline metrics, are counted here in plain Python (`per_query_cut`); the other
-metrics (nDCG, MAP, MRR, ...) come from ranx. Inside a notebook kernel that had run torch, ranx's numba kernels
-returned wrong P@5 for some query sets of a run whose TREC file ranx scored right in a fresh process (BM25 on
-the test split: 0.073 instead of 0.328); a count needs no compiled code.
+P@k, R@k and nDCG@k, the metrics of notebook 10 and the demo, are computed here in plain Python (`per_query_cut`);
+the other metrics (MAP, MRR, ...; ``lexlab evaluate-run --metrics``) come from ranx. Inside a notebook kernel that
+had run torch, ranx's numba kernels returned wrong P@5 for some query sets of a run whose TREC file ranx scored
+right in a fresh process (BM25 on the test split: 0.073 instead of 0.328), and in a fresh environment the first
+ranx call compiles its numba kernels first (NOTE in benchmarks/results/ranx_first_call.json: the seconds measured);
+a count needs no compiled code. tests/legalsearchlm/retrieval/test_evaluation_counts.py checks them against ranx.
 """
 from __future__ import annotations
 
+import math
 import warnings
 from collections import defaultdict
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -49,12 +52,12 @@ def _as_ranx(qrels: Mapping[str, Mapping[str, int]], run: Mapping):
 
 
 def per_query_cut(qrels: Mapping, run: Mapping, metric: str) -> dict[str, float] | None:
-    """P@k or R@k of every query with judgments (0 when the run misses it or it has no relevant document, as
-    ranx), keyed by TREC id; None for any other metric. Hits are taken in the order given (a mapping: by
-    descending score)."""
+    """P@k, R@k or nDCG@k of every query with judgments (0 when the run misses it or it has no relevant document,
+    as ranx), keyed by TREC id; None for any other metric. Hits are taken in the order given (a mapping: by
+    descending score). nDCG is ranx's ``ndcg`` (Järvelin: gain = relevance grade, discount log2(rank + 1))."""
     name = ranx_metric(metric)
     kind, _, cut = name.partition("@")
-    if kind not in ("precision", "recall") or not cut:
+    if kind not in _COUNTED or not cut:
         return None
     k = int(cut)
     runs = {trec_id(q): hits for q, hits in run.items()}
@@ -62,12 +65,28 @@ def per_query_cut(qrels: Mapping, run: Mapping, metric: str) -> dict[str, float]
     for q, docs in qrels.items():
         if not docs:
             continue
-        rel = {trec_id(d) for d, v in docs.items() if v > 0}
+        grades = {trec_id(d): int(v) for d, v in docs.items() if v > 0}
         hits = runs.get(trec_id(q)) or []
         ranked = sorted(hits.items(), key=lambda x: -x[1]) if isinstance(hits, Mapping) else list(hits)
-        found = sum(trec_id(d) in rel for d, _ in ranked[:k])
-        out[trec_id(q)] = found / k if kind == "precision" else found / max(1, len(rel))
+        out[trec_id(q)] = _COUNTED[kind]([trec_id(d) for d, _ in ranked[:k]], grades, k)
     return out
+
+
+def _precision(top: list[str], grades: Mapping[str, int], k: int) -> float:
+    return sum(d in grades for d in top) / k
+
+
+def _recall(top: list[str], grades: Mapping[str, int], k: int) -> float:
+    return sum(d in grades for d in top) / max(1, len(grades))
+
+
+def _ndcg(top: list[str], grades: Mapping[str, int], k: int) -> float:
+    dcg = sum(grades.get(d, 0) / math.log2(i + 2) for i, d in enumerate(top))
+    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:k]))
+    return dcg / ideal if ideal else 0.0
+
+
+_COUNTED = {"precision": _precision, "recall": _recall, "ndcg": _ndcg}
 
 
 def evaluate_run(qrels: Mapping, run: Mapping, metrics: Sequence[str] = ("P@5",)) -> dict[str, float]:

@@ -1,5 +1,6 @@
 """Notebook 10's tables, figure and MLflow runs from an `Evaluation`: the oracle bound, P@5 per category with
-bootstrap intervals, differences to BM25, and one child run per method (so MLflow's compare view compares methods).
+bootstrap intervals, differences to BM25, and one child run per method (so MLflow's compare view compares methods),
+a LegalSearchLM method's run with its span diagnostics and the ``lexlab.collapsed`` tag (`collapse_metrics`).
 
 Values meant to be read (tables, metrics) are rounded to `DIGITS` decimals: a P@5 is a count over 5·n, and
 0.33999999999999996 helps nobody.
@@ -133,7 +134,24 @@ def method_metrics(ev: Evaluation, qrels_by_kind: Mapping[str, Qrels], queries: 
             out[method][f"n_queries.{kind}"] = float(overall["n"])
     for row in ev.timings:
         out[row["method"]].update({f"seconds.{key[:-2]}": float(v) for key, v in row.items() if key.endswith("_s")})
+    for method, stats in ev.collapse.items():
+        out[method].update(collapse_metrics(stats))
     return {m: {key: round(v, DIGITS) for key, v in values.items()} for m, values in out.items()}
+
+
+def collapse_metrics(stats: Mapping) -> dict[str, float]:
+    """A LegalSearchLM method's span diagnostics as metrics (``lexlab.legalsearchlm.searchlm.diagnostics``):
+    ``spans.distinct``, ``spans.distinct_per_query``, ``spans.top_span_share`` and ``spans.collapsed`` (1 or 0)."""
+    return {"spans.distinct": float(stats["distinct_spans"]),
+            "spans.distinct_per_query": float(stats["distinct_spans_per_query"]),
+            "spans.top_span_share": float(stats["top_span_share"]), "spans.collapsed": float(stats["collapsed"])}
+
+
+def collapse_warnings(ev: Evaluation) -> dict[str, str]:
+    """method → the warning for each LegalSearchLM method whose model looks collapsed."""
+    from lexlab.legalsearchlm.searchlm.diagnostics import warning
+
+    return {m: text for m, stats in ev.collapse.items() if (text := warning(m, stats))}
 
 
 def headline_metrics(metrics: Mapping[str, Mapping[str, float]], kind: str) -> dict[str, float]:
@@ -150,14 +168,26 @@ def log_method_runs(ev: Evaluation, metrics: Mapping[str, Mapping[str, float]], 
     from lexlab.workbench import tracking
 
     stage = mlflow.get_run(mlflow.active_run().info.run_id).info.run_name
+    warnings = collapse_warnings(ev)
     ids = {}
     for method in ev.runs:
-        with tracking.child_run(f"{method} · {stage}", tags={"lexlab.method": method,
-                                                             "lexlab.stage": f"{stage}.method"}) as run:
+        with tracking.child_run(f"{method} · {stage}", tags={"lexlab.method": method, "lexlab.stage": f"{stage}.method",
+                                                             **_collapse_tags(ev, warnings, method)}) as run:
             tracking.log_params({"method": method, **params.get(method, {})})
             mlflow.log_metrics({tracking.metric_key(k): v for k, v in metrics[method].items()})
             ids[method] = run.info.run_id
+    if warnings:  # on the stage run too, where a pipeline's summary sees it
+        mlflow.set_tags({"lexlab.collapsed_methods": ",".join(warnings),
+                         "lexlab.warning": " ".join(warnings.values())})
     return ids
+
+
+def _collapse_tags(ev: Evaluation, warnings: Mapping[str, str], method: str) -> dict[str, str]:
+    """``lexlab.collapsed`` (true/false) on a LegalSearchLM method's run, with ``lexlab.warning`` when true."""
+    if method not in ev.collapse:
+        return {}
+    flagged = method in warnings
+    return {"lexlab.collapsed": str(flagged).lower(), **({"lexlab.warning": warnings[method]} if flagged else {})}
 
 
 def method_params(ev: Evaluation) -> dict[str, dict]:

@@ -19,12 +19,12 @@ from lexlab.workbench.stats import N_RESAMPLES, paired_bootstrap
 
 
 def per_query(qrels: Mapping, run: Mapping, metric: str = "P@5") -> dict[str, float]:
-    """``metric`` for every query with qrels (a query missing from the run scores 0), keyed by TREC id."""
-    from ranx import evaluate
-
+    """``metric`` for every query with qrels (a query missing from the run scores 0), keyed by TREC id; P@k, R@k
+    and nDCG@k counted (`per_query_cut`), the rest by ranx."""
     counted = per_query_cut(qrels, run, metric)
     if counted is not None:
         return counted
+    from ranx import evaluate
 
     qr, rr = _as_ranx(qrels, run)
     with warnings.catch_warnings():

@@ -2,10 +2,12 @@
 where the corpus comes from, where the model goes and which of the paper's ablations it trains."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from lexlab.legalsearchlm.searchlm.registry import DEFAULT_NAME as REGISTERED_NAME
 from lexlab.legalsearchlm.searchlm.train import SearchLMConfig, variant_recipe
 from lexlab.workbench import paths
 
@@ -25,6 +27,10 @@ class TrainSearchLMConfig(SearchLMConfig):
     train_category: str = ""          # train on this category's cases only (variant ood or custom)
     llm_model: str = "gpt-4o-mini"    # extractor=llm only (OpenAI-compatible endpoint; key from the environment)
     llm_base_url: str = ""            # empty: OPENAI_BASE_URL or the client default
+    # MLflow Model Registry: the model is registered under this name ("": not registered) with this alias ("": the
+    # variant's name), loadable as models:/lexlab-legalsearchlm@legal (lexlab.legalsearchlm.searchlm.registry)
+    register_as: str = REGISTERED_NAME
+    register_alias: str = ""
 
     def __post_init__(self) -> None:
         recipe = variant_recipe(self.variant, self.targets, self.first_token_aware, self.train_category)
@@ -33,6 +39,10 @@ class TrainSearchLMConfig(SearchLMConfig):
         if self.extractor == "llm":
             self.llm = {"model": self.llm_model, "base_url": self.llm_base_url or None}
         self.extra_meta = {**self.extra_meta, "variant": self.variant, "train_category": self.train_category}
+        self.register_alias = self.register_alias or self.variant
+        if not re.fullmatch(r"[\w-]+", self.register_alias) or re.fullmatch(r"(?i)latest|v\d+", self.register_alias):
+            raise ValueError(f"register_alias {self.register_alias!r}: an MLflow alias is letters, digits, _ and -, "
+                             "and neither 'latest' nor v<number>")
         super().__post_init__()
 
     def model_dir(self) -> Path:
