@@ -24,6 +24,7 @@ hand-written dev ones) is answered by the same calibrated pipeline (``evaluate_l
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -178,16 +179,48 @@ def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: s
 def evaluate_lay(setup: EvalSetup, config: AskConfig, generator: Generator, questions: Sequence[dict],
                  split: str = "test", origin: str = "", n_boot: int = stats.N_RESAMPLES, seed: int = 0
                  ) -> tuple[dict[str, float], pd.DataFrame]:
-    """The lay ``questions`` of ``split`` (and ``origin`` when given) whose gold articles the evaluation index
-    holds, answered with the threshold calibrated as in ``evaluate``, scored."""
+    """The lay ``questions`` of ``split`` (and ``origin`` when given), their gold cut to the articles the evaluation
+    index holds (a question with none left is dropped), answered with the threshold calibrated as in ``evaluate``,
+    scored."""
     asker, _ = calibrated_asker(setup, config, generator)
     held = setup.index.articles.index
-    qs = [q for q in questions if q["split"] == split and (not origin or q.get("origin") == origin)
-          and all(g in held for g in q["gold"])]
+    qs = [dict(q, gold=[g for g in q["gold"] if g in held]) for q in questions
+          if q["split"] == split and (not origin or q.get("origin") == origin)]
+    qs = [q for q in qs if q["gold"]]
     if not qs:
         return {}, pd.DataFrame()
     rows = score_results(qs, asker.ask(qs), config.k)
     return summarize(rows, n_boot, seed), rows
+
+
+LAY_HEADLINE = ["recall_at_k", "hit_at_k", "gold_cited", "citation_precision", "false_not_found"]
+
+
+def without_lay(setup: EvalSetup, config: AskConfig) -> tuple[EvalSetup, AskConfig]:
+    """The same setup and config with the lay term map off (``lay_weight=0``)."""
+    rcfg = replace(config.retriever, lay_weight=0.0)
+    return (EvalSetup(setup.index, StatuteRetriever(setup.index, rcfg), setup.questions, setup.heldout),
+            replace(config, retriever=rcfg))
+
+
+def lay_report(setup: EvalSetup, config: AskConfig, generator: Generator, lay_qs: Sequence[dict], split: str = "test",
+               n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> tuple[dict, dict]:
+    """Metrics and rows, keyed (retriever, question set), with and without the lay map: today's ``split``
+    questions, the lay questions from decisions of ``split``, the hand-written lay questions (dev)."""
+    metrics, rows = {}, {}
+    for name, (s, c) in {"lay map": (setup, config), "no lay map": without_lay(setup, config)}.items():
+        metrics[(name, f"today ({split})")], rows[(name, "today")] = evaluate(s, c, generator, split, n_boot, seed)
+        for origin, qsplit in (("decision", split), ("hand", "dev")):
+            m, r = evaluate_lay(s, c, generator, lay_qs, qsplit, origin, n_boot, seed)
+            if m:
+                metrics[(name, f"lay {origin} ({qsplit})")], rows[(name, origin)] = m, r
+    return metrics, rows
+
+
+def interval_table(metrics: dict, names: Sequence[str]) -> pd.DataFrame:
+    """One row per key of ``metrics``: "point [low, high]" per metric of ``names``, and n (answerable)."""
+    return pd.DataFrame({key: {k: f"{m[k]:.3f} [{m[k + '.ci_low']:.3f}, {m[k + '.ci_high']:.3f}]" for k in names}
+                         | {"n": int(m["n_answerable"])} for key, m in metrics.items()}).T
 
 
 def by_kind(rows: pd.DataFrame) -> pd.DataFrame:

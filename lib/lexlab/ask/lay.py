@@ -33,7 +33,7 @@ from lexlab.data.text import clean_markup
 from lexlab.workbench import paths
 
 MAP_VERSION = 1          # bump when the mining rules change (old maps are then not reused)
-NARRATIVE_CHARS = 3000   # the head of a decision's narrative that is mined (the facts come first)
+NARRATIVE_CHARS = 1500   # the head of a decision's narrative that is mined (the facts come first; dev: 1500 > 3000 > 6000)
 
 
 def applied_articles(row: Mapping[str, Any], known: set[str] | None = None) -> list[str]:
@@ -106,7 +106,7 @@ def _map_key(index: StatuteIndex, tokenizer: str, min_support: int) -> str:
 
     manifest = load_snapshot(index.snapshot_path, tables=()).manifest
     blob = {"decisions": manifest.get("hashes", {}).get("decisions", index.snapshot_path), "index": index.source,
-            "tokenizer": tokenizer, "min_support": min_support, "version": MAP_VERSION}
+            "tokenizer": tokenizer, "min_support": min_support, "version": MAP_VERSION, "chars": NARRATIVE_CHARS}
     return hashlib.sha1(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -6,8 +6,9 @@ decisions only, never saw it). The question is the decision's own account of wha
 these rules (``lay_question``):
 
 1. *Sentence*: the first sentence of the 범죄사실 (else of the 이유) that tells what "피고인" did — it names 피고인
-   and ends in a past-tense verb (…하였다, …했다, …였다는 것이다); sentences that argue (판단, 법리, 상고, 원심,
-   항소, 주장, 증거, 인정) are skipped.
+   and ends in a past-tense verb (…하였다, …했다, …였다는 것이다), taken from "피고인" on ("이 사건 공소사실의
+   요지는, 피고인이 …"); those whose part from "피고인" on argues (판단, 법리, 상고, 원심, 항소, 주장, 증거, 인정,
+   공소, 선고, …) are skipped.
 2. *Masking*: the names of the laws the decision applied, its charge words, article and case numbers are masked
    (``lexlab.ask.lay.narrative``'s rule) and the masks dropped; dates and times ("2014. 1. 28. 05:41경", "같은
    날"), parentheses, anonymised names ("김○○", "공소외 1") go too.
@@ -38,7 +39,7 @@ from lexlab.ask.statute_index import StatuteIndex
 MAX_CHARS = 110
 MAX_CHARGES = 2          # decisions with more charges tell several stories; their first sentence may not be gold's
 ENDINGS = ("처벌받나요?", "이거 죄가 되나요?", "법적으로 문제가 되나요?", "어떤 처벌을 받나요?")
-_ARGUING = re.compile(r"판단|법리|상고|원심|항소|주장|증거|인정|판시|유죄|무죄|취지|해당한다|볼 수|공소|기소|선고")
+_ARGUING = re.compile(r"판단|법리|상고|원심|항소|주장|증거|인정|판시|유죄|무죄|취지|해당한다|볼 수|공소(?!외)|기소|선고")
 _PAST_END = re.compile(r"(?:였|었|았|했|갔|왔|쳤|냈|줬|웠|렸|겼|졌|셨|혔|켰|뒀|봤|짰|쌌)다(?:는|고 하는)?\s*(?:것이다)?\.?$")
 _SENTENCE = re.compile(r"(?<=다)\.\s+|(?<=것이다)\.?\s*|\n")
 
@@ -60,11 +61,13 @@ LAY_WORDS: list[tuple[str, str]] = [
     *_forms("강취", "힘으로 빼앗았", "힘으로 빼앗아서", "힘으로 빼앗은", "강제로 빼앗음"),
     ("상해를 가하", "다치게 하"), ("상해를 입게 하", "다치게 하"), ("상해를 입", "다치"),
     ("기망하", "거짓말하"), ("기망", "거짓말"), ("폭행하", "때리"), ("폭행", "주먹질"), ("협박하", "위협하"),
-    ("교부받", "건네받"), ("교부하", "건네주"), ("교부", "전달"), ("행사하", "사용하"), ("취득하", "얻"),
+    ("교부받", "건네받"), ("교부하", "건네주"), ("교부", "전달"), ("행사하", "사용하"), ("취득하였", "얻었"), ("취득하여", "얻어"),
+    ("취득한", "얻은"), ("취득하", "얻"),
     ("재산상 이익", "이득"), ("재산상 손해", "손해"), ("임무에 위배하여", "맡은 일을 어기고"), ("재물", "물건"),
     ("금원", "돈"), ("금품", "돈이나 물건"), ("허위", "거짓"), ("공연히", "여러 사람 앞에서"),
     ("적시하", "말하"), ("근로자", "직원"), ("임금", "월급"), ("사용자", "사장"), ("편의제공", "편의 봐주기"),
-    ("피고인들은", "저희가 "), ("피고인들이", "저희가 "), ("피고인은", "제가 "), ("피고인이", "제가 "),
+    ("피고인들은", "저희가 "), ("피고인들이", "저희가 "), ("피고인은", "제가 "), ("피고인이", "제가 "), ("피고인가", "제가 "),
+    ("피고인는", "제가 "),
     ("피고인의", "제 "), ("피고인", "저"), ("피해자들", "사람들"), ("피해자", "상대방"), ("위 ", ""),
 ]
 _DROP = [re.compile(p) for p in (
@@ -77,8 +80,9 @@ def narrative_sentence(text: str) -> str | None:
     """Rule 1: the first sentence that tells what 피고인 did (None when there is none)."""
     for s in _SENTENCE.split(text or ""):
         s = s.strip()
-        if "피고인" in s and _PAST_END.search(s) and not _ARGUING.search(s) and len(s) >= 20:
-            return s[s.index("피고인"):]
+        told = s[s.index("피고인"):] if "피고인" in s else ""
+        if _PAST_END.search(told) and not _ARGUING.search(told) and len(told) >= 20:
+            return told
     return None
 
 

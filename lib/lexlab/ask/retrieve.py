@@ -65,14 +65,16 @@ class RetrieverConfig:
     # Lay questions (lexlab.ask.lay): the term map's article ranking fused in by RRF with this weight (0: off) …
     lay_weight: float = 1.5
     # … for questions that name no law and whose confidence (``normalized``) is below this: a question the statute
-    # text already answers well keeps the retriever's order. Both tuned on the dev questions (notebook 11).
-    lay_below: float = 4.5
-    lay_rrf_k: float = 60.0
+    # text already answers well keeps the retriever's order. Tuned on the dev questions (benchmarks/lay_questions_dev_grid.py).
+    lay_below: float = 4.0
+    lay_rrf_k: float = 10.0
+    # A routed question's confidence: max(the retriever's, this × the term map's best article score); 0: the retriever's.
+    lay_confidence: float = 1.0
 
     def __post_init__(self):
         if not self.method:
             raise ValueError("retriever method is empty")
-        check_non_negative(self, "title_weight", "law_weight", "pool", "lay_weight", "lay_below")
+        check_non_negative(self, "title_weight", "law_weight", "pool", "lay_weight", "lay_below", "lay_confidence")
         check_positive(self, "lay_rrf_k")
         if self.method == "bm25":
             self.options = {**DEFAULT_BM25, **self.options}
@@ -84,7 +86,7 @@ class RetrieverConfig:
 
     def index_key(self) -> str:
         """The key of the built index: the lay routing happens at query time and does not change it."""
-        return self.key(drop=("lay_weight", "lay_below", "lay_rrf_k"))
+        return self.key(drop=("lay_weight", "lay_below", "lay_rrf_k", "lay_confidence"))
 
 
 @dataclass
@@ -174,11 +176,13 @@ class StatuteRetriever:
 
     def _with_lay(self, question: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """``hits`` fused with the lay router's ranking (RRF) when the question is a lay one: it names no law and
-        its confidence is below ``lay_below``. The fused hits keep the question's top score, scaled by their fused
-        score, so the "not found" confidence of the question does not change."""
-        if self.lay is None or not hits or self.law_names.mentions(question)[0]:
+        its confidence is below ``lay_below``. The fused hits carry the question's confidence (the retriever's, or
+        ``lay_confidence`` × the router's best score when higher) as the top score, the rest scaled by fused score."""
+        if self.lay is None or self.law_names.mentions(question)[0]:
             return hits
-        if self._normalized(question, hits[0][1]) >= self.config.lay_below:
+        scale = math.sqrt(self._n_terms(question))  # normalized confidence = top score / scale
+        confidence = hits[0][1] / scale if hits else 0.0
+        if confidence >= self.config.lay_below:
             return hits
         from lexlab.legalsearchlm.retrieval.hybrid import fuse
 
@@ -186,13 +190,14 @@ class StatuteRetriever:
         if not routed:
             return hits
         fused = fuse([hits, routed], [1.0, self.config.lay_weight], "rrf", self.config.lay_rrf_k)
-        top = fused[0][1]
-        return [(d, hits[0][1] * s / top) for d, s in fused]
+        top = max(confidence, self.config.lay_confidence * routed[0][1]) * scale
+        return [(d, top * s / fused[0][1]) for d, s in fused]
 
-    def _normalized(self, question: str, score: float) -> float:
+    def _n_terms(self, question: str) -> int:
+        """Distinct query terms once filler words are dropped (methods without a tokenizer: words), at least 1."""
         q = strip_question_words(question)
         terms = self.retriever.tokenize([q])[0] if hasattr(self.retriever, "tokenize") else q.split()
-        return score / math.sqrt(max(1, len(set(terms))))
+        return max(1, len(set(terms)))
 
     def _reorder(self, question: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Articles of the laws the question names first (stable), and before them the articles it names."""
@@ -219,5 +224,5 @@ class StatuteRetriever:
         out = []
         for q, h in zip(questions, hits):
             top = h[0].score if h else 0.0
-            out.append(float(self._normalized(q, top) if kind == "normalized" else top))
+            out.append(float(top / math.sqrt(self._n_terms(q)) if kind == "normalized" else top))
         return out
