@@ -63,14 +63,14 @@ class RetrieverConfig:
     strip_question_words: bool = True  # drop interrogative filler words from the query
     named_articles_first: bool = True  # an article the question names ("신용정보법 제27조") goes first
     # Lay questions (lexlab.ask.lay): the term map's article ranking fused in by RRF with this weight (0: off) …
-    lay_weight: float = 3.0
+    lay_weight: float = 1.5
     # … for questions that name no law and whose confidence (``normalized``) is below this: a question the statute
     # text already answers well keeps the retriever's order. All four chosen on the dev questions by the rules of
     # benchmarks/lay_questions_dev_grid.py (results/lay_questions_dev_grid.json).
-    lay_below: float = 4.5
-    lay_rrf_k: float = 60.0
+    lay_below: float = 3.5
+    lay_rrf_k: float = 10.0
     # A routed question's confidence: max(the retriever's, this × the term map's best article score); 0: the retriever's.
-    lay_confidence: float = 1.0
+    lay_confidence: float = 1.5
 
     def __post_init__(self):
         if not self.method:
