@@ -1,7 +1,8 @@
 """The lay routing's options of ``lexlab ask`` (``RetrieverConfig.lay_*``), chosen on the dev questions (issue #23;
 measures, asserts nothing).
 
-    LEXLAB_WORK=... nice -n 10 python benchmarks/lay_questions_dev_grid.py [--out benchmarks/results/lay_questions_dev_grid.json]
+    LEXLAB_WORK=... nice -n 10 python benchmarks/lay_questions_dev_grid.py \
+        [--out benchmarks/results/lay_questions_dev_grid.json]
 
 Ranking (``lay_weight``, ``lay_below``, ``lay_rrf_k``): every dev question of today's set (``lexlab.ask.questions``)
 and of the lay set (``lexlab.ask.lay_questions``: from dev decisions, and the hand-written ones) is searched on the
@@ -9,7 +10,9 @@ evaluation index; recall@5, hit@5 and P@1 per set. Rule: among the rows whose re
 at least ``MARGIN`` above the row without the map, the highest pooled lay dev hit@5 + P@1 (P@1 is what the
 extractive answer cites); ties to the higher recall on today's questions, then the smaller weight. (With no margin
 the rule chose lay_below=4.5, whose dev gain of 0.001 on today's questions was a loss of 0.014 on test in notebook
-11: the margin keeps the routing to questions the statute text clearly fails.) Confidence (``lay_confidence``, which does not move the ranking): the whole pipeline on dev (threshold
+11: the margin keeps the routing to questions the statute text clearly fails.)
+
+Confidence (``lay_confidence``, which does not move the ranking): the whole pipeline on dev (threshold
 calibrated on today's dev questions), "deciding article cited" on the lay dev questions and the "not found" rates
 on today's; rule: the highest lay dev ``gold_cited`` whose not-found recall on today's dev questions is not below
 the row with ``lay_confidence=0``. Test numbers are notebook 11's, never this file's.

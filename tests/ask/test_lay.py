@@ -6,7 +6,8 @@ import pytest
 
 from lexlab.ask.config import EvaluateAskConfig
 from lexlab.ask.lay import mining_records
-from lexlab.ask.lay_questions import ENDINGS, HAND_WRITTEN, decision_questions, everyday, lay_question, narrative_sentence
+from lexlab.ask.lay_questions import (ENDINGS, HAND_WRITTEN, decision_questions, everyday, lay_question,
+                                      narrative_sentence)
 from lexlab.ask.retrieve import RetrieverConfig, StatuteRetriever
 from lexlab.ask.statute_index import from_rows
 from lexlab.data import term_map as tm

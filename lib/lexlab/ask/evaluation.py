@@ -68,8 +68,10 @@ ABLATION = [
                                      law_first=False, strip_question_words=False, lay_weight=0)),
     ("+title x3, law x2", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, law_first=False,
                                           strip_question_words=False, lay_weight=0)),
-    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False, lay_weight=0)),
-    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False, lay_weight=0)),
+    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False,
+                                         lay_weight=0)),
+    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False,
+                                              lay_weight=0)),
     ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, lay_weight=0)),
     ("+lay term map", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
 ]

@@ -33,7 +33,7 @@ from lexlab.data.text import clean_markup
 from lexlab.workbench import paths
 
 MAP_VERSION = 1          # bump when the mining rules change (old maps are then not reused)
-NARRATIVE_CHARS = 1500   # the head of a decision's narrative that is mined (the facts come first; dev: 1500 > 3000 > 6000)
+NARRATIVE_CHARS = 1500   # the head of a narrative that is mined (the facts come first; dev: 1500 > 3000 > 6000)
 
 
 def applied_articles(row: Mapping[str, Any], known: set[str] | None = None) -> list[str]:
@@ -137,7 +137,11 @@ def _mine_and_save(index: StatuteIndex, tokenizer: str, min_support: int, path, 
     if progress:
         print(f"mining the lay term map from the snapshot's train decisions (once; saved to {path})",
               file=sys.stderr, flush=True)
-    records = mining_records(load_snapshot(index.snapshot_path, tables=("decisions",)).decisions, index)
+    try:
+        decisions = load_snapshot(index.snapshot_path, tables=("decisions",)).decisions
+    except FileNotFoundError:  # a snapshot without a decisions table: nothing to mine, an empty map
+        decisions = pd.DataFrame(columns=["case_id", "case_type"])
+    records = mining_records(decisions, index)
     mined = tm.mine(records, tokenizer, min_support, progress=progress)
     mined.save(path, {"snapshot": index.snapshot_path, "index": index.source, "n_decisions": len(records),
                       "fingerprint": tm.fingerprint(records, tokenizer=tokenizer, min_support=min_support),

@@ -1,6 +1,7 @@
 """Everyday-language evaluation questions for ``lexlab ask`` that the project's templates did not write.
 
-``decision_questions``: one question per **dev/test** criminal decision with one or two charges (``MAX_CHARGES``) and a gold article
+``decision_questions``: one question per **dev/test** criminal decision with one or two charges (``MAX_CHARGES``)
+and a gold article
 in the index (the split comes from ``lexlab.data.splits.case_split``, so the lay term map, mined from train
 decisions only, never saw it). The question is the decision's own account of what the accused did, rewritten by
 these rules (``lay_question``):
@@ -71,7 +72,8 @@ LAY_WORDS: list[tuple[str, str]] = [
     ("피고인의", "제 "), ("피고인", "저"), ("피해자들", "사람들"), ("피해자", "상대방"), ("위 ", ""),
 ]
 _DROP = [re.compile(p) for p in (
-    r"\[[^\]]{1,10}\]", r"제○조", r"\([^()]*\)", r"\d{2,4}\s?\.\s?\d{1,2}\s?\.(?:\s?\d{1,2}\s?\.)?(?:\s?\d{1,2}:\d{2})?\s?(?:경|부터|까지|무렵|사이에)?",
+    r"\[[^\]]{1,10}\]", r"제○조", r"\([^()]*\)",
+    r"\d{2,4}\s?\.\s?\d{1,2}\s?\.(?:\s?\d{1,2}\s?\.)?(?:\s?\d{1,2}:\d{2})?\s?(?:경|부터|까지|무렵|사이에)?",
     r"\d{1,2}:\d{2}\s?경?", r"같은 날(?:\s?\d{1,2}:\d{2})?\s?경?", r"일자\s?불상\s?경?", r"[가-힣]?[○△□×◇◎●]+[가-힣]?",
     r"공소외\s?\d*(?:\s?주식회사)?", r"그 무렵", r"[「」『』]")]
 

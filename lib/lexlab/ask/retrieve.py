@@ -69,7 +69,7 @@ class RetrieverConfig:
     # benchmarks/lay_questions_dev_grid.py (results/lay_questions_dev_grid.json).
     lay_below: float = 3.5
     lay_rrf_k: float = 10.0
-    # A routed question's confidence: max(the retriever's, this × the term map's best article score); 0: the retriever's.
+    # A routed question's confidence: max(the retriever's, this × the map's best article score); 0: the retriever's.
     lay_confidence: float = 1.5
 
     def __post_init__(self):
