@@ -25,13 +25,17 @@ params = {}  # overrides, injected by `lexlab run` from the experiment YAML and 
 # %%
 import matplotlib.pyplot as plt
 import mlflow
+from IPython.display import display
 import numpy as np
 import pandas as pd
 
 from lexlab.ask.calibration import eval_setup
-from lexlab.ask.evaluation import ablation_variants, by_kind, evaluate, recall_table, threshold_curve
+from lexlab.ask.evaluation import (LAY_HEADLINE, ablation_variants, by_kind, evaluate, interval_table, lay_report,
+                                   recall_table, threshold_curve)
 from lexlab.ask.generators import get_generator
+from lexlab.ask.lay_questions import lay_questions
 from lexlab.ask.statute_index import load_statute_index
+from lexlab.data.snapshot import load_snapshot
 from lexlab.workbench import tracking
 from lexlab.workbench.config import stage_config
 
@@ -79,6 +83,30 @@ mlflow.log_metrics({m: float(results[first][m]) for m in HEADLINE if np.isfinite
 table
 # %%
 by_kind(rows_by_gen[first]).round(3)
+# %% [markdown]
+# ## Everyday-language questions
+# Questions the project's templates did not write (`lexlab.ask.lay_questions`): each dev/test criminal decision's
+# own account of what the accused did, rewritten into everyday words by a documented rule table, gold = the
+# decision's applied substantive articles; and a few hand-written dev questions. A question that names no law and
+# that the statute text matches poorly is routed through the term map mined from the **train** decisions
+# (`lexlab.ask.lay`, `lay_weight`); `lay_weight=0` below is the same pipeline without it. Headline: `hit_at_k`
+# (the deciding article among the top k) and `gold_cited` (the deciding article cited; "not found" counts as not),
+# next to the same numbers on today's questions.
+# %%
+if cfg.lay_questions:
+    lay_qs = lay_questions(load_snapshot(index.snapshot_path or cfg.snapshot, tables=("decisions",)).decisions, index)
+    mlflow.log_dict(lay_qs, "ask/lay_questions.json")
+    lay_metrics, lay_rows = lay_report(setup, config, get_generator(first), lay_qs, cfg.eval_split, cfg.n_boot,
+                                       cfg.seed)
+    for (name, qset), m in lay_metrics.items():
+        mlflow.log_metrics({tracking.metric_key(f"lay.{name}.{qset}.{k}"): float(m[k])
+                            for k in LAY_HEADLINE + ["n_answerable"] if np.isfinite(m[k])})
+    lay_summary = interval_table(lay_metrics, LAY_HEADLINE)
+    mlflow.log_table(lay_summary.reset_index(names=["retriever", "questions"]), "ask/lay_summary.json")
+    display(lay_summary)
+# %%
+if cfg.lay_questions and ("lay map", "decision") in lay_rows:
+    display(lay_rows[("lay map", "decision")][["question", "found", "cited", "hit", "gold_cited"]].head(10))
 # %% [markdown]
 # ## The "not found" threshold: both confidence scores on the dev questions
 # The threshold is the highest one whose false "not found" rate on answerable dev questions stays within

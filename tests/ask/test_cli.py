@@ -123,3 +123,11 @@ def test_ask_with_its_index_built_needs_no_lock(snap, monkeypatch, capsys):
 
     monkeypatch.setattr(filelock, "FileLock", read_only)
     assert main(["ask", "응시자란 무엇인가요?", "--snapshot", snap, "--json", "--no-progress"]) == 0
+
+
+def test_lay_routing_options_reach_the_retriever(snap, capsys):
+    rc = main(["ask", "응시자란 무엇인가요?", "--snapshot", snap, "--json", "--no-progress", "--lay-weight", "0",
+               "--lay-below", "2"])
+    assert rc == 0 and set(json.loads(capsys.readouterr().out.strip().splitlines()[-1])) == CONTRACT
+    assert main(["ask", "응시자란 무엇인가요?", "--snapshot", snap, "--no-progress", "--lay-weight", "-1"]) == 2
+    assert "lay_weight" in capsys.readouterr().err

@@ -22,6 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--retriever", default="bm25", help="a retrieval method of the registry (bm25, dense, searchlm, …)")
     p.add_argument("--retriever-opt", action="append", metavar="KEY=VALUE", default=[],
                    help="an option of the retriever, e.g. model=work/retrieval/dense/final (repeatable)")
+    p.add_argument("--lay-weight", type=float,
+                   help="weight of the lay term map (everyday words → articles, mined from the snapshot's criminal "
+                   "decisions) fused into the ranking of questions that name no law; 0 turns it off "
+                   "(default: lexlab.ask.retrieve.RetrieverConfig.lay_weight)")
+    p.add_argument("--lay-below", type=float,
+                   help="use the lay term map only for questions whose retrieval confidence is below this "
+                   "(default: RetrieverConfig.lay_below)")
     p.add_argument("--k", type=int, default=5, help="articles retrieved per question")
     p.add_argument("--generator", default="extractive",
                    help="extractive | a model path or name | run:RUN_ID | openai:NAME (key from OPENAI_API_KEY, "
@@ -96,8 +103,9 @@ def ask_main(argv: list[str]) -> int:
         return 2
     try:
         items = _items(args)
+        lay = {k: v for k, v in (("lay_weight", args.lay_weight), ("lay_below", args.lay_below)) if v is not None}
         config = AskConfig(k=args.k, generator=args.generator, threshold=args.threshold, withhold=not args.no_withhold,
-                           retriever=RetrieverConfig(args.retriever, parse_overrides(args.retriever_opt)),
+                           retriever=RetrieverConfig(args.retriever, parse_overrides(args.retriever_opt), **lay),
                            timeout_s=args.timeout)
         asker = Asker(load_statute_index(args.snapshot, progress=not args.no_progress), config,
                       progress=not args.no_progress)

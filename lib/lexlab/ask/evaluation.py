@@ -15,10 +15,16 @@ defined on:
 ``not_found_recall``          unanswerable questions answered "not found" — the caught rate (target ≥ 0.70)
 ``not_found_precision``       questions answered "not found" that were unanswerable
 ``flag_rate``                 answered questions a guardrail flagged
+``gold_cited``                answerable questions whose answer cites a gold article ("not found" counts as not)
 ==========================  =================================================================================
+
+The lay set (``lexlab.ask.lay_questions``: everyday-language questions from dev/test decisions' facts and a few
+hand-written dev ones) is answered by the same calibrated pipeline (``evaluate_lay``); its headline numbers are
+``hit_at_k`` (the deciding article among the top k) and ``gold_cited`` (the deciding article cited).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Sequence
 
 import numpy as np
@@ -38,7 +44,7 @@ METRICS = {  # metric → (row column, which rows)
     "citation_precision": ("citation_precision", "answered"), "citation_recall": ("citation_recall", "answered"),
     "rougeL_char": ("rougeL_char", "answered"), "false_not_found": ("not_found", "answerable"),
     "not_found_recall": ("not_found", "unanswerable"), "not_found_precision": ("unanswerable", "said_not_found"),
-    "flag_rate": ("flagged", "found"),
+    "flag_rate": ("flagged", "found"), "gold_cited": ("gold_cited", "answerable"),
 }
 
 
@@ -57,20 +63,24 @@ def retrieval_rows(setup: EvalSetup, questions: Sequence[dict], k: int) -> pd.Da
 # The retrieval ablation: each row adds one change to the row above (the last row is `lexlab ask`'s default).
 ABLATION = [
     ("char2", RetrieverConfig("bm25", {"tokenizer": "char2"}, title_weight=1, law_weight=1, law_first=False,
-                              strip_question_words=False)),
+                              strip_question_words=False, lay_weight=0)),
     ("+word tokens", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, title_weight=1, law_weight=1,
-                                     law_first=False, strip_question_words=False)),
+                                     law_first=False, strip_question_words=False, lay_weight=0)),
     ("+title x3, law x2", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, law_first=False,
-                                          strip_question_words=False)),
-    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False)),
-    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False)),
-    ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
+                                          strip_question_words=False, lay_weight=0)),
+    ("+named law first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, strip_question_words=False,
+                                         lay_weight=0)),
+    ("+filler words dropped", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, named_articles_first=False,
+                                              lay_weight=0)),
+    ("+named articles first", RetrieverConfig("bm25", {"tokenizer": "word+char2"}, lay_weight=0)),
+    ("+lay term map", RetrieverConfig("bm25", {"tokenizer": "word+char2"})),
 ]
 
 
 def ablation_variants(dense_model: str = "") -> list[tuple[str, RetrieverConfig]]:
     """``ABLATION``, plus a dense retriever over ``dense_model`` when given."""
-    dense = [("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False, named_articles_first=False))]
+    dense = [("dense", RetrieverConfig("dense", {"model": dense_model}, law_first=False, named_articles_first=False,
+                                          lay_weight=0))]
     return ABLATION + (dense if dense_model else [])
 
 
@@ -115,7 +125,8 @@ def score_results(questions: Sequence[dict], results: Sequence[AskResult], k: in
                "withheld": "withheld" in r.flags, "question": q["question"], "answer": without_notice(r.answer),
                "gold_answer": q.get("gold_answer", ""), "cited": "; ".join(f"{c.law} {c.article}" for c in r.citations)}
         if q["answerable"]:
-            row.update(recall=len(gold & got) / len(gold), hit=float(bool(gold & got)))
+            row.update(recall=len(gold & got) / len(gold), hit=float(bool(gold & got)),
+                       gold_cited=float(r.found and bool(gold & set(cited))))
             if r.found:
                 hit = len(gold & set(cited))
                 row.update(citation_precision=hit / len(cited) if cited else 0.0, citation_recall=hit / len(gold))
@@ -146,18 +157,72 @@ def summarize(df: pd.DataFrame, n_boot: int = stats.N_RESAMPLES, seed: int = 0) 
     return out
 
 
-def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: str = "test", n_boot: int = stats.N_RESAMPLES,
-             seed: int = 0, progress: bool = False) -> tuple[dict[str, float], pd.DataFrame]:
-    """Calibrate on the dev questions, answer the ``split`` questions with ``generator``, score them."""
+def calibrated_asker(setup: EvalSetup, config: AskConfig, generator: Generator, progress: bool = False
+                     ) -> tuple[Asker, object]:
+    """An ``Asker`` on the evaluation index with the "not found" threshold calibrated on the dev questions."""
     cal = calibrate_on(setup, config)
     asker = Asker(setup.index, AskConfig(**{**config.__dict__, "threshold": cal.threshold}), setup.retriever,
                   generator, progress=progress)
+    return asker, cal
+
+
+def evaluate(setup: EvalSetup, config: AskConfig, generator: Generator, split: str = "test", n_boot: int = stats.N_RESAMPLES,
+             seed: int = 0, progress: bool = False) -> tuple[dict[str, float], pd.DataFrame]:
+    """Calibrate on the dev questions, answer the ``split`` questions with ``generator``, score them."""
+    asker, cal = calibrated_asker(setup, config, generator, progress)
     qs = [q for q in setup.questions if q["split"] == split]
     rows = score_results(qs, asker.ask(qs), config.k)
     metrics = summarize(rows, n_boot, seed)
     metrics.update({"threshold": cal.threshold, "dev_false_not_found": cal.dev_false_not_found,
                     "dev_not_found_recall": cal.dev_caught})
     return metrics, rows
+
+
+def evaluate_lay(setup: EvalSetup, config: AskConfig, generator: Generator, questions: Sequence[dict],
+                 split: str = "test", origin: str = "", n_boot: int = stats.N_RESAMPLES, seed: int = 0
+                 ) -> tuple[dict[str, float], pd.DataFrame]:
+    """The lay ``questions`` of ``split`` (and ``origin`` when given), their gold cut to the articles the evaluation
+    index holds (a question with none left is dropped), answered with the threshold calibrated as in ``evaluate``,
+    scored."""
+    asker, _ = calibrated_asker(setup, config, generator)
+    held = setup.index.articles.index
+    qs = [dict(q, gold=[g for g in q["gold"] if g in held]) for q in questions
+          if q["split"] == split and (not origin or q.get("origin") == origin)]
+    qs = [q for q in qs if q["gold"]]
+    if not qs:
+        return {}, pd.DataFrame()
+    rows = score_results(qs, asker.ask(qs), config.k)
+    return summarize(rows, n_boot, seed), rows
+
+
+LAY_HEADLINE = ["recall_at_k", "hit_at_k", "gold_cited", "citation_precision", "false_not_found"]
+
+
+def without_lay(setup: EvalSetup, config: AskConfig) -> tuple[EvalSetup, AskConfig]:
+    """The same setup and config with the lay term map off (``lay_weight=0``)."""
+    rcfg = replace(config.retriever, lay_weight=0.0)
+    return (EvalSetup(setup.index, StatuteRetriever(setup.index, rcfg), setup.questions, setup.heldout),
+            replace(config, retriever=rcfg))
+
+
+def lay_report(setup: EvalSetup, config: AskConfig, generator: Generator, lay_qs: Sequence[dict], split: str = "test",
+               n_boot: int = stats.N_RESAMPLES, seed: int = 0) -> tuple[dict, dict]:
+    """Metrics and rows, keyed (retriever, question set), with and without the lay map: today's ``split``
+    questions, the lay questions from decisions of ``split``, the hand-written lay questions (dev)."""
+    metrics, rows = {}, {}
+    for name, (s, c) in {"lay map": (setup, config), "no lay map": without_lay(setup, config)}.items():
+        metrics[(name, f"today ({split})")], rows[(name, "today")] = evaluate(s, c, generator, split, n_boot, seed)
+        for origin, qsplit in (("decision", split), ("hand", "dev")):
+            m, r = evaluate_lay(s, c, generator, lay_qs, qsplit, origin, n_boot, seed)
+            if m:
+                metrics[(name, f"lay {origin} ({qsplit})")], rows[(name, origin)] = m, r
+    return metrics, rows
+
+
+def interval_table(metrics: dict, names: Sequence[str]) -> pd.DataFrame:
+    """One row per key of ``metrics``: "point [low, high]" per metric of ``names``, and n (answerable)."""
+    return pd.DataFrame({key: {k: f"{m[k]:.3f} [{m[k + '.ci_low']:.3f}, {m[k + '.ci_high']:.3f}]" for k in names}
+                         | {"n": int(m["n_answerable"])} for key, m in metrics.items()}).T
 
 
 def by_kind(rows: pd.DataFrame) -> pd.DataFrame:

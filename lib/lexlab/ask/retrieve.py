@@ -5,7 +5,8 @@ The method is a registry name (``bm25`` default, ``dense``, ``searchlm``, or one
 What this module adds is statute-specific: the document text (law name and title repeated ``law_weight`` /
 ``title_weight`` times before the article text), the on-disk cache of the built index under
 ``work/ask/<index source>/<method>-<options digest>/`` (a file lock keeps two processes from building it at once),
-and a retrieval *confidence* per question that the "not found" decision is calibrated on.
+a retrieval *confidence* per question that the "not found" decision is calibrated on, and the routing of
+everyday-language questions through the term map mined from criminal decisions (below).
 
 Confidence (``confidence``): ``top`` is the best article's score; ``normalized`` (default) divides it by the square
 root of the number of distinct query terms once interrogative filler words are dropped. A raw BM25 score grows with
@@ -13,6 +14,12 @@ the question's length, so a threshold fitted on long dev questions turns away sh
 the normalised score keeps the short questions while catching a little less on the dev set (notebook 11 reports
 both). Dividing by the question's best attainable score was tried too and did worse (it favours questions with a
 few rare matching terms, which is what an off-topic question looks like).
+
+Lay questions (``lay_weight`` > 0, default): a question that names no law and whose ``normalized`` confidence is
+below ``lay_below`` is one the statute text does not answer in its own words ("친구 지갑에서 몰래 돈을 꺼내 쓰면
+처벌받나요?"); its candidates are fused (RRF, ``lay_weight``) with the articles the lay term map ranks for it
+(``lexlab.ask.lay``). Other questions keep the retriever's order. The fused hits keep the question's top score, so
+the confidence and the "not found" decision are those of the retriever alone.
 """
 from __future__ import annotations
 
@@ -28,7 +35,7 @@ from lexlab.workbench.progress import item_bar as tqdm
 
 from lexlab.ask.statute_index import StatuteIndex
 from lexlab.workbench import paths
-from lexlab.workbench.config import check_non_negative
+from lexlab.workbench.config import check_non_negative, check_positive
 
 Confidence = Literal["normalized", "top"]
 CONFIDENCE = get_args(Confidence)
@@ -55,17 +62,32 @@ class RetrieverConfig:
     pool: int = 50                # candidates re-ordered by ``law_first``
     strip_question_words: bool = True  # drop interrogative filler words from the query
     named_articles_first: bool = True  # an article the question names ("신용정보법 제27조") goes first
+    # Lay questions (lexlab.ask.lay): the term map's article ranking fused in by RRF with this weight (0: off) …
+    lay_weight: float = 1.5
+    # … for questions that name no law and whose confidence (``normalized``) is below this: a question the statute
+    # text already answers well keeps the retriever's order. All four chosen on the dev questions by the rules of
+    # benchmarks/lay_questions_dev_grid.py (results/lay_questions_dev_grid.json).
+    lay_below: float = 3.5
+    lay_rrf_k: float = 10.0
+    # A routed question's confidence: max(the retriever's, this × the map's best article score); 0: the retriever's.
+    lay_confidence: float = 1.5
 
     def __post_init__(self):
         if not self.method:
             raise ValueError("retriever method is empty")
-        check_non_negative(self, "title_weight", "law_weight", "pool")
+        check_non_negative(self, "title_weight", "law_weight", "pool", "lay_weight", "lay_below", "lay_confidence")
+        check_positive(self, "lay_rrf_k")
         if self.method == "bm25":
             self.options = {**DEFAULT_BM25, **self.options}
 
-    def key(self) -> str:
-        blob = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False, default=str)
+    def key(self, drop: tuple[str, ...] = ()) -> str:
+        fields = {name: v for name, v in asdict(self).items() if name not in drop}
+        blob = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
         return f"{self.method}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
+
+    def index_key(self) -> str:
+        """The key of the built index: the lay routing happens at query time and does not change it."""
+        return self.key(drop=("lay_weight", "lay_below", "lay_rrf_k", "lay_confidence"))
 
 
 @dataclass
@@ -82,7 +104,7 @@ class StatuteRetriever:
     """A registry retriever indexed on ``index`` (built once and cached), answering questions with ``Hit``s."""
 
     def __init__(self, index: StatuteIndex, config: RetrieverConfig | None = None, progress: bool = True,
-                 cache: bool = True):
+                 cache: bool = True, lay_map=None):
         self.index = index
         self.config = config or RetrieverConfig()
         self.progress = progress
@@ -90,6 +112,17 @@ class StatuteRetriever:
         from lexlab.ask.law_names import LawNames
 
         self.law_names = LawNames(index.laws)
+        self.lay = self._lay_router(lay_map)
+
+    def _lay_router(self, lay_map):
+        """The lay router over ``lay_map`` (a ``TermMap``), else over the snapshot's mined map; None when off or
+        when there is nothing to mine (an index from the statute package)."""
+        if self.config.lay_weight <= 0:
+            return None
+        from lexlab.ask.lay import LayRouter, load_term_map
+
+        lay_map = lay_map if lay_map is not None else load_term_map(self.index, progress=self.progress)
+        return LayRouter(lay_map, self.index) if lay_map is not None else None
 
     # -- building ------------------------------------------------------------------------------------------------
     def _load_or_build(self, cache: bool):
@@ -99,7 +132,7 @@ class StatuteRetriever:
 
         if not cache:
             return self._build(None)
-        index_dir = paths.work_dir("ask", self.index.source) / self.config.key()
+        index_dir = paths.work_dir("ask", self.index.source) / self.config.index_key()
         r = saved_index(self.config.method, index_dir)  # built already: no lock (the work dir may be read-only)
         if r is not None:
             return r
@@ -132,7 +165,7 @@ class StatuteRetriever:
         run = self.retriever.search(queries, k=max(k, self.config.pool) if self.config.law_first else k)
         out = []
         for q, question in zip(queries, questions):
-            run[q["id"]] = self._reorder(question, run.get(q["id"], []))[:k]
+            run[q["id"]] = self._reorder(question, self._with_lay(question, run.get(q["id"], [])))[:k]
             hits = []
             for rank, (did, score) in enumerate(run.get(q["id"], []), start=1):
                 if did not in self.index.articles.index:
@@ -141,6 +174,31 @@ class StatuteRetriever:
                 hits.append(Hit(did, str(row["law"]), str(row["article"]), str(row["title"] or ""), float(score), rank))
             out.append(hits)
         return out
+
+    def _with_lay(self, question: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """``hits`` fused with the lay router's ranking (RRF) when the question is a lay one: it names no law and
+        its confidence is below ``lay_below``. The fused hits carry the question's confidence (the retriever's, or
+        ``lay_confidence`` × the router's best score when higher) as the top score, the rest scaled by fused score."""
+        if self.lay is None or self.law_names.mentions(question)[0]:
+            return hits
+        scale = math.sqrt(self._n_terms(question))  # normalized confidence = top score / scale
+        confidence = hits[0][1] / scale if hits else 0.0
+        if confidence >= self.config.lay_below:
+            return hits
+        from lexlab.legalsearchlm.retrieval.hybrid import fuse
+
+        routed = self.lay.rank(question, self.config.pool)
+        if not routed:
+            return hits
+        fused = fuse([hits, routed], [1.0, self.config.lay_weight], "rrf", self.config.lay_rrf_k)
+        top = max(confidence, self.config.lay_confidence * routed[0][1]) * scale
+        return [(d, top * s / fused[0][1]) for d, s in fused]
+
+    def _n_terms(self, question: str) -> int:
+        """Distinct query terms once filler words are dropped (methods without a tokenizer: words), at least 1."""
+        q = strip_question_words(question)
+        terms = self.retriever.tokenize([q])[0] if hasattr(self.retriever, "tokenize") else q.split()
+        return max(1, len(set(terms)))
 
     def _reorder(self, question: str, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """Articles of the laws the question names first (stable), and before them the articles it names."""
@@ -167,9 +225,5 @@ class StatuteRetriever:
         out = []
         for q, h in zip(questions, hits):
             top = h[0].score if h else 0.0
-            if kind == "normalized":
-                q = strip_question_words(q)
-                terms = self.retriever.tokenize([q])[0] if hasattr(self.retriever, "tokenize") else q.split()
-                top /= math.sqrt(max(1, len(set(terms))))
-            out.append(float(top))
+            out.append(float(top / math.sqrt(self._n_terms(q)) if kind == "normalized" else top))
         return out
