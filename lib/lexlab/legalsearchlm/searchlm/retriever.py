@@ -40,11 +40,13 @@ from lexlab.legalsearchlm.searchlm.articles import HEAD_CHARS, ArticleIndex, spa
 from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, span_scores, top_k
 
 
-# Article match against span match, and the head's extra weight: chosen on dev (benchmarks/searchlm_dev_grid.py).
-ARTICLE_WEIGHT = 1.0
+# The article match and its feedback, chosen on the 335 dev queries with the default model
+# (benchmarks/searchlm_article_grid.py → benchmarks/results/searchlm_article_grid_dev.json): dev P@5 0.211 with
+# spans alone, 0.232 + articles (weight 1, head x4), 0.239 + feedback from the 5 best cases.
+ARTICLE_WEIGHT = 0.5
 HEAD_WEIGHT = 3.0
-ARTICLE_TOP = 3
-FEEDBACK_DEPTH = 0
+ARTICLE_TOP = 0
+FEEDBACK_DEPTH = 5
 FEEDBACK_WEIGHT = 1.0
 
 
