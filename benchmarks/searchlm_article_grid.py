@@ -10,8 +10,8 @@ Generates every query's spans once (the retriever's defaults), then
   generated article is one of them (``article_top1``), that have one of them among the generated ones
   (``article_any``), and the mean number of distinct articles generated;
 * P@5 (standard qrels) of the ranking over a grid of ``article_weight`` (0: the paper's span ranking) x
-  ``head_weight``;
-* each fused with BM25 (tuned defaults): RRF, linear and BM25's top 50 re-ranked (``rerank``), over weights;
+  ``head_weight`` x ``article_top`` x article feedback (``feedback_depth``, ``feedback_weight``);
+* the five best fused with BM25 (tuned defaults): RRF, linear and BM25's top 50 re-ranked (``rerank``);
 * the oracle of the same ranking: the query's gold articles at probability 1 in place of the generated ones.
 """
 from __future__ import annotations
@@ -35,11 +35,13 @@ from lexlab.legalsearchlm.retrieval.benchmark import read_benchmark  # noqa: E40
 from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS  # noqa: E402
 from lexlab.legalsearchlm.retrieval.evaluation import per_query_cut  # noqa: E402
 from lexlab.legalsearchlm.retrieval.hybrid import fuse  # noqa: E402
-from lexlab.legalsearchlm.searchlm.articles import article_scores, span_articles  # noqa: E402
-from lexlab.legalsearchlm.searchlm.scoring import add_normalised, span_scores  # noqa: E402
+from lexlab.legalsearchlm.searchlm.articles import span_articles, with_articles  # noqa: E402
+from lexlab.legalsearchlm.searchlm.scoring import span_scores  # noqa: E402
 
-ARTICLE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
-HEAD_WEIGHTS = (0.0, 1.0, 3.0, 10.0)
+HEAD_WEIGHTS = (0.0, 3.0, 10.0)
+ARTICLE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+ARTICLE_TOPS = (0, 1, 3)
+FEEDBACK = [(0, 0.0)] + [(d, w) for d in (5, 10, 20) for w in (0.5, 1.0, 2.0)]
 FUSIONS = ([("rrf", w) for w in (0.25, 0.5, 1.0)] + [("linear", w) for w in (0.25, 0.5, 1.0, 2.0)]
            + [("rerank", w) for w in (0.25, 0.5, 1.0, 2.0)])
 
@@ -83,25 +85,33 @@ def main() -> None:
     slm.search(queries, k=5)
     per_q = (time.time() - t0) / len(queries)
     spans = [slm.last_spans[str(q["id"])] for q in queries]
-    keys = [span_articles(ss, slm._tok.decode, slm.articles) for ss in spans]
+    keys = [span_articles(ss, slm._tok.decode, slm.articles) for ss in spans]  # every article named
     lit = [span_scores(slm.fm, ss, slm.options["max_span_count"], slm.options["span_k1"], slm.options["span_b"])
            for ss in spans]
     out = {"model": a.model, "split": a.split, "queries": len(queries), "search_s_per_query": round(per_q, 3),
            "bm25": p5(std, bm25), **naming(queries, keys), "grid": [], "oracle": [], "fusion": []}
     gold = [{k: slm.articles.idf(k) for k in q["articles"] if slm.articles.df(k)} for q in queries]
+    by_top = {t: [span_articles(ss, slm._tok.decode, slm.articles, t) for ss in spans] for t in ARTICLE_TOPS}
+
+    def run_of(keys_by_q, hw, aw, fd, fw):
+        return {q["id"]: top(with_articles(s, k, slm.articles, aw, hw, fd, fw), doc_ids, q)
+                for q, s, k in zip(queries, lit, keys_by_q)}
+
     for hw in HEAD_WEIGHTS:
         for aw in ARTICLE_WEIGHTS:
-            run = {q["id"]: top(add_normalised(s, article_scores(k, slm.articles, hw), aw), doc_ids, q)
-                   for q, s, k in zip(queries, lit, keys)}
-            row = {"head_weight": hw, "article_weight": aw, "P@5": p5(std, run)}
-            out["grid"].append(row)
-            if aw in (1.0, 2.0) and hw in (0.0, 3.0):
-                for f, w in FUSIONS:
-                    fused = {q: fuse([bm25[q], run.get(q, [])], [1.0, w], f, k=5) for q in bm25}
-                    out["fusion"].append({**row, "fusion": f, "weight": w, "fused P@5": p5(std, fused)})
-            oracle = {q["id"]: top(add_normalised(s, article_scores(g, slm.articles, hw), aw), doc_ids, q)
-                      for q, s, g in zip(queries, lit, gold)}
-            out["oracle"].append({**row, "P@5": p5(std, oracle)})
+            for t in ARTICLE_TOPS if aw else (0,):
+                for fd, fw in FEEDBACK:
+                    row = {"head_weight": hw, "article_weight": aw, "article_top": t, "feedback_depth": fd,
+                           "feedback_weight": fw, "P@5": p5(std, run_of(by_top[t], hw, aw, fd, fw))}
+                    out["grid"].append(row)
+            out["oracle"].append({"head_weight": hw, "article_weight": aw,
+                                  "P@5": p5(std, run_of(gold, hw, aw, 0, 0.0))})
+    for row in sorted(out["grid"], key=lambda r: -r["P@5"])[:5]:
+        run = run_of(by_top[row["article_top"]], row["head_weight"], row["article_weight"], row["feedback_depth"],
+                     row["feedback_weight"])
+        for f, w in FUSIONS:
+            fused = {q: fuse([bm25[q], run.get(q, [])], [1.0, w], f, k=5) for q in bm25}
+            out["fusion"].append({**row, "fusion": f, "weight": w, "fused P@5": p5(std, fused)})
     out["best"] = max(out["grid"], key=lambda r: r["P@5"])
     out["best_fusion"] = max(out["fusion"], key=lambda r: r["fused P@5"])
     path = Path(a.out or REPO / f"benchmarks/results/searchlm_article_grid_{a.split}.json")

@@ -79,3 +79,22 @@ def test_every_applied_article_leads_its_own_training_example():
     assert sorted(g[0] for g in groups[:2]) == [[1], [2]]
     assert all(len(g) <= 4 for g in groups)
     assert sorted(t[0] for g in groups for t in g) == [1, 2, *range(10, 18)]
+
+
+def test_feedback_adds_the_articles_the_best_cases_heads_agree_on(index):
+    from lexlab.legalsearchlm.searchlm.articles import feedback_articles, with_articles
+
+    first = np.array([3.0, 0.0, 0.0, 1.0])  # the spans found case 0 (fraud in its head) and case 3 (theft)
+    votes = feedback_articles(first, index, depth=2)
+    assert votes["형법 제347조"] == pytest.approx(3.0 * index.idf("형법 제347조"))
+    assert votes["형법 제329조"] == pytest.approx(1.0 * index.idf("형법 제329조"))
+    ranked = with_articles(first, {}, index, 1.0, 3.0, feedback_depth=2, feedback_weight=1.0)
+    assert ranked[1] > 0 and ranked[1] > ranked[2]  # case 1 states fraud (in its reasoning): found by feedback
+    assert np.array_equal(with_articles(first, {}, index, 1.0, 3.0), first)  # no article, no feedback: unchanged
+
+
+def test_only_the_most_probable_articles_are_kept_when_asked(index):
+    spans = [Span(tokens=(1,), logprob=np.log(0.2), count=1), Span(tokens=(2,), logprob=np.log(0.6), count=1)]
+    text = {1: "형법 제347조", 2: "형법 제329조"}
+    assert set(span_articles(spans, lambda ids: text[ids[0]], index)) == {"형법 제347조", "형법 제329조"}
+    assert list(span_articles(spans, lambda ids: text[ids[0]], index, top=1)) == ["형법 제329조"]

@@ -143,10 +143,12 @@ class ArticleIndex:
                  laws: frozenset[str] = _FIXED_LAWS):
         self.head_chars = head_chars
         self.laws = laws  # the corpus's law names (`law_names`): how a generated span's article is read
-        self.n_docs = len(body)
+        self.head = [list(h) for h in head]
+        self.body = [list(dict.fromkeys([*h, *b])) for h, b in zip(head, body)]
+        self.n_docs = len(self.body)
         self._docs: dict[str, tuple[list[int], list[int]]] = {}  # key → (docs stating it, 1 if in the head)
-        for d, (h, b) in enumerate(zip(head, body)):
-            for a in dict.fromkeys([*h, *b]):
+        for d, (h, b) in enumerate(zip(self.head, self.body)):
+            for a in b:
                 docs, in_head = self._docs.setdefault(a, ([], []))
                 docs.append(d)
                 in_head.append(int(a in h))
@@ -175,18 +177,14 @@ class ArticleIndex:
         return np.asarray(docs, dtype=np.int64), 1.0 + head_weight * np.asarray(in_head, dtype=float)
 
     def save(self, path: str | Path) -> None:
-        rows = {a: [d, h] for a, (d, h) in self._docs.items()}
-        Path(path).write_text(json.dumps({"head_chars": self.head_chars, "n_docs": self.n_docs,
-                                          "laws": sorted(self.laws), "articles": rows}, ensure_ascii=False),
+        Path(path).write_text(json.dumps({"head_chars": self.head_chars, "laws": sorted(self.laws),
+                                          "head": self.head, "body": self.body}, ensure_ascii=False),
                               encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> "ArticleIndex":
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
-        out = cls([], [], raw["head_chars"], frozenset(raw["laws"]))
-        out.n_docs = raw["n_docs"]
-        out._docs = {a: (d, h) for a, (d, h) in raw["articles"].items()}
-        return out
+        return cls(raw["head"], raw["body"], raw["head_chars"], frozenset(raw["laws"]))
 
 
 def article_scores(keys: Mapping[str, float], index: ArticleIndex, head_weight: float) -> np.ndarray:
@@ -199,12 +197,39 @@ def article_scores(keys: Mapping[str, float], index: ArticleIndex, head_weight: 
     return scores
 
 
-def span_articles(spans: Sequence, decode, index: ArticleIndex) -> dict[str, float]:
+def span_articles(spans: Sequence, decode, index: ArticleIndex, top: int = 0) -> dict[str, float]:
     """The articles generated spans name, each weighted by its idf x the model's probability of its best span
-    (``decode``: token ids → text)."""
+    (``decode``: token ids → text); ``top`` > 0 keeps only the most probable ``top`` of them."""
     best: dict[str, float] = {}
     for s in spans:
         key = article_key(decode(list(s.tokens)), index.laws)
         if key and index.df(key):
             best[key] = max(best.get(key, 0.0), float(np.exp(s.logprob)))
-    return {key: p * index.idf(key) for key, p in best.items()}
+    kept = sorted(best, key=best.get, reverse=True)[: top or None]
+    return {key: best[key] * index.idf(key) for key in kept}
+
+
+def feedback_articles(scores: np.ndarray, index: ArticleIndex, depth: int) -> dict[str, float]:
+    """Pseudo-relevance feedback over articles (our addition): the articles the heads of the ``depth``
+    best-scoring cases state (a case without one: its text's), each voted for by the case's score and weighted by
+    idf — the articles the cases the spans found agree on."""
+    votes: dict[str, float] = {}
+    top = np.argsort(-scores, kind="stable")[:depth]
+    for d in top[scores[top] > 0]:
+        for key in index.head[d] or index.body[d]:
+            votes[key] = votes.get(key, 0.0) + float(scores[d])
+    return {key: v * index.idf(key) for key, v in votes.items()}
+
+
+def with_articles(scores: np.ndarray, keys: Mapping[str, float], index: ArticleIndex, article_weight: float,
+                  head_weight: float, feedback_depth: int = 0, feedback_weight: float = 0.0) -> np.ndarray:
+    """The span scores plus the article match of ``keys`` (`span_articles`), then plus the feedback articles of
+    the ``feedback_depth`` best cases so far; each part normalised per query (`scoring.add_normalised`)."""
+    from lexlab.legalsearchlm.searchlm.scoring import add_normalised
+
+    if article_weight > 0 and keys:
+        scores = add_normalised(scores, article_scores(keys, index, head_weight), article_weight)
+    if feedback_depth > 0 and feedback_weight > 0:
+        fb = feedback_articles(scores, index, feedback_depth)
+        scores = add_normalised(scores, article_scores(fb, index, head_weight), feedback_weight)
+    return scores

@@ -36,13 +36,18 @@ from lexlab.legalsearchlm.retrieval.base import show_progress
 from lexlab.legalsearchlm.bench.masking import mask_like_query
 from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
 from lexlab.legalsearchlm.searchlm.elements import is_informative_word, normalize_text
-from lexlab.legalsearchlm.searchlm.articles import HEAD_CHARS, ArticleIndex, article_scores, span_articles
-from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, add_normalised, span_scores, top_k
+from lexlab.legalsearchlm.searchlm.articles import HEAD_CHARS, ArticleIndex, span_articles, with_articles
+from lexlab.legalsearchlm.searchlm.scoring import SPAN_B, SPAN_K1, span_scores, top_k
 
 
-# Article match against span match, and the head's extra weight: chosen on dev (benchmarks/searchlm_dev_grid.py).
-ARTICLE_WEIGHT = 1.0
+# The article match and its feedback, chosen on the 335 dev queries with the default model
+# (benchmarks/searchlm_article_grid.py → benchmarks/results/searchlm_article_grid_dev.json): dev P@5 0.211 with
+# spans alone, 0.232 + articles (weight 1, head x4), 0.239 + feedback from the 5 best cases.
+ARTICLE_WEIGHT = 0.5
 HEAD_WEIGHT = 3.0
+ARTICLE_TOP = 0
+FEEDBACK_DEPTH = 5
+FEEDBACK_WEIGHT = 1.0
 
 
 # --- first-token-aware decoding --------------------------------------------------------------------------------
@@ -89,7 +94,9 @@ class SearchLMRetriever(Retriever):
     :mod:`lexlab.legalsearchlm.searchlm.scoring`);
     article_weight: weight of the article match against the span match (both normalised per query; 0: spans
     only, the paper's ranking); head_weight: a case's head (first head_chars characters) stating the article
-    counts 1 + head_weight times.
+    counts 1 + head_weight times; article_top: only the model's most probable ``article_top`` articles (0: all);
+    feedback_depth / feedback_weight: add the articles the heads of the best ``feedback_depth`` cases state
+    (pseudo-relevance feedback, our addition; 0: off).
     """
 
     def __init__(self, model: str | None = None, num_beams: int = 10, max_new_tokens: int = 8,
@@ -97,14 +104,16 @@ class SearchLMRetriever(Retriever):
                  max_span_count: int = 50000, query_windows: int = 3, batch_size: int = 4, mask_query: bool = True,
                  first_token_from_query: bool = False, span_k1: float = SPAN_K1, span_b: float = SPAN_B,
                  article_weight: float = ARTICLE_WEIGHT, head_weight: float = HEAD_WEIGHT,
-                 head_chars: int = HEAD_CHARS, **kw):
+                 head_chars: int = HEAD_CHARS, article_top: int = ARTICLE_TOP, feedback_depth: int = FEEDBACK_DEPTH,
+                 feedback_weight: float = FEEDBACK_WEIGHT, **kw):
         super().__init__(model=model, num_beams=int(num_beams), max_new_tokens=int(max_new_tokens),
                          min_span_length=int(min_span_length), first_token_aware=bool(first_token_aware),
                          max_input_tokens=int(max_input_tokens), max_span_count=int(max_span_count),
                          query_windows=int(query_windows), batch_size=int(batch_size), mask_query=bool(mask_query),
                          first_token_from_query=bool(first_token_from_query), span_k1=float(span_k1),
                          span_b=float(span_b), article_weight=float(article_weight), head_weight=float(head_weight),
-                         head_chars=int(head_chars), **kw)
+                         head_chars=int(head_chars), article_top=int(article_top),
+                         feedback_depth=int(feedback_depth), feedback_weight=float(feedback_weight), **kw)
         self.fm = None
         self.articles = None
         self._lm = None
@@ -223,7 +232,8 @@ class SearchLMRetriever(Retriever):
         """Every case's score for one query's spans: the span match, plus the article match (class docstring)."""
         o = self.options
         scores = span_scores(self.fm, spans, o["max_span_count"], o["span_k1"], o["span_b"])
-        if self.articles is None or o["article_weight"] <= 0:
+        if self.articles is None:
             return scores
-        keys = span_articles(spans, self._tok.decode, self.articles)
-        return add_normalised(scores, article_scores(keys, self.articles, o["head_weight"]), o["article_weight"])
+        keys = span_articles(spans, self._tok.decode, self.articles, o["article_top"])
+        return with_articles(scores, keys, self.articles, o["article_weight"], o["head_weight"],
+                             o["feedback_depth"], o["feedback_weight"])
