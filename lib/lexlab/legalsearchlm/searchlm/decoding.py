@@ -266,6 +266,7 @@ class _EncoderDecoderSteps:
         self.mask = attention_mask.repeat_interleave(num_beams, dim=0)
 
     def next(self, beams: "_Beams", step: int) -> torch.Tensor:
+        """As `_DecoderOnlySteps.next`; the decoder's positions come from its cache, the encoder's states stay."""
         self.cache.reorder_cache(beams.source)
         out = self.model(encoder_outputs=self.encoded, attention_mask=self.mask, cache=self.cache, use_cache=True,
                          decoder_input_ids=beams.tokens[:, None])
