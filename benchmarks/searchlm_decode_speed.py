@@ -1,9 +1,11 @@
 """Micro benchmark of LegalSearchLM's constrained decoding: ``model.generate`` (old) vs the hand-written search.
 
-    nice -n 10 python benchmarks/searchlm_decode_speed.py [--queries 24] [--threads 2 1] [--random]
+    nice -n 10 python benchmarks/searchlm_decode_speed.py [--queries 24] [--threads 2 1] [--random] \
+        [--model tiny-t5 --out benchmarks/results/searchlm_decode_speed_t5.json]
 
-The tiny Llama the project trains (``lexlab.models.hf.build_model("tiny")``, randomly initialised: speed does
-not depend on training), an FM-index over the legar corpus tokenised with the project's tokenizer (read from
+The tiny Llama the project trains (``lexlab.models.hf.build_model("tiny")``; ``--model tiny-t5``: its
+encoder-decoder counterpart, whose inputs are right-padded; randomly initialised: speed does not depend on
+training), an FM-index over the legar corpus tokenised with the project's tokenizer (read from
 the main checkout's work dir when present; ``--random`` or no corpus: ~2500 random documents x ~1500 tokens),
 prompts of up to 160 tokens + the prompt suffix, left-padded in batches of 4, the retriever's defaults (10
 beams, 8 new tokens, min_span_length 2, first-token-aware ban list). Prints and saves seconds per query
@@ -54,7 +56,7 @@ def load_tokenizer_and_docs(use_random: bool, rng):
     return tok, docs, f"{CORPUS} tokenised with {tok_dirs[0]}"
 
 
-def make_batches(tok, docs, n_queries: int, batch: int, rng):
+def make_batches(tok, docs, n_queries: int, batch: int, rng, right_pad: bool = False):
     import torch
 
     from lexlab.legalsearchlm.searchlm.prompt import prompt_ids
@@ -74,7 +76,8 @@ def make_batches(tok, docs, n_queries: int, batch: int, rng):
         ids = torch.full((len(chunk), n), tok.pad_token_id, dtype=torch.long)
         att = torch.zeros((len(chunk), n), dtype=torch.long)
         for r, p in enumerate(chunk):
-            ids[r, n - len(p):], att[r, n - len(p):] = torch.tensor(p), 1
+            at = 0 if right_pad else n - len(p)
+            ids[r, at:at + len(p)], att[r, at:at + len(p)] = torch.tensor(p), 1
         batches.append((ids, att))
     return batches
 
@@ -101,6 +104,7 @@ def main() -> None:
                     help="torch thread counts to time (each engine under each)")
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--random", action="store_true")
+    ap.add_argument("--model", default="tiny", choices=["tiny", "tiny-t5"])
     ap.add_argument("--out", default=str(REPO / "benchmarks/results/searchlm_decode_speed.json"))
     a = ap.parse_args()
     import torch
@@ -116,11 +120,11 @@ def main() -> None:
     tok, docs, source = load_tokenizer_and_docs(a.random, rng)
     index = FMIndex.from_documents(docs, vocab_size=len(tok))
     setup_s = time.perf_counter() - t
-    model = build_model("tiny", tok, seed=0).eval()
+    model = build_model(a.model, tok, seed=0).eval()
     banned = first_token_banned_ids(tok) if hasattr(tok, "decode") else None
     kw = dict(num_beams=10, max_new_tokens=8, min_span_length=2, first_token_banned=banned,
               eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    batches = make_batches(tok, docs, a.queries, a.batch, rng)
+    batches = make_batches(tok, docs, a.queries, a.batch, rng, right_pad=model.config.is_encoder_decoder)
     res, spans = {}, {}
     for threads in a.threads:
         torch.set_num_threads(threads)
@@ -131,7 +135,7 @@ def main() -> None:
             print(f"{engine:>4}, {threads} threads: {wall:.4f} s/query wall, {cpu:.4f} s/query CPU", flush=True)
     top1 = sum(bool(h) and bool(b) and h[0].tokens == b[0].tokens for h, b in zip(spans["hf"], spans["beam"]))
     result = {
-        "corpus": source, "documents": len(docs), "index_tokens": int(index.n_tokens),
+        "model": a.model, "corpus": source, "documents": len(docs), "index_tokens": int(index.n_tokens),
         "setup_s": round(setup_s, 1), "model_params": sum(p.numel() for p in model.parameters()),
         "queries": a.queries, "batch": a.batch, "decoding": {k: v for k, v in kw.items()
                                                                                   if k != "first_token_banned"},

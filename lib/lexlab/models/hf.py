@@ -1,8 +1,9 @@
 """Tokenizers and models: a tiny Llama trained from scratch on CPU, or any Hugging Face checkpoint.
 
 No weights can be downloaded here, so the default model is built from a config with a tokenizer trained on our
-own corpus. Everything downstream takes ``model_name_or_path``: "tiny" for that CPU model, or any local
-directory / hub id for users with GPUs. There is deliberately no demo-only code path.
+own corpus. Everything downstream takes ``model_name_or_path``: "tiny" for that CPU model ("tiny-t5": its
+encoder-decoder counterpart, where a stage takes one), or any local directory / hub id for users with GPUs.
+There is deliberately no demo-only code path.
 """
 from __future__ import annotations
 
@@ -16,16 +17,22 @@ from typing import Iterable, Sequence
 import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import (
+    AutoConfig,
     AutoModelForCausalLM,
+    AutoModelForSeq2SeqLM,
     AutoTokenizer,
     LlamaConfig,
     LlamaForCausalLM,
     PreTrainedModel,
     PreTrainedTokenizerFast,
+    T5Config,
+    T5ForConditionalGeneration,
 )
 
 from lexlab.models.naming import resolve_model
 from lexlab.workbench import paths
+
+TINY_MODELS = ("tiny", "tiny-t5")  # built from a config by `build_model`, never loaded
 
 SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>", "<|system|>", "<|user|>", "<|assistant|>"]
 
@@ -92,16 +99,51 @@ def tiny_llama_config(tokenizer: PreTrainedTokenizerFast, **overrides) -> LlamaC
     return LlamaConfig(**cfg)
 
 
+def tiny_t5_config(tokenizer: PreTrainedTokenizerFast, **overrides) -> T5Config:
+    """The encoder-decoder counterpart of ``tiny_llama_config`` (as the paper's mT5 is of a decoder-only LM): two
+    encoder and two decoder layers of width 128, about as many parameters as the tiny Llama; no dropout, like it.
+    The decoder starts from the tokenizer's BOS."""
+    start = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.pad_token_id
+    cfg = dict(
+        vocab_size=len(tokenizer),
+        d_model=128,
+        d_kv=32,
+        d_ff=512,
+        num_layers=2,
+        num_decoder_layers=2,
+        num_heads=4,
+        dropout_rate=0.0,
+        tie_word_embeddings=True,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        decoder_start_token_id=start,
+    )
+    cfg.update(overrides)
+    return T5Config(**cfg)
+
+
 def build_model(
     model_name_or_path: str, tokenizer: PreTrainedTokenizerFast | None = None, seed: int = 0, **config_overrides
 ) -> PreTrainedModel:
-    """"tiny" → a freshly initialised Llama sized by ``tiny_llama_config``; anything else → from_pretrained."""
-    if model_name_or_path == "tiny":
+    """"tiny" → a freshly initialised Llama sized by ``tiny_llama_config``, "tiny-t5" → a T5 sized by
+    ``tiny_t5_config``; anything else → from_pretrained (a seq2seq or a causal LM, as its config says)."""
+    if model_name_or_path in TINY_MODELS:
         if tokenizer is None:
-            raise ValueError("model 'tiny' needs the tokenizer it will be trained with (train_tokenizer)")
+            raise ValueError(f"model {model_name_or_path!r} needs the tokenizer it will be trained with "
+                             "(train_tokenizer)")
         torch.manual_seed(seed)
+        if model_name_or_path == "tiny-t5":
+            return T5ForConditionalGeneration(tiny_t5_config(tokenizer, **config_overrides))
         return LlamaForCausalLM(tiny_llama_config(tokenizer, **config_overrides))
-    return AutoModelForCausalLM.from_pretrained(model_name_or_path)
+    return auto_model_class(model_name_or_path).from_pretrained(model_name_or_path)
+
+
+def auto_model_class(path: str | Path):
+    """``AutoModelForSeq2SeqLM`` for an encoder-decoder checkpoint (T5, BART, ...), ``AutoModelForCausalLM``
+    otherwise -- read from the checkpoint's ``config.is_encoder_decoder``."""
+    config = AutoConfig.from_pretrained(str(path))
+    return AutoModelForSeq2SeqLM if getattr(config, "is_encoder_decoder", False) else AutoModelForCausalLM
 
 
 def load_tokenizer(path: str | Path) -> PreTrainedTokenizerFast:
@@ -123,7 +165,8 @@ def is_adapter_dir(path: str | Path) -> bool:
 
 
 def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
-    """Load a causal LM and its tokenizer from a dir or hub id; a peft adapter dir brings its base model along.
+    """Load a causal or seq2seq LM (`auto_model_class`) and its tokenizer from a dir or hub id; a peft adapter
+    dir brings its base model along.
 
     The adapter's tokenizer is preferred because training may have added tokens (chat roles) to the base's.
     """
@@ -133,14 +176,14 @@ def load_model_and_tokenizer(path: str | Path, merge_adapter: bool = False):
         from peft import PeftModel
 
         base_path = json.loads((Path(path) / "adapter_config.json").read_text())["base_model_name_or_path"]
-        base = AutoModelForCausalLM.from_pretrained(base_path)
+        base = auto_model_class(base_path).from_pretrained(base_path)
         if base.get_input_embeddings().num_embeddings != len(tokenizer):
             base.resize_token_embeddings(len(tokenizer))
         model = PeftModel.from_pretrained(base, path)
         if merge_adapter:
             model = model.merge_and_unload()
     else:
-        model = AutoModelForCausalLM.from_pretrained(path)
+        model = auto_model_class(path).from_pretrained(path)
     model.eval()
     return model, tokenizer
 
@@ -151,9 +194,9 @@ def count_parameters(model: torch.nn.Module, trainable_only: bool = False) -> in
 
 def load_model(spec: str | Path, merge_adapter: bool = False):
     """(model, tokenizer, resolved path) for anything ``resolve_model`` accepts except "tiny"."""
-    path = resolve_model(spec)
-    if path == "tiny":
-        raise ValueError("'tiny' is built for training (build_model), not loaded; give a trained model")
+    path = str(spec) if str(spec) in TINY_MODELS else resolve_model(spec)
+    if path in TINY_MODELS:
+        raise ValueError(f"{path!r} is built for training (build_model), not loaded; give a trained model")
     model, tokenizer = load_model_and_tokenizer(path, merge_adapter=merge_adapter)
     return model, tokenizer, Path(path)
 

@@ -91,14 +91,39 @@ def test_sharded_index_decodes_like_one(llama, corpus):
     assert one == many  # same masks, so the same beams, spans, scores and merged counts
 
 
-def test_encoder_decoder_spans_occur(t5, corpus):
+def seq2seq_logprob(model, enc, span):
+    """Teacher-forced sum of log-probs of ``span`` from the decoder start token, given encoder input ``enc``."""
+    start = model.config.decoder_start_token_id
+    with torch.no_grad():
+        logits = model(input_ids=enc[None], decoder_input_ids=torch.tensor([[start, *span]])).logits[0]
+    lp = torch.log_softmax(logits, -1)
+    return sum(lp[i, t].item() for i, t in enumerate(span))
+
+
+@pytest.mark.parametrize("engine", ["beam", "hf"])
+def test_encoder_decoder_spans_occur_and_keep_true_logprobs(t5, corpus, engine):
     docs, index = corpus
     ids, attn = prompts(n=2)
-    results = generate_spans(t5, index, ids, attn, num_beams=4, max_new_tokens=5)
+    kw = {"length_penalty": 0.0} if engine == "hf" else {}
+    results = generate_spans(t5, index, ids, attn, num_beams=4, max_new_tokens=5, engine=engine, **kw)
     assert all(spans for spans in results)
-    for spans in results:
+    for b, spans in enumerate(results):
         for s in spans:
             assert s.count == occurrences(docs, s.tokens) > 0
+            assert s.logprob == pytest.approx(seq2seq_logprob(t5, ids[b], s.tokens), abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_encoder_decoder_beam_engine_agrees_with_generate(t5, corpus, seed):
+    _, index = corpus
+    ids, attn = prompts(n=2, length=7 + seed % 3, seed=seed)
+    attn[0, -2:] = 0  # a right-padded encoder input
+    kw = dict(num_beams=5, max_new_tokens=6, first_token_banned=set(range(3, 12)))
+    ours = generate_spans(t5, index, ids, attn, engine="beam", **kw)
+    theirs = generate_spans(t5, index, ids, attn, engine="hf", length_penalty=0.0, **kw)
+    for mine, hf in zip(ours, theirs):
+        assert mine and hf and all(s.tokens[0] >= 12 for s in mine)
+        assert mine[0].tokens == hf[0].tokens and mine[0].logprob == pytest.approx(hf[0].logprob, abs=1e-4)
 
 
 def test_first_token_rules_min_length_and_stop_count(llama, corpus):
@@ -209,8 +234,8 @@ def test_engine_choice_is_checked(llama, t5, corpus):
     ids, attn = prompts(n=1)
     with pytest.raises(TypeError):
         generate_spans(llama, index, ids, attn, num_beams=2, max_new_tokens=2, engine="beam", length_penalty=1.0)
-    with pytest.raises(ValueError):
-        generate_spans(t5, index, ids, attn, num_beams=2, max_new_tokens=2, engine="beam")
+    with pytest.raises(TypeError):
+        generate_spans(t5, index, ids, attn, num_beams=2, max_new_tokens=2, engine="beam", length_penalty=1.0)
     with pytest.raises(ValueError):
         generate_spans(llama, index, ids, attn, num_beams=2, max_new_tokens=2, engine="fast")
 

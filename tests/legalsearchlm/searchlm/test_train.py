@@ -1,6 +1,7 @@
 """LegalSearchLM training on the shared trainer: its config, searchlm.json, and a finished run that is not redone."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def test_config_reads_cli_strings_and_checks_choices(tmp_path):
         SearchLMConfig().model_dir()
     with pytest.raises(ValueError, match="batch_size must be positive"):
         SearchLMConfig(out_dir=str(tmp_path), batch_size=0)
+    with pytest.raises(ValueError, match="element_pairs"):
+        SearchLMConfig(out_dir=str(tmp_path), element_pairs=-0.5)
 
 
 def test_variant_recipes():
@@ -87,3 +90,40 @@ def test_training_windows_hold_their_first_target_and_share_the_prompt(tmp_path)
     keep = batch["logits_to_keep"]
     assert batch["labels"].shape[1] == keep and keep == max(sum(len(t) + 1 for t in ts) for _, ts in pairs) + 1
     assert (batch["labels"][:, 0] == -100).all()  # the last prompt position predicts; it is no label itself
+
+
+def _element_pair_case():
+    from lexlab.legalsearchlm.searchlm.elements import Element
+    from lexlab.models import hf
+
+    words = [f"단어{i}" for i in range(200)]
+    texts = [" ".join(words[:100]), " ".join(words[100:]), " ".join(words[50:150])]
+    tok = hf.cached_tokenizer(texts, 400)
+    els = [[Element(f"단어{i} 단어{i + 1}", "concept", 1.0) for i in (3, 20, 40)],
+           [Element(f"단어{i}", "concept", 1.0) for i in (110, 130)],
+           [Element("단어60 단어61", "concept", 1.0)]]  # one element: nothing to pair it with
+    return [{"text": t} for t in texts], tok, els
+
+
+def test_element_pairs_map_elements_to_other_elements_of_the_same_case():
+    from lexlab.legalsearchlm.searchlm.prompt import prompt_ids, span_token_ids
+    from lexlab.legalsearchlm.searchlm.train import build_training_pairs
+
+    recs, tok, els = _element_pair_case()
+    kw = dict(max_input_tokens=64, targets_per_example=2, seed=0)
+    plain, plain_stats = build_training_pairs(recs, tok, els, **kw)
+    assert plain_stats["element_pairs"] == 0 and plain == build_training_pairs(recs, tok, els, element_pairs=0.0,
+                                                                               **kw)[0]
+    pairs, stats = build_training_pairs(recs, tok, els, element_pairs=1.0, **kw)
+    # one element example per window example of a case with two or more targets: 2 (case 0) + 1 (case 1)
+    assert stats["element_pairs"] == 3 and stats["pairs"] == plain_stats["pairs"] + 3 == len(pairs)
+    case_targets = [[span_token_ids(tok, e.text) for e in es] for es in els]
+    found = []
+    for prompt, targets in pairs:
+        for c, ts in enumerate(case_targets):
+            for k in (1, 2):
+                for given in itertools.permutations(ts, k):
+                    if prompt == prompt_ids(tok, [t for g in given for t in g], 64):  # the same prompt builder
+                        found.append(c)
+                        assert targets and all(t in ts and t not in given for t in targets)
+    assert sorted(found) == [0, 0, 1]

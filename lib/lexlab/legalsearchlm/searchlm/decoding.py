@@ -9,13 +9,15 @@ in one backward step per beam (see :mod:`lexlab.legalsearchlm.searchlm.fm_index`
 all beams, extends each beam's cached index state by its last token and returns one boolean numpy mask for
 all of them. Two searches use it:
 
-* decoder-only models (the default, ``engine="beam"``): a beam search written here. The batch of left-padded
-  prompts is prefilled once, the KV cache is then repeated to ``num_beams`` rows per prompt; every step takes
-  the log-softmax of the next-token logits, masks it, adds the beam scores and keeps the best candidates over
-  (beams x vocabulary) per prompt, reordering the cache by the chosen beams. ``model.generate`` would prefill
-  the beam-expanded prompt (``num_beams`` times the same work) -- most of the search time on short spans.
-* encoder-decoder models (``engine="hf"``, also available for decoder-only ones): ``model.generate`` with the
-  processor as a transformers ``LogitsProcessor`` (disallowed tokens get ``-inf``).
+* the default (``engine="beam"``): a beam search written here. For decoder-only models the batch of
+  left-padded prompts is prefilled once; for encoder-decoder models the inputs are encoded once and the
+  decoder's first step (from ``decoder_start_token_id``) runs once per input. Either way the KV cache is then
+  repeated to ``num_beams`` rows per input; every step takes the log-softmax of the next-token logits, masks
+  it, adds the beam scores and keeps the best candidates over (beams x vocabulary) per input, reordering the
+  cache by the chosen beams. ``model.generate`` would prefill the beam-expanded prompt (``num_beams`` times the
+  same work) -- most of the search time on short spans.
+* ``engine="hf"``: ``model.generate`` with the processor as a transformers ``LogitsProcessor`` (disallowed
+  tokens get ``-inf``); it takes ``generate``'s options (length penalty, forced decoder prefix, ...).
 
 Neither renormalises after masking, so the score of every chosen token is the model's true log-probability --
 span scoring downstream relies on that.
@@ -202,7 +204,7 @@ class Span:
     text: str | None = None
 
 
-# -- the hand-written beam search (decoder-only models) ---------------------------------------------------------
+# -- the hand-written beam search (decoder-only and encoder-decoder models) -------------------------------------
 
 @dataclass
 class _Beams:
@@ -213,19 +215,63 @@ class _Beams:
     tokens: torch.Tensor    # (rows,) the token it just took
 
 
-def _forward(model, input_ids, attention_mask, position_ids, cache=None):
-    """Next-token log-probs at the last position (float32) and the updated KV cache."""
-    out = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
-                cache=cache, use_cache=True, logits_to_keep=1)
-    return torch.log_softmax(out.logits[:, -1].float(), dim=-1), out.cache
+def _log_probs(out) -> torch.Tensor:
+    """Next-token log-probs at the last position (float32)."""
+    return torch.log_softmax(out.logits[:, -1].float(), dim=-1)
 
 
-def _prefill(model, input_ids, attention_mask, num_beams):
-    """Run the (left-padded) prompts once, then repeat the cache and the log-probs to ``num_beams`` rows each."""
-    position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
-    logp, cache = _forward(model, input_ids, attention_mask, position_ids)
-    cache.batch_repeat_interleave(num_beams)
-    return logp.repeat_interleave(num_beams, dim=0), cache
+class _DecoderOnlySteps:
+    """A decoder-only model under the beam search: the (left-padded) prompts run once, their KV cache is then
+    repeated to ``num_beams`` rows per prompt and extended one token per beam."""
+
+    def __init__(self, model, input_ids, attention_mask, num_beams: int):
+        self.model = model
+        position_ids = (attention_mask.long().cumsum(-1) - 1).clamp(min=0)
+        out = model(input_ids=input_ids, attention_mask=attention_mask, position_ids=position_ids,
+                    use_cache=True, logits_to_keep=1)
+        self.cache = out.cache
+        self.cache.batch_repeat_interleave(num_beams)
+        self.first = _log_probs(out).repeat_interleave(num_beams, dim=0)
+        self.mask = attention_mask.repeat_interleave(num_beams, dim=0)
+        self.position = self.mask.sum(-1, keepdim=True)  # position of the first generated token, per row
+
+    def next(self, beams: "_Beams", step: int) -> torch.Tensor:
+        """Log-probs after each beam's newest token (the cache reordered to the beams' sources first)."""
+        self.cache.reorder_cache(beams.source)
+        self.mask = torch.cat([self.mask, self.mask.new_ones((self.mask.shape[0], 1))], -1)
+        out = self.model(input_ids=beams.tokens[:, None], attention_mask=self.mask,
+                         position_ids=self.position + step, cache=self.cache, use_cache=True, logits_to_keep=1)
+        self.cache = out.cache
+        return _log_probs(out)
+
+
+class _EncoderDecoderSteps:
+    """An encoder-decoder model under the beam search: the inputs are encoded once, the decoder's first step
+    (from ``decoder_start_token_id``) runs once per input, and its cache (cross-attention included) is then
+    repeated to ``num_beams`` rows per input and extended one token per beam."""
+
+    def __init__(self, model, input_ids, attention_mask, num_beams: int):
+        self.model = model
+        start = model.generation_config.decoder_start_token_id
+        start = model.config.decoder_start_token_id if start is None else start
+        if start is None:
+            raise ValueError("the encoder-decoder model has no decoder_start_token_id")
+        encoded = model.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
+        out = model(encoder_outputs=encoded, attention_mask=attention_mask, use_cache=True,
+                    decoder_input_ids=torch.full((input_ids.shape[0], 1), int(start), device=input_ids.device))
+        self.cache = out.cache
+        self.cache.batch_repeat_interleave(num_beams)
+        self.first = _log_probs(out).repeat_interleave(num_beams, dim=0)
+        self.encoded = (encoded.last_hidden_state.repeat_interleave(num_beams, dim=0),)
+        self.mask = attention_mask.repeat_interleave(num_beams, dim=0)
+
+    def next(self, beams: "_Beams", step: int) -> torch.Tensor:
+        """As `_DecoderOnlySteps.next`; the decoder's positions come from its cache, the encoder's states stay."""
+        self.cache.reorder_cache(beams.source)
+        out = self.model(encoder_outputs=self.encoded, attention_mask=self.mask, cache=self.cache, use_cache=True,
+                         decoder_input_ids=beams.tokens[:, None])
+        self.cache = out.cache
+        return _log_probs(out)
 
 
 def _candidates(proc: FMIndexLogitsProcessor, logp, beams: _Beams, num_beams: int) -> torch.Tensor:
@@ -284,9 +330,9 @@ def _beam_search(model, proc: FMIndexLogitsProcessor, input_ids, attention_mask,
     n_prompts, eos = input_ids.shape[0], set(proc.eos.tolist())
     if attention_mask is None:
         attention_mask = torch.ones_like(input_ids)
-    logp, cache = _prefill(model, input_ids, attention_mask, num_beams)
-    attention_mask = attention_mask.repeat_interleave(num_beams, dim=0)
-    position = attention_mask.sum(-1, keepdim=True)  # position of the first generated token, per row
+    steps_of = _EncoderDecoderSteps if model.config.is_encoder_decoder else _DecoderOnlySteps
+    steps = steps_of(model, input_ids, attention_mask, num_beams)
+    logp = steps.first
     start = torch.full((n_prompts, num_beams), float("-inf"), device=logp.device)
     start[:, 0] = 0.0  # one beam per prompt to start from (the other rows are copies of it, dead until filled)
     beams = _Beams([()] * (n_prompts * num_beams), start.flatten(), None, None)
@@ -295,16 +341,14 @@ def _beam_search(model, proc: FMIndexLogitsProcessor, input_ids, attention_mask,
         beams = _select(_candidates(proc, logp, beams, num_beams), beams, num_beams, eos, hyps)
         if step == max_new_tokens - 1 or _all_done(beams, hyps, num_beams, num_return):
             break
-        cache.reorder_cache(beams.source)
-        attention_mask = torch.cat([attention_mask, attention_mask.new_ones((attention_mask.shape[0], 1))], -1)
-        logp, cache = _forward(model, beams.tokens[:, None], attention_mask, position + step, cache)
+        logp = steps.next(beams, step)
     for r, (span, score) in enumerate(zip(beams.spans, beams.scores.tolist())):
         if score > float("-inf"):  # still running at the end: a hypothesis as it stands
             hyps[r // num_beams].append((score, span, score))
     return [[(span, lp) for _, span, lp in sorted(h, key=lambda x: -x[0])[:num_return]] for h in hyps]
 
 
-# -- model.generate with the processor (encoder-decoder models; any model with engine="hf") -------------------
+# -- model.generate with the processor (engine="hf") ------------------------------------------------------------
 
 def _generate_hf(model, proc: FMIndexLogitsProcessor, input_ids, attention_mask, *, num_beams: int,
                  num_return: int, max_new_tokens: int, pad: int, **generate_kwargs) -> list[list[tuple]]:
@@ -341,8 +385,7 @@ def generate_spans(model, index: FMIndex, input_ids: torch.Tensor, attention_mas
                    **generate_kwargs) -> list[list[Span]]:
     """Constrained beam search; returns the generated spans per input row (see the module docstring).
 
-    engine: "beam" (the hand-written search, decoder-only models), "hf" (``model.generate``) or "auto"
-    (the first for decoder-only models, the second for encoder-decoder ones).
+    engine: "beam" (the hand-written search), "hf" (``model.generate``) or "auto" ("beam").
     """
     cfg = model.generation_config
     eos = eos_token_id if eos_token_id is not None else cfg.eos_token_id
@@ -374,13 +417,10 @@ def generate_spans(model, index: FMIndex, input_ids: torch.Tensor, attention_mas
 
 
 def _pick_engine(model, engine: str, generate_kwargs: dict) -> str:
-    if engine == "auto":
-        engine = "hf" if model.config.is_encoder_decoder else "beam"
+    engine = "beam" if engine == "auto" else engine
     if engine not in ("beam", "hf"):
         raise ValueError(f"engine must be 'auto', 'beam' or 'hf', not {engine!r}")
     if engine == "beam":
-        if model.config.is_encoder_decoder:
-            raise ValueError("the hand-written beam search is for decoder-only models; use engine='hf'")
         extra = {k: v for k, v in generate_kwargs.items() if not (k == "length_penalty" and v == 0)}
         if extra:
             raise TypeError(f"engine='beam' ranks by plain sum of log-probs and takes no {sorted(extra)}; "

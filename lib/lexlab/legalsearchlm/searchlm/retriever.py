@@ -201,8 +201,10 @@ class SearchLMRetriever(Retriever):
             ids = torch.full((len(chunk), n), pad, dtype=torch.long)
             att = torch.zeros((len(chunk), n), dtype=torch.long)
             for i, (_, p) in enumerate(chunk):
-                ids[i, n - len(p):] = torch.tensor(p)  # left padding: the prompt ends where generation starts
-                att[i, n - len(p):] = 1
+                # left padding: the prompt ends where generation starts; an encoder input is padded on the right
+                at = 0 if lm.config.is_encoder_decoder else n - len(p)
+                ids[i, at:at + len(p)] = torch.tensor(p)
+                att[i, at:at + len(p)] = 1
             spans = generate_spans(
                 lm, self.fm, ids.to(device), att.to(device), num_beams=o["num_beams"],
                 max_new_tokens=o["max_new_tokens"], min_span_length=o["min_span_length"],
