@@ -60,6 +60,7 @@ def interrupted_losses(model_dir: Path) -> list[dict]:
 def evaluate_checkpoint(slm, ckpt: Path, queries, qrels) -> dict:
     from lexlab.models.hf import auto_model_class
 
+    slm._load_model()  # the tokenizer too (a loaded index has neither yet)
     slm._lm = auto_model_class(ckpt).from_pretrained(str(ckpt)).eval()  # a causal LM or a seq2seq one (tiny-t5)
     t0 = time.time()
     run = slm.search(queries, k=5)
