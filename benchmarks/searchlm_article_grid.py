@@ -70,6 +70,7 @@ def main() -> None:
     ap.add_argument("--benchmark", default="legar")
     ap.add_argument("--split", default="dev")
     ap.add_argument("--max-queries", type=int, default=0)
+    ap.add_argument("--opt", nargs="*", default=[], metavar="KEY=VALUE", help="retriever options, e.g. max_new_tokens=12")
     ap.add_argument("--out")
     a = ap.parse_args()
     import torch
@@ -80,6 +81,7 @@ def main() -> None:
     std = qrels["standard"]
     doc_ids = [str(r["id"]) for r in corpus]
     slm = load_or_index("searchlm", Path(a.model).parent / "index", corpus, model=a.model)
+    slm.options.update({k: json.loads(v) for k, v in (o.split("=", 1) for o in a.opt)})
     bm25 = get_retriever("bm25", **DEFAULT_OPTIONS).index(corpus).search(queries, k=100)
     t0 = time.time()
     slm.search(queries, k=5)
@@ -88,7 +90,8 @@ def main() -> None:
     keys = [span_articles(ss, slm._tok.decode, slm.articles) for ss in spans]  # every article named
     lit = [span_scores(slm.fm, ss, slm.options["max_span_count"], slm.options["span_k1"], slm.options["span_b"])
            for ss in spans]
-    out = {"model": a.model, "split": a.split, "queries": len(queries), "search_s_per_query": round(per_q, 3),
+    out = {"model": a.model, "options": dict(slm.options), "split": a.split, "queries": len(queries),
+           "search_s_per_query": round(per_q, 3),
            "bm25": p5(std, bm25), **naming(queries, keys), "grid": [], "oracle": [], "fusion": []}
     gold = [{k: slm.articles.idf(k) for k in q["articles"] if slm.articles.df(k)} for q in queries]
     by_top = {t: [span_articles(ss, slm._tok.decode, slm.articles, t) for ss in spans] for t in ARTICLE_TOPS}
