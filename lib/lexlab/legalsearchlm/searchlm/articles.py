@@ -10,9 +10,14 @@ found by the extractor's literal form, 5,587 by the citation scanner (`lexlab.da
 
 `ArticleIndex` keeps, per candidate, the normalised substantive article keys its text states (the benchmark's
 own scanner and rule: `bench.provisions`) and which of them its head states. A generated span that reads as an
-article (`article_key`) is then matched by its key — every case stating that article, however written — with the
-head weighing ``head_weight`` times more than a mention elsewhere (`article_hits`). Matching by the key is our
-addition to the paper's literal span matching; the spans are still generated under the FM-index constraint.
+article (`article_key`) is then matched by its key — every case stating that article, however written — a
+statement in the head counting ``1 + head_weight`` times (`article_scores`); `feedback_articles` adds the articles
+the heads of the best cases so far state, and `with_articles` puts these on the span scores. Matching by the key
+and the feedback are our additions to the paper's literal span matching; the spans are still generated under the
+FM-index constraint. The oracle of this design: ``benchmarks/searchlm_article_oracle.py``.
+
+Training targets (`article_elements`): each case's applied articles in the words it writes them, so that the
+model learns to name, from the facts its masked window shows, the article that decides relevance.
 """
 from __future__ import annotations
 
