@@ -30,13 +30,12 @@ sys.path.insert(0, str(REPO / "lib"))
 os.environ.setdefault("LEXLAB_NO_PROGRESS", "1")
 
 from lexlab.legalsearchlm.retrieval import get_retriever, load_or_index  # noqa: E402
-from lexlab.legalsearchlm.retrieval.base import excluded_ids  # noqa: E402
 from lexlab.legalsearchlm.retrieval.benchmark import read_benchmark  # noqa: E402
 from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS  # noqa: E402
-from lexlab.legalsearchlm.retrieval.evaluation import per_query_cut  # noqa: E402
 from lexlab.legalsearchlm.retrieval.hybrid import fuse  # noqa: E402
 from lexlab.legalsearchlm.searchlm.articles import span_articles, with_articles  # noqa: E402
 from lexlab.legalsearchlm.searchlm.scoring import span_scores  # noqa: E402
+from searchlm_article_oracle import p5, top_run  # noqa: E402  (the same scoring and cut as the oracle)
 
 HEAD_WEIGHTS = (0.0, 3.0, 10.0)
 ARTICLE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
@@ -44,17 +43,6 @@ ARTICLE_TOPS = (0, 1, 3)
 FEEDBACK = [(0, 0.0)] + [(d, w) for d in (5, 10, 20) for w in (0.5, 1.0, 2.0)]
 FUSIONS = ([("rrf", w) for w in (0.25, 0.5, 1.0)] + [("linear", w) for w in (0.25, 0.5, 1.0, 2.0)]
            + [("rerank", w) for w in (0.25, 0.5, 1.0, 2.0)])
-
-
-def p5(qrels, run) -> float:
-    vals = per_query_cut({q: qrels[q] for q in run if q in qrels}, run, "P@5")
-    return round(float(np.mean(list(vals.values()))), 4) if vals else 0.0
-
-
-def top(scores: np.ndarray, doc_ids, q, k: int = 100) -> list[tuple[str, float]]:
-    excl = excluded_ids(q)
-    order = np.argsort(-scores, kind="stable")[: k + len(excl)]
-    return [(doc_ids[d], float(scores[d])) for d in order if scores[d] > 0 and doc_ids[d] not in excl][:k]
 
 
 def naming(queries, keys_by_q) -> dict:
@@ -97,7 +85,7 @@ def main() -> None:
     by_top = {t: [span_articles(ss, slm._tok.decode, slm.articles, t) for ss in spans] for t in ARTICLE_TOPS}
 
     def run_of(keys_by_q, hw, aw, fd, fw):
-        return {q["id"]: top(with_articles(s, k, slm.articles, aw, hw, fd, fw), doc_ids, q)
+        return {q["id"]: top_run(with_articles(s, k, slm.articles, aw, hw, fd, fw), doc_ids, q)
                 for q, s, k in zip(queries, lit, keys_by_q)}
 
     for hw in HEAD_WEIGHTS:

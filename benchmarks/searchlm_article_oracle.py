@@ -10,8 +10,9 @@ generation of the article element) and the corpus is ranked by the cases that st
 * ``head``          — only a statement in the head (first 600 characters: the 판시사항) counts;
 * ``head_w<h>``     — anywhere, a head statement weighing 1 + h;
 
-each alone and fused with BM25 (the project's tuned defaults, top 100): linear (BM25 min-max normalised + λ ×
-article score normalised, λ chosen on dev) and BM25's top 50 re-ranked the same way. P@5 on dev and test.
+each alone and fused with BM25 (the project's tuned defaults, top 100) by the hybrid's fusion
+(`retrieval.hybrid.fuse`): linear (each min-max normalised, the articles at weight λ, chosen on dev) and BM25's
+top 50 re-ranked the same way. P@5 on dev and test.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from lexlab.legalsearchlm.retrieval.base import excluded_ids  # noqa: E402
 from lexlab.legalsearchlm.retrieval.benchmark import read_benchmark  # noqa: E402
 from lexlab.legalsearchlm.retrieval.bm25 import DEFAULT_OPTIONS  # noqa: E402
 from lexlab.legalsearchlm.retrieval.evaluation import per_query_cut  # noqa: E402
+from lexlab.legalsearchlm.retrieval.hybrid import fuse  # noqa: E402
 from lexlab.legalsearchlm.searchlm.articles import ArticleIndex, article_scores  # noqa: E402
 
 HEAD_WEIGHTS = (0.0, 1.0, 3.0, 10.0)
@@ -43,34 +45,29 @@ def p5(qrels, run) -> float:
     return float(np.mean(list(vals.values()))) if vals else 0.0
 
 
+def top_run(scores: np.ndarray, doc_ids, q, k: int = 100) -> list[tuple[str, float]]:
+    """One query's ``k`` best-scoring cases with a score above 0, its own id and ``exclude`` left out."""
+    excl = excluded_ids(q)
+    order = np.argsort(-scores, kind="stable")[: k + len(excl)]
+    return [(doc_ids[d], float(scores[d])) for d in order if scores[d] > 0 and doc_ids[d] not in excl][:k]
+
+
 def article_run(queries, index: ArticleIndex, doc_ids, head_weight: float, head_only: bool = False, k: int = 100):
+    """Each query ranked by the idf of its own applied articles the cases state (``head_only``: in the head)."""
     out = {}
     for q in queries:
         keys = {a: index.idf(a) for a in q["articles"]}
-        if head_only:
-            scores = article_scores(keys, index, 1e6) - article_scores(keys, index, 0.0)
-        else:
-            scores = article_scores(keys, index, head_weight)
-        excl = excluded_ids(q)
-        top = [d for d in np.argsort(-scores, kind="stable")[: k + len(excl)] if scores[d] > 0
-               and doc_ids[d] not in excl][:k]
-        out[q["id"]] = [(doc_ids[d], float(scores[d])) for d in top]
+        scores = article_scores(keys, index, head_weight)
+        if head_only:  # the head's part alone: (1 + h) x w minus the 1 x w every stating case gets
+            scores = article_scores(keys, index, 1.0) - article_scores(keys, index, 0.0)
+        out[q["id"]] = top_run(scores, doc_ids, q, k)
     return out
 
 
-def fuse(bm25_run, art_run, lam: float, rerank_depth: int = 0):
-    """BM25 scores min-max normalised + lam x article scores normalised; rerank_depth > 0: BM25's top only."""
-    out = {}
-    for q, hits in bm25_run.items():
-        hits = hits[:rerank_depth] if rerank_depth else hits
-        b = dict(hits)
-        a = dict(art_run.get(q, []))
-        docs = set(b) if rerank_depth else set(b) | set(a)
-        bl, bh = (min(b.values()), max(b.values())) if b else (0, 1)
-        ah = max(a.values()) if a else 1.0
-        score = {d: (b.get(d, bl) - bl) / ((bh - bl) or 1) + lam * a.get(d, 0.0) / ah for d in docs}
-        out[q] = sorted(score.items(), key=lambda x: (-x[1], x[0]))[:100]
-    return out
+def fused(bm25_run, art_run, lam: float, fusion: str = "linear"):
+    """BM25 and the article run by the hybrid's own fusion (`retrieval.hybrid.fuse`): linear, or rerank (BM25's
+    top 50 re-ordered)."""
+    return {q: fuse([hits, art_run.get(q, [])], [1.0, lam], fusion, k=100) for q, hits in bm25_run.items()}
 
 
 def main() -> None:
@@ -94,12 +91,12 @@ def main() -> None:
             art = article_run(qs, index, doc_ids, hw)
             rows[f"articles head_w{hw:g}"] = p5(std, art)
             for lam in LAMBDAS:
-                rows[f"bm25 + articles head_w{hw:g} lam{lam:g}"] = p5(std, fuse(b, art, lam))
-                rows[f"bm25 top50 reranked head_w{hw:g} lam{lam:g}"] = p5(std, fuse(b, art, lam, 50))
+                rows[f"bm25 + articles head_w{hw:g} lam{lam:g}"] = p5(std, fused(b, art, lam))
+                rows[f"bm25 top50 reranked head_w{hw:g} lam{lam:g}"] = p5(std, fused(b, art, lam, "rerank"))
         head = article_run(qs, index, doc_ids, 0.0, head_only=True)
         rows["articles head only"] = p5(std, head)
         for lam in LAMBDAS:
-            rows[f"bm25 + articles head only lam{lam:g}"] = p5(std, fuse(b, head, lam))
+            rows[f"bm25 + articles head only lam{lam:g}"] = p5(std, fused(b, head, lam))
         result["rows"].append({"split": split, **{k: round(v, 4) for k, v in rows.items()}})
         print(split, json.dumps({k: round(v, 3) for k, v in rows.items()}, ensure_ascii=False, indent=0))
     dev = result["rows"][0]
