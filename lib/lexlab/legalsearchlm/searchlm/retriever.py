@@ -236,6 +236,8 @@ class SearchLMRetriever(Retriever):
         scores = span_scores(self.fm, spans, o["max_span_count"], o["span_k1"], o["span_b"])
         if self.articles is None:
             return scores
-        keys = span_articles(spans, self._tok.decode, self.articles, o["article_top"])
+        keys = {}
+        if o["article_weight"] > 0:  # reading each span's article costs a citation scan: only when it counts
+            keys = span_articles(spans, self._tok.decode, self.articles, o["article_top"])
         return with_articles(scores, keys, self.articles, o["article_weight"], o["head_weight"],
                              o["feedback_depth"], o["feedback_weight"])
